@@ -1,0 +1,69 @@
+"""The access decision every view makes, in one place.
+
+Every route declares who may use it: `public` (no login), or read and write permissions. The test
+suite walks the URLconf and fails on a route without a decision, and checks that auditors cannot
+write through any route.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def public(view):
+    """A page anyone may open without logging in (health check, public survey and status pages)."""
+    view = login_not_required(view)
+    view.csm_access = "public"
+    return view
+
+
+def authenticated(view):
+    """A page about the user's own account (password, profile): any logged-in user."""
+    view.csm_access = "authenticated"
+    return view
+
+
+def check(request: HttpRequest, read: str | None, write: str | None) -> None:
+    user = request.user
+    if request.method in SAFE_METHODS:
+        if read and not user.has_perm(read):
+            raise PermissionDenied
+        return
+    if write is None or getattr(user, "is_read_only", False) or not user.has_perm(write):
+        raise PermissionDenied
+
+
+def permission(read: str | None, write: str | None = None):
+    """Function views: `read` for GET/HEAD, `write` for every other method (None: no writing)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            check(request, read, write)
+            return view(request, *args, **kwargs)
+
+        wrapped.csm_access = ("permission", read, write)
+        return wrapped
+
+    return decorator
+
+
+class PermissionMixin(AccessMixin):
+    """Class-based views: set permission_read and permission_write (None: the view never writes)."""
+
+    permission_read: str | None = None
+    permission_write: str | None = None
+    csm_access = "permission"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        check(request, self.permission_read, self.permission_write)
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,39 @@
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import resolve
+from django.utils.translation import gettext as _
+
+from .access import SAFE_METHODS
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Every page needs a login unless its view is marked `public` (Django's login_not_required)."""
+
+
+# Writes an auditor may still make: they concern the auditor's own session, not business data.
+AUDITOR_ALLOWED_WRITES = {"accounts:logout", "set_language", "accounts:password_change", "accounts:login"}
+
+
+class AuditorReadOnlyMiddleware:
+    """A second, global guard: a read-only user's unsafe request is refused before any view runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if request.method in SAFE_METHODS or user is None or not getattr(user, "is_read_only", False):
+            return None
+        if getattr(view_func, "csm_access", None) == "public":
+            return None
+        match = resolve(request.path_info)
+        if match.view_name in AUDITOR_ALLOWED_WRITES:
+            return None
+        if request.path_info.startswith("/api/"):
+            # The API's error shape (core.api.exception_handler), not an HTML page.
+            return JsonResponse({"message": _("Auditors have read-only access."), "extra": {}}, status=403)
+        raise PermissionDenied

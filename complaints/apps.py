@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from customers import timeline
+
+        from .timeline import complaint_entries
+
+        timeline.register(complaint_entries)

@@ -1,0 +1,91 @@
+"""Writes about complaints. This slice: opening one (from the staff form or a visit issue)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, snapshot
+from core.exceptions import ApplicationError
+from core.models import AuditEvent
+from customers.models import Contact, Customer
+from visits.models import VisitIssue
+
+from .models import Channel, Complaint, ComplaintSequence, Kind, Severity
+
+
+def complaint_reference_next(*, year: int) -> str:
+    """CMP-<year>-<six digits>, unique under concurrent creation. Call inside the creating
+    transaction: the row stays locked (PostgreSQL) or the database write-locked (SQLite) until
+    commit, and a rolled-back complaint gives its number back."""
+    ComplaintSequence.objects.bulk_create([ComplaintSequence(year=year)], ignore_conflicts=True)
+    ComplaintSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ComplaintSequence.objects.get(year=year).last_number
+    return f"CMP-{year}-{number:06d}"
+
+
+@transaction.atomic
+def complaint_open(
+    *,
+    actor,
+    customer: Customer,
+    channel: str,
+    subject: str,
+    description: str,
+    kind: str = Kind.COMPLAINT,
+    severity: str = Severity.MEDIUM,
+    contact: Contact | None = None,
+    desired_remedy: str = "",
+    product_reference: str = "",
+    received_at: datetime.datetime | None = None,
+    source_visit_issue: VisitIssue | None = None,
+) -> Complaint:
+    """Record a complaint, compliment or suggestion. The contact must belong to the customer."""
+    if getattr(actor, "is_read_only", True) or not actor.has_perm("complaints.add_complaint"):
+        raise ApplicationError(_("You are not allowed to record complaints."))
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ApplicationError(_("The contact must belong to the customer."))
+    if channel not in Channel.values:
+        raise ApplicationError(_("Unknown channel."))
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + datetime.timedelta(minutes=5):
+        raise ApplicationError(_("A complaint cannot be received in the future."))
+    complaint = Complaint(
+        reference=complaint_reference_next(year=timezone.localtime(received_at).year),
+        kind=kind, customer=customer, contact=contact, channel=channel, severity=severity,
+        subject=subject.strip(), description=description.strip(), desired_remedy=desired_remedy.strip(),
+        product_reference=product_reference.strip(), received_at=received_at, created_by=actor,
+        source_visit=source_visit_issue.visit if source_visit_issue else None, source_visit_issue=source_visit_issue,
+    )
+    complaint.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            complaint.save()
+    except IntegrityError as error:
+        raise ApplicationError(_("This issue has already become a complaint.")) from error
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=complaint,
+                 changes={k: [None, v] for k, v in snapshot(complaint).items() if v not in (None, "")})
+    return complaint
+
+
+def complaint_open_from_visit_issue(*, actor, issue: VisitIssue) -> Complaint:
+    """Turn an issue raised during a visit into a complaint, pre-filled with the customer, the
+    visit and the issue; a second call returns the complaint already made."""
+    existing = issue.complaints.first()
+    if existing is not None:
+        return existing
+    visit = issue.visit
+    first_line = issue.description.strip().splitlines()[0] if issue.description.strip() else _("Issue from a visit")
+    contact = visit.contacts_met.first()
+    return complaint_open(
+        actor=actor, customer=visit.customer, channel=Channel.VISIT, subject=first_line[:200],
+        description=issue.description, contact=contact,
+        received_at=timezone.make_aware(datetime.datetime.combine(visit.visited_on, datetime.time(12)))
+        if visit.visited_on and visit.visited_on < timezone.localdate() else None,
+        source_visit_issue=issue,
+    )

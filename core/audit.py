@@ -1,0 +1,122 @@
+"""Writing the audit trail. Every service that changes a business record calls one of these."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .context import current_origin
+from .models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool, dict)):
+        return value
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audited field values of an instance, as JSON-safe plain values."""
+    names = fields or [
+        f.name for f in instance._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")
+    ]
+    values = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            # The related record's name, not its id: the trail must read the same after renumbering.
+            related_id = getattr(instance, field.attname)
+            values[name] = None if related_id is None else str(getattr(instance, name))
+        else:
+            values[name] = _plain(getattr(instance, field.attname))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields that changed."""
+    return {k: [before.get(k), after.get(k)] for k in after.keys() | before.keys() if before.get(k) != after.get(k)}
+
+
+def audit_event_build(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    changes: dict | None = None,
+    comment: str = "",
+) -> AuditEvent:
+    origin = current_origin()
+    return AuditEvent(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=(actor.get_username() if actor is not None and actor.is_authenticated else "system")[:150],
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        changes=changes or {},
+        comment=comment,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        source=origin.source or "system",
+    )
+
+
+def audit_record(*, actor, action: str, instance: models.Model, changes: dict | None = None, comment: str = "") -> AuditEvent:
+    event = audit_event_build(actor=actor, action=action, instance=instance, changes=changes, comment=comment)
+    event.save()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> None:
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def describe_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
+    """(field label, before, after) rows of an event, with field names and choice values in words."""
+    model = event.content_type.model_class()
+    rows = []
+    for name, values in sorted((event.changes or {}).items()):
+        before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        label = name
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 - a field removed since the event was written
+                field = None
+            if field is not None:
+                label = str(getattr(field, "verbose_name", name))
+                choices = dict(getattr(field, "flatchoices", None) or [])
+                if choices:
+                    before, after = choices.get(before, before), choices.get(after, after)
+        rows.append((label, _display(before), _display(after)))
+    return rows
+
+
+def _display(value: Any) -> Any:
+    """A stored audit value as a person reads it: yes/no, lists joined, timestamps in local time."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+    from django.utils.translation import gettext
+
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            if timezone.is_aware(parsed):
+                parsed = timezone.localtime(parsed)
+            return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
+    return value

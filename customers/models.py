@@ -1,0 +1,319 @@
+"""The customer master: who a customer is (domain.md "顾客是谁"), their contacts, tags and segments."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Scope(models.TextChoices):
+    EXTERNAL = "external", _("External customer")
+    INTERNAL = "internal", _("Internal customer")
+
+
+class ChainPosition(models.TextChoices):
+    END = "end", _("End customer")
+    INTERMEDIATE = "intermediate", _("Intermediate customer")
+
+
+class Lifecycle(models.TextChoices):
+    POTENTIAL = "potential", _("Potential customer")
+    CURRENT = "current", _("Current customer")
+    LOST = "lost", _("Lost customer")
+
+
+class Tier(models.TextChoices):
+    KEY = "key", _("Key customer")
+    GENERAL = "general", _("General customer")
+
+
+class PotentialSource(models.TextChoices):
+    REGION = "region", _("New region")
+    STRATUM = "stratum", _("New stratum")
+    COMPETITOR = "competitor", _("Competitor's customer")
+    NON_USER = "non_user", _("Non-user of the category")
+
+
+class Region(models.TextChoices):
+    EAST = "east", _("East China")
+    NORTH = "north", _("North China")
+    SOUTH = "south", _("South China")
+    CENTRAL = "central", _("Central China")
+    SOUTHWEST = "southwest", _("Southwest China")
+    NORTHWEST = "northwest", _("Northwest China")
+    NORTHEAST = "northeast", _("Northeast China")
+    OVERSEAS = "overseas", _("Overseas")
+
+
+class Industry(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    AUTOMOTIVE = "automotive", _("Automotive")
+    ELECTRONICS = "electronics", _("Electronics")
+    ENERGY = "energy", _("Energy")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    CONSTRUCTION = "construction", _("Construction")
+    RETAIL = "retail", _("Retail and distribution")
+    PUBLIC = "public", _("Public sector")
+    OTHER = "other", _("Other")
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+# The lifecycle of domain.md: potential -> current -> lost -> won back (current again).
+LIFECYCLE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Lifecycle.POTENTIAL: frozenset({Lifecycle.CURRENT}),
+    Lifecycle.CURRENT: frozenset({Lifecycle.LOST}),
+    Lifecycle.LOST: frozenset({Lifecycle.CURRENT}),
+}
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(TimeStampedModel):
+    code = models.CharField(
+        _("customer code"),
+        max_length=32,
+        unique=True,
+        help_text=_("Your own identifier; re-imports match customers by it."),
+    )
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    scope = models.CharField(_("internal/external"), max_length=10, choices=Scope.choices, default=Scope.EXTERNAL)
+    chain_position = models.CharField(
+        _("intermediate/end"), max_length=12, choices=ChainPosition.choices, default=ChainPosition.END
+    )
+    lifecycle = models.CharField(_("lifecycle"), max_length=10, choices=Lifecycle.choices, default=Lifecycle.CURRENT)
+    tier = models.CharField(_("key/general"), max_length=10, choices=Tier.choices, default=Tier.GENERAL)
+    potential_source = models.CharField(
+        _("source of potential customer"), max_length=12, choices=PotentialSource.choices, blank=True
+    )
+    region = models.CharField(_("region"), max_length=12, choices=Region.choices, blank=True)
+    industry = models.CharField(_("industry"), max_length=16, choices=Industry.choices, blank=True)
+    annual_volume = models.DecimalField(
+        _("annual volume (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    lost_reason = models.TextField(_("reason lost"), blank=True)
+    lost_at = models.DateTimeField(_("lost at"), null=True, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "id"]
+        permissions = [
+            ("import_customer", _("Can import customers")),
+            ("export_customer", _("Can export customers")),
+            ("change_any_customer", _("Can change customers owned by others")),
+        ]
+        indexes = [
+            models.Index(fields=["scope", "name"]),
+            models.Index(fields=["chain_position", "name"]),
+            models.Index(fields=["lifecycle", "name"]),
+            models.Index(fields=["tier", "name"]),
+            models.Index(fields=["region", "name"]),
+            models.Index(fields=["industry", "name"]),
+            models.Index(fields=["owner", "name"]),
+            models.Index(fields=["-updated_at"]),
+            models.Index(fields=["-annual_volume"]),
+            models.Index(Upper("code"), name="customer_code_upper"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lifecycle="potential") | models.Q(potential_source=""),
+                name="customer_potential_source_only_for_potential",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(annual_volume__isnull=True) | models.Q(annual_volume__gte=0),
+                name="customer_annual_volume_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.lifecycle != Lifecycle.POTENTIAL and self.potential_source:
+            raise ValidationError(
+                {"potential_source": _("Only a potential customer has a source; clear it or set the lifecycle.")}
+            )
+        if self.code:
+            self.code = self.code.strip()
+
+
+class LifecycleChange(models.Model):
+    """Every lifecycle step with its reason: lost-business analysis and win-backs read from here."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lifecycle_changes")
+    from_state = models.CharField(_("from"), max_length=10, choices=Lifecycle.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=10, choices=Lifecycle.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    is_win_back = models.BooleanField(_("win-back"), default=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("lifecycle change")
+        verbose_name_plural = _("lifecycle changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer.code}: {self.from_state or '-'} -> {self.to_state}"
+
+
+class Contact(TimeStampedModel):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer"))
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+    )
+    survey_consent = models.BooleanField(_("consents to surveys"), default=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawn at"), null=True, blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name", "id"]
+        indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="contact_unique_name_per_customer"),
+            models.CheckConstraint(
+                condition=models.Q(survey_consent=False) | models.Q(consent_at__isnull=False),
+                name="contact_consent_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def may_be_surveyed(self) -> bool:
+        return self.survey_consent and self.consent_withdrawn_at is None
+
+
+class Segment(TimeStampedModel):
+    """A named, saved filter over customers. `criteria` holds CustomerFilter's query parameters."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    criteria = models.JSONField(_("criteria"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name"]
+        permissions = [("change_any_segment", _("Can change segments created by others"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:segment_detail", args=[self.pk])
+
+
+class ImportBatch(TimeStampedModel):
+    """An uploaded customer file between preview and commit. The file lives in private storage."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Checked, waiting for confirmation")
+        INVALID = "invalid", _("Has errors")
+        QUEUED = "queued", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=255)
+    file_format = models.CharField(_("format"), max_length=8)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("new customers"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated customers"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged customers"), default=0)
+    contact_count = models.PositiveIntegerField(_("contacts"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SatisfactionDimension(models.Model):
+    """A satisfaction dimension (满意维度) from the library shared by surveys, visits and reports.
+
+    Names are data in both languages, not interface strings: organisations add their own.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(
+        _("default weight"), max_digits=5, decimal_places=2, default=1,
+        help_text=_("Importance weight used by the satisfaction index unless a questionnaire sets its own."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("satisfaction dimension")
+        verbose_name_plural = _("satisfaction dimensions")
+        ordering = ["position", "code"]
+        constraints = [models.CheckConstraint(condition=models.Q(weight__gt=0), name="dimension_weight_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en

@@ -1,0 +1,108 @@
+"""Reads of the customer master. Surveys, visits and reports select customers through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from core.models import AuditEvent
+
+from .filters import CustomerFilter
+from .models import Contact, Customer, LifecycleChange, Segment
+
+
+class InvalidCriteria(ValueError):
+    def __init__(self, errors):
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
+    """Customers matching CustomerFilter parameters; raises InvalidCriteria on bad parameters."""
+    base = Customer.objects.select_related("owner")
+    filterset = CustomerFilter(data=filters or {}, queryset=base)
+    if not filterset.is_valid():
+        raise InvalidCriteria(filterset.errors)
+    return filterset.qs
+
+
+def segment_customers(*, segment: Segment) -> QuerySet[Customer]:
+    """The customers a saved segment selects today (segments are live: re-evaluated on each call)."""
+    filterset = CustomerFilter(data=_as_querydict(segment.criteria), queryset=Customer.objects.all())
+    if not filterset.is_valid():
+        raise InvalidCriteria(filterset.errors)
+    return filterset.qs
+
+
+def segment_count(*, criteria: dict) -> int:
+    filterset = CustomerFilter(data=_as_querydict(criteria), queryset=Customer.objects.all())
+    if not filterset.is_valid():
+        raise InvalidCriteria(filterset.errors)
+    return filterset.qs.count()
+
+
+def segment_counts(segments: Iterable[Segment]) -> dict[int, int | None]:
+    """{segment id: number of customers} for many segments in ONE SQL query (one filtered COUNT per
+    segment over a single scan), instead of one COUNT query per segment. None for a segment whose
+    stored criteria are no longer valid. Validating an owner or tag criterion reads that row."""
+    counts: dict[int, int | None] = {}
+    aggregates = {}
+    for segment in segments:
+        try:
+            matching = segment_customers(segment=segment)
+        except InvalidCriteria:
+            counts[segment.pk] = None
+            continue
+        aggregates[f"segment_{segment.pk}"] = Count("pk", filter=Q(pk__in=matching.order_by().values("pk")))
+    if aggregates:
+        row = Customer.objects.order_by().aggregate(**aggregates)
+        counts.update({int(key.removeprefix("segment_")): value for key, value in row.items()})
+    return counts
+
+
+def _as_querydict(criteria: dict):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in (criteria or {}).items():
+        if isinstance(value, list):
+            query.setlist(key, [str(v) for v in value])
+        else:
+            query[key] = str(value)
+    return query
+
+
+def customer_detail(*, pk: int) -> Customer:
+    return (
+        Customer.objects.select_related("owner")
+        .prefetch_related("tags", Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name")))
+        .get(pk=pk)
+    )
+
+
+def customer_lifecycle_history(*, customer: Customer) -> QuerySet[LifecycleChange]:
+    return customer.lifecycle_changes.select_related("changed_by")
+
+
+def customer_audit_trail(*, customer: Customer, limit: int = 50) -> list[AuditEvent]:
+    """Audit events of the customer and of its contacts."""
+    from django.contrib.contenttypes.models import ContentType
+
+    contact_ids = [str(pk) for pk in customer.contacts.values_list("pk", flat=True)]
+    customer_type = ContentType.objects.get_for_model(Customer)
+    contact_type = ContentType.objects.get_for_model(Contact)
+    from django.db.models import Q
+
+    return list(
+        AuditEvent.objects.filter(
+            Q(content_type=customer_type, object_id=str(customer.pk))
+            | Q(content_type=contact_type, object_id__in=contact_ids)
+        ).select_related("content_type")[:limit]
+    )
+
+
+def customer_counts_by(*, field: str, queryset: QuerySet[Customer] | None = None) -> dict[str, int]:
+    """{value: count} aggregated in SQL, for dashboards and segment previews."""
+    queryset = queryset if queryset is not None else Customer.objects.all()
+    return {row[field]: row["n"] for row in queryset.order_by().values(field).annotate(n=Count("id"))}

@@ -1,0 +1,91 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from .models import LIFECYCLE_TRANSITIONS, Contact, Customer, Lifecycle, Segment
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "customer", "name", "role", "phone", "email", "preferred_language", "survey_consent",
+            "consent_at", "consent_withdrawn_at", "is_primary", "created_at", "updated_at",
+        ]
+        read_only_fields = ["consent_at", "consent_withdrawn_at", "created_at", "updated_at"]
+        # Uniqueness per customer is checked by the service (a clear message) and the database.
+        validators: list = []
+
+
+class TagNamesField(serializers.ListField):
+    """Tags as a sorted list of names, read from the customer's tags (a related manager)."""
+
+    child = serializers.CharField(max_length=50)
+
+    def to_representation(self, data):
+        return sorted(tag.name for tag in data.all())
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
+    )
+    tags = TagNamesField(required=False)
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "code", "name", "scope", "chain_position", "lifecycle", "tier", "potential_source", "region",
+            "industry", "annual_volume", "owner", "phone", "email", "address", "notes", "lost_reason", "lost_at",
+            "tags", "contacts", "created_at", "updated_at",
+        ]
+        read_only_fields = ["lost_reason", "lost_at", "created_at", "updated_at"]
+
+    def validate_lifecycle(self, value):
+        if self.instance is not None and value != self.instance.lifecycle:
+            raise serializers.ValidationError(
+                "Change the lifecycle through POST /customers/{id}/lifecycle/ with a reason."
+            )
+        return value
+
+
+class CustomerListSerializer(CustomerSerializer):
+    class Meta(CustomerSerializer.Meta):
+        fields = [f for f in CustomerSerializer.Meta.fields if f != "contacts"]
+
+
+# The states a step can lead to. Nothing becomes "potential" again; offering only these also keeps
+# the schema's enum distinct from the customer's lifecycle enum (drf_spectacular.W001, which made
+# `check --deploy` warn).
+LIFECYCLE_TARGETS = [
+    (value, label) for value, label in Lifecycle.choices
+    if any(value in targets for targets in LIFECYCLE_TRANSITIONS.values())
+]
+
+
+class LifecycleChangeSerializer(serializers.Serializer):
+    to_state = serializers.ChoiceField(choices=LIFECYCLE_TARGETS)
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    customer_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Segment
+        fields = ["id", "name", "description", "criteria", "created_by", "customer_count", "created_at", "updated_at"]
+        read_only_fields = ["created_by", "created_at", "updated_at"]
+
+    def get_customer_count(self, segment) -> int | None:
+        from .selectors import InvalidCriteria, segment_count
+
+        counts = self.context.get("segment_counts")
+        if counts is not None and segment.pk in counts:
+            return counts[segment.pk]
+        try:
+            return segment_count(criteria=segment.criteria)
+        except InvalidCriteria:
+            return None

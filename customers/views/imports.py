@@ -1,0 +1,116 @@
+"""Customer import pages: upload (with its check), the preview and progress page, the error report.
+
+Thin: the form checks what can be checked without reading the file; customers.importing does the rest.
+"""
+
+import csv
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.access import permission
+from core.exceptions import ApplicationError
+
+from .. import importing
+from ..exporting import neutralise
+from ..models import ImportBatch
+
+IMPORT = "customers.import_customer"
+ERRORS_SHOWN = 200
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV or XLSX; the first row holds the column headers."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt,text/csv"}),
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Text encoding (CSV only)"),
+        choices=[
+            (importing.ENCODING_AUTO, gettext_lazy("Detect automatically")),
+            (importing.ENCODING_UTF8, "UTF-8"),
+            (importing.ENCODING_GB18030, gettext_lazy("GB18030 (GBK, from Chinese Excel)")),
+        ],
+        initial=importing.ENCODING_AUTO,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Before anything reads the file: Django has only streamed it to a temporary file so far.
+        if upload.size > settings.CUSTOMER_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(importing.file_too_large_message())
+        return upload
+
+
+@require_http_methods(["GET", "POST"])
+@permission(IMPORT, IMPORT)
+def import_upload_view(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = importing.import_batch_preview(
+                actor=request.user, upload=form.cleaned_data["file"], encoding=form.cleaned_data["encoding"]
+            )
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("customers:import_detail", pk=batch.pk)
+    return render(request, "customers/import_upload.html", {
+        "form": form,
+        "recent": importing.import_batch_list_recent(user=request.user),
+        "columns": importing.IMPORT_COLUMNS,
+        "max_rows": settings.CUSTOMER_IMPORT_MAX_ROWS,
+        "max_megabytes": f"{settings.CUSTOMER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
+    })
+
+
+def _batch_or_404(request, pk: int) -> ImportBatch:
+    try:
+        return importing.import_batch_get(user=request.user, pk=pk)
+    except ImportBatch.DoesNotExist as error:
+        raise Http404 from error
+
+
+@require_http_methods(["GET", "POST"])
+@permission(IMPORT, IMPORT)
+def import_detail_view(request, pk: int):
+    """GET: the preview, then the progress (htmx polls this page while the batch is queued).
+    POST: confirm the import."""
+    batch = _batch_or_404(request, pk)
+    if request.method == "POST":
+        try:
+            queued = importing.import_batch_confirm(actor=request.user, batch=batch)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            if not queued:
+                messages.info(request, _("This import was already confirmed."))
+        return redirect("customers:import_detail", pk=batch.pk)
+    return render(request, "customers/import_detail.html", {
+        "batch": batch,
+        "errors": batch.errors[:ERRORS_SHOWN],
+        "errors_more": max(len(batch.errors) - ERRORS_SHOWN, 0),
+        "Status": ImportBatch.Status,
+    })
+
+
+@permission(IMPORT)
+def import_errors_view(request, pk: int):
+    """Every stored error as CSV (UTF-8 with a BOM, so Excel shows Chinese). Cells are neutralised:
+    messages quote the file's own values, which may be formulas."""
+    batch = _batch_or_404(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Row"), _("Column"), _("Message")])
+    for error in batch.errors:
+        writer.writerow([error.get("row") or "", neutralise(error.get("column")), neutralise(error.get("message"))])
+    return response

@@ -1,0 +1,1 @@
+"""Read-only figures: dashboards and analysis reports. Reports only read; they never write."""

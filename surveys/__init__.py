@@ -1,0 +1,1 @@
+"""Satisfaction surveys. Models, campaigns and scoring arrive with the satisfaction surveys issue."""

@@ -1,0 +1,79 @@
+"""Cross-cutting fixtures: a user per role and logged-in clients for each."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROLES = ("staff", "manager", "auditor", "admin")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="staff1", role="staff")
+
+
+@pytest.fixture
+def other_staff_user(db):
+    return UserFactory(username="staff2", role="staff")
+
+
+@pytest.fixture
+def manager_user(db):
+    return UserFactory(username="manager1", role="manager")
+
+
+@pytest.fixture
+def auditor_user(db):
+    return UserFactory(username="auditor1", role="auditor")
+
+
+@pytest.fixture
+def admin_user_role(db):
+    return UserFactory(username="admin1", role="admin")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    return _client_for(staff_user)
+
+
+@pytest.fixture
+def manager_client(manager_user):
+    return _client_for(manager_user)
+
+
+@pytest.fixture
+def auditor_client(auditor_user):
+    return _client_for(auditor_user)
+
+
+@pytest.fixture
+def admin_client_role(admin_user_role):
+    return _client_for(admin_user_role)
+
+
+@pytest.fixture
+def user_of_role(db):
+    """Make a user of any role: user_of_role("manager")."""
+
+    def make(role: str, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    settings.LANGUAGE_CODE = "en"

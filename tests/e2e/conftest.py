@@ -1,0 +1,73 @@
+"""Browser journeys: pytest-playwright driving Debian's Chromium (no downloaded browser builds).
+
+Every test in this folder is marked `e2e`. Without a `chromium` on PATH the tests are skipped, unless
+CSM_REQUIRE_BROWSER=1 (as in CI): then they fail, so a missing browser can never pass silently.
+Tests here use `live_server` and `@pytest.mark.django_db(transaction=True)`; they run under
+pytest-xdist too (each worker starts its own live server and browser).
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+E2E_DIR = Path(__file__).resolve().parent
+SCREENSHOT_DIR = E2E_DIR.parent.parent / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium")
+BROWSER_REQUIRED = os.environ.get("CSM_REQUIRE_BROWSER") == "1"
+
+# Without the networking flags Chromium keeps calling home and floods the closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_runtest_setup(item):
+    # A hook, not a fixture: it runs before pytest-playwright's session fixtures try to launch.
+    if CHROMIUM:
+        return
+    message = "Chromium is not installed (`apt-get install chromium`): the browser journeys cannot run."
+    if BROWSER_REQUIRED:
+        pytest.fail(message + " CSM_REQUIRE_BROWSER=1 forbids skipping them.", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options, pointed at Debian's Chromium."""
+    args = {**browser_type_launch_args}
+    if CHROMIUM:
+        args["executable_path"] = CHROMIUM
+    args["args"] = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
+    return args
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "customer-list") saves test-artifacts/screenshots/customer-list.png and returns its path."""
+
+    def take(page, name: str) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,1 @@
+"""Follow-up visits (回访): plans by segment, scheduled by Celery, recorded on a phone."""
