@@ -51,7 +51,12 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     manager = models.ForeignKey(
-        User, verbose_name=_("team manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
+        User,
+        verbose_name=_("team manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
     )
     members = models.ManyToManyField(User, verbose_name=_("members"), blank=True, related_name="teams")
 

@@ -23,9 +23,29 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
 
-HEADER = ["客户编码", "客户名称", "内部/外部", "中间/最终", "生命周期", "关键/一般", "潜在顾客来源", "区域", "行业",
-          "年采购额", "客户经理", "电话", "邮箱", "地址", "标签", "联系人", "联系人职务", "联系人电话", "联系人邮箱",
-          "联系人语言", "同意调查"]
+HEADER = [
+    "客户编码",
+    "客户名称",
+    "内部/外部",
+    "中间/最终",
+    "生命周期",
+    "关键/一般",
+    "潜在顾客来源",
+    "区域",
+    "行业",
+    "年采购额",
+    "客户经理",
+    "电话",
+    "邮箱",
+    "地址",
+    "标签",
+    "联系人",
+    "联系人职务",
+    "联系人电话",
+    "联系人邮箱",
+    "联系人语言",
+    "同意调查",
+]
 CITIES = ["上海", "北京", "广州", "深圳", "成都", "武汉", "西安", "沈阳", "杭州", "苏州", "重庆", "天津"]
 WORDS = ["华东", "宏达", "鑫源", "恒通", "精工", "海川", "远航", "金桥", "瑞丰", "天成", "博远", "中科"]
 KINDS = ["机械", "电子", "能源", "汽配", "医疗器械", "建材", "贸易", "物流"]
@@ -46,25 +66,37 @@ def csv_build(rows: int, seed: int) -> bytes:
     for index in range(rows):
         potential = rng.random() < 0.15
         english = rng.random() < 0.1
-        name = (f"{rng.choice(ENGLISH)} {index} Ltd" if english
-                else f"{rng.choice(CITIES)}{rng.choice(WORDS)}{rng.choice(KINDS)}有限公司{index}")
+        name = (
+            f"{rng.choice(ENGLISH)} {index} Ltd"
+            if english
+            else f"{rng.choice(CITIES)}{rng.choice(WORDS)}{rng.choice(KINDS)}有限公司{index}"
+        )
         contact = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.5 else "")
-        writer.writerow([
-            f"BC{index:07d}", name,
-            rng.choice(["外部顾客", "external", "外部", "内部"]), rng.choice(["最终", "中间顾客", "end"]),
-            "潜在顾客" if potential else rng.choice(["现实顾客", "current"]),
-            rng.choice(["关键", "一般", "general", "Key customer"]),
-            rng.choice(["竞争对手", "新区域", "non_user"]) if potential else "",
-            rng.choice(REGIONS), rng.choice(INDUSTRIES),
-            f"{rng.randint(1, 5_000_000)}.{rng.randint(0, 99):02d}" if rng.random() < 0.8 else "",
-            rng.choice(["bench.manager", ""]),
-            f"0{rng.randint(10, 999)}-{rng.randint(1000000, 9999999)}",
-            f"info{index}@example.cn" if rng.random() < 0.7 else "",
-            f"{rng.choice(CITIES)}市{rng.choice(WORDS)}路{rng.randint(1, 999)}号",
-            "；".join(rng.sample(TAGS, rng.randint(0, 2))).replace("；", ";"),
-            contact, rng.choice(ROLES), f"1{rng.randint(3000000000, 9999999999)}", f"c{index}@example.cn",
-            rng.choice(["中文", "zh-hans", "English"]), rng.choice(["是", "否", "yes", "no"]),
-        ])
+        writer.writerow(
+            [
+                f"BC{index:07d}",
+                name,
+                rng.choice(["外部顾客", "external", "外部", "内部"]),
+                rng.choice(["最终", "中间顾客", "end"]),
+                "潜在顾客" if potential else rng.choice(["现实顾客", "current"]),
+                rng.choice(["关键", "一般", "general", "Key customer"]),
+                rng.choice(["竞争对手", "新区域", "non_user"]) if potential else "",
+                rng.choice(REGIONS),
+                rng.choice(INDUSTRIES),
+                f"{rng.randint(1, 5_000_000)}.{rng.randint(0, 99):02d}" if rng.random() < 0.8 else "",
+                rng.choice(["bench.manager", ""]),
+                f"0{rng.randint(10, 999)}-{rng.randint(1000000, 9999999)}",
+                f"info{index}@example.cn" if rng.random() < 0.7 else "",
+                f"{rng.choice(CITIES)}市{rng.choice(WORDS)}路{rng.randint(1, 999)}号",
+                "；".join(rng.sample(TAGS, rng.randint(0, 2))).replace("；", ";"),
+                contact,
+                rng.choice(ROLES),
+                f"1{rng.randint(3000000000, 9999999999)}",
+                f"c{index}@example.cn",
+                rng.choice(["中文", "zh-hans", "English"]),
+                rng.choice(["是", "否", "yes", "no"]),
+            ]
+        )
     return buffer.getvalue().encode("gb18030")
 
 
@@ -112,8 +144,10 @@ def main() -> int:
 
     started = time.perf_counter()
     content = csv_build(args.rows, args.seed)
-    print(f"file: {args.rows:,} rows, {len(content) / 1024 / 1024:.1f} MB GB18030 CSV, "
-          f"built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"file: {args.rows:,} rows, {len(content) / 1024 / 1024:.1f} MB GB18030 CSV, "
+        f"built in {time.perf_counter() - started:.1f} s"
+    )
 
     def run(label: str) -> ImportBatch:
         upload = SimpleUploadedFile("客户导入.csv", content)
@@ -127,18 +161,25 @@ def main() -> int:
         batch.refresh_from_db()
         assert batch.status == ImportBatch.Status.DONE, batch.failure
         total = previewed + committed
-        print(f"{label}: preview {previewed:.1f} s, commit {committed:.1f} s, total {total:.1f} s "
-              f"({args.rows / total:,.0f} rows/s) -> created {batch.created_count:,}, updated "
-              f"{batch.updated_count:,}, unchanged {batch.unchanged_count:,}, contacts written {batch.contact_count:,}")
+        print(
+            f"{label}: preview {previewed:.1f} s, commit {committed:.1f} s, total {total:.1f} s "
+            f"({args.rows / total:,.0f} rows/s) -> created {batch.created_count:,}, updated "
+            f"{batch.updated_count:,}, unchanged {batch.unchanged_count:,}, contacts written {batch.contact_count:,}"
+        )
         return batch
 
     first = run("first import ")
     audit_rows = AuditEvent.objects.count()
     second = run("second import")
-    print(f"database: {Customer.objects.count():,} customers, {Contact.objects.count():,} contacts, "
-          f"{audit_rows:,} audit rows after the first import, {AuditEvent.objects.count():,} after the second")
-    ok = (first.created_count == args.rows and second.unchanged_count == args.rows
-          and AuditEvent.objects.count() == audit_rows)
+    print(
+        f"database: {Customer.objects.count():,} customers, {Contact.objects.count():,} contacts, "
+        f"{audit_rows:,} audit rows after the first import, {AuditEvent.objects.count():,} after the second"
+    )
+    ok = (
+        first.created_count == args.rows
+        and second.unchanged_count == args.rows
+        and AuditEvent.objects.count() == audit_rows
+    )
     print("idempotent re-import:", "yes" if ok else "NO")
     return 0 if ok else 1
 

@@ -72,7 +72,9 @@ def audit_event_build(
     )
 
 
-def audit_record(*, actor, action: str, instance: models.Model, changes: dict | None = None, comment: str = "") -> AuditEvent:
+def audit_record(
+    *, actor, action: str, instance: models.Model, changes: dict | None = None, comment: str = ""
+) -> AuditEvent:
     event = audit_event_build(actor=actor, action=action, instance=instance, changes=changes, comment=comment)
     event.save()
     return event

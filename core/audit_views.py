@@ -48,14 +48,21 @@ def _is_date(value: str) -> bool:
 @permission(VIEW)
 def audit_list_view(request):
     page = Paginator(_filtered(request), 50).get_page(request.GET.get("page"))
-    types = ContentType.objects.filter(
-        pk__in=AuditEvent.objects.order_by().values("content_type").distinct()
-    ).order_by("app_label", "model")
+    types = ContentType.objects.filter(pk__in=AuditEvent.objects.order_by().values("content_type").distinct()).order_by(
+        "app_label", "model"
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_list.html", {
-        "page": page, "actions": AuditEvent.Action.choices, "types": types, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page": page,
+            "actions": AuditEvent.Action.choices,
+            "types": types,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @permission(VIEW)
@@ -71,19 +78,42 @@ def audit_export_view(request):
 
     def rows():
         yield "\ufeff"
-        yield writer.writerow(["id", "at", "actor", "action", "record_type", "record_id", "record", "changes",
-                               "comment", "ip_address", "source"])
+        yield writer.writerow(
+            [
+                "id",
+                "at",
+                "actor",
+                "action",
+                "record_type",
+                "record_id",
+                "record",
+                "changes",
+                "comment",
+                "ip_address",
+                "source",
+            ]
+        )
         last = 0
         while True:
             batch = list(events.filter(id__gt=last)[:BATCH_SIZE])
             if not batch:
                 return
             for e in batch:
-                yield writer.writerow([
-                    e.id, timezone.localtime(e.at).isoformat(), e.actor_name, e.action,
-                    f"{e.content_type.app_label}.{e.content_type.model}", e.object_id, _safe(e.object_repr),
-                    _safe(json.dumps(e.changes, ensure_ascii=False)), _safe(e.comment), e.ip_address or "", e.source,
-                ])
+                yield writer.writerow(
+                    [
+                        e.id,
+                        timezone.localtime(e.at).isoformat(),
+                        e.actor_name,
+                        e.action,
+                        f"{e.content_type.app_label}.{e.content_type.model}",
+                        e.object_id,
+                        _safe(e.object_repr),
+                        _safe(json.dumps(e.changes, ensure_ascii=False)),
+                        _safe(e.comment),
+                        e.ip_address or "",
+                        e.source,
+                    ]
+                )
             last = batch[-1].id
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

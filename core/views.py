@@ -34,6 +34,9 @@ def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": {k: "ok" if v else "failing" for k, v in checks.items()}},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "checks": {k: "ok" if v else "failing" for k, v in checks.items()},
+        },
         status=200 if healthy else 503,
     )

@@ -57,7 +57,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer = LifecycleChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.customer_change_lifecycle(
-            actor=request.user, customer=customer, to_state=serializer.validated_data["to_state"],
+            actor=request.user,
+            customer=customer,
+            to_state=serializer.validated_data["to_state"],
             reason=serializer.validated_data["reason"],
         )
         return Response(CustomerSerializer(self.get_queryset().get(pk=customer.pk)).data)
@@ -106,7 +108,9 @@ class SegmentViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.segment_create(
-            actor=self.request.user, name=data["name"], description=data.get("description", ""),
+            actor=self.request.user,
+            name=data["name"],
+            description=data.get("description", ""),
             criteria=segment_criteria_clean(data.get("criteria") or {}),
         )
 
@@ -114,7 +118,9 @@ class SegmentViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         segment = serializer.instance
         serializer.instance = services.segment_update(
-            actor=self.request.user, segment=segment, name=data.get("name", segment.name),
+            actor=self.request.user,
+            segment=segment,
+            name=data.get("name", segment.name),
             description=data.get("description", segment.description),
             criteria=segment_criteria_clean(data.get("criteria", segment.criteria)),
         )
@@ -129,7 +135,9 @@ class SegmentViewSet(viewsets.ModelViewSet):
         try:
             queryset = selectors.segment_customers(segment=segment).select_related("owner").prefetch_related("tags")
         except selectors.InvalidCriteria as error:
-            return Response({"message": "The segment's filters are not valid.", "extra": error.errors},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"message": "The segment's filters are not valid.", "extra": error.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         page = self.paginate_queryset(queryset.order_by("name", "id"))
         return self.get_paginated_response(CustomerListSerializer(page, many=True).data)

@@ -20,9 +20,27 @@ from core.models import AuditEvent
 from .models import Customer
 
 EXPORT_COLUMNS = (
-    "code", "name", "scope", "chain_position", "lifecycle", "tier", "potential_source", "region", "industry",
-    "annual_volume", "owner", "phone", "email", "address", "tags",
-    "contact_name", "contact_role", "contact_phone", "contact_email", "contact_language", "contact_consent",
+    "code",
+    "name",
+    "scope",
+    "chain_position",
+    "lifecycle",
+    "tier",
+    "potential_source",
+    "region",
+    "industry",
+    "annual_volume",
+    "owner",
+    "phone",
+    "email",
+    "address",
+    "tags",
+    "contact_name",
+    "contact_role",
+    "contact_phone",
+    "contact_email",
+    "contact_language",
+    "contact_consent",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 2000
@@ -50,13 +68,26 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
             contacts = list(customer.contacts.all())
             contact = next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
             row = [
-                customer.code, customer.name, customer.scope, customer.chain_position, customer.lifecycle,
-                customer.tier, customer.potential_source, customer.region, customer.industry,
+                customer.code,
+                customer.name,
+                customer.scope,
+                customer.chain_position,
+                customer.lifecycle,
+                customer.tier,
+                customer.potential_source,
+                customer.region,
+                customer.industry,
                 "" if customer.annual_volume is None else customer.annual_volume,
-                customer.owner.username if customer.owner else "", customer.phone, customer.email, customer.address,
+                customer.owner.username if customer.owner else "",
+                customer.phone,
+                customer.email,
+                customer.address,
                 ";".join(sorted(t.name for t in customer.tags.all())),
-                contact.name if contact else "", contact.role if contact else "", contact.phone if contact else "",
-                contact.email if contact else "", contact.preferred_language if contact else "",
+                contact.name if contact else "",
+                contact.role if contact else "",
+                contact.phone if contact else "",
+                contact.email if contact else "",
+                contact.preferred_language if contact else "",
                 ("yes" if contact.may_be_surveyed else "no") if contact else "",
             ]
             yield [neutralise(v) for v in row]
@@ -93,7 +124,9 @@ def export_response(*, queryset: QuerySet[Customer], file_format: str, actor, fi
     workbook.save(handle)
     handle.seek(0)
     return FileResponse(
-        handle, as_attachment=True, filename=filename,
+        handle,
+        as_attachment=True,
+        filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -102,7 +135,9 @@ def _audit_export(*, actor, filters: dict, file_format: str) -> None:
     # The export itself is evidence (who took which customer data out, and when); recorded on the
     # user's own record because it concerns many customers.
     audit_record(
-        actor=actor, action=AuditEvent.Action.EXPORT, instance=actor,
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        instance=actor,
         changes={"format": [None, file_format], "filters": [None, filters]},
         comment=f"customers.{file_format}",
     )

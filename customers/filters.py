@@ -9,8 +9,18 @@ from .models import ChainPosition, Contact, Customer, Industry, Lifecycle, Poten
 
 # The keys a segment may store; anything else in a stored criteria dict is ignored.
 SEGMENT_KEYS = (
-    "q", "scope", "chain_position", "lifecycle", "tier", "potential_source", "region", "industry",
-    "owner", "tag", "volume_min", "volume_max",
+    "q",
+    "scope",
+    "chain_position",
+    "lifecycle",
+    "tier",
+    "potential_source",
+    "region",
+    "industry",
+    "owner",
+    "tag",
+    "volume_min",
+    "volume_max",
 )
 
 
@@ -22,17 +32,23 @@ def _owners(request=None):
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     scope = django_filters.ChoiceFilter(label=_("Internal/external"), choices=Scope.choices, empty_label=_("All"))
-    chain_position = django_filters.ChoiceFilter(label=_("Intermediate/end"), choices=ChainPosition.choices, empty_label=_("All"))
+    chain_position = django_filters.ChoiceFilter(
+        label=_("Intermediate/end"), choices=ChainPosition.choices, empty_label=_("All")
+    )
     lifecycle = django_filters.ChoiceFilter(label=_("Lifecycle"), choices=Lifecycle.choices, empty_label=_("All"))
     tier = django_filters.ChoiceFilter(label=_("Key/general"), choices=Tier.choices, empty_label=_("All"))
-    potential_source = django_filters.ChoiceFilter(label=_("Source"), choices=PotentialSource.choices, empty_label=_("All"))
+    potential_source = django_filters.ChoiceFilter(
+        label=_("Source"), choices=PotentialSource.choices, empty_label=_("All")
+    )
     region = django_filters.MultipleChoiceFilter(label=_("Region"), choices=Region.choices)
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices, empty_label=_("All"))
     owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=_owners, empty_label=_("All"))
     tag = django_filters.ModelChoiceFilter(
         label=_("Tag"), field_name="tags", queryset=Tag.objects.all(), empty_label=_("All")
     )
-    volume_min = django_filters.NumberFilter(label=_("Annual volume from"), field_name="annual_volume", lookup_expr="gte")
+    volume_min = django_filters.NumberFilter(
+        label=_("Annual volume from"), field_name="annual_volume", lookup_expr="gte"
+    )
     volume_max = django_filters.NumberFilter(label=_("Annual volume to"), field_name="annual_volume", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

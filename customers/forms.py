@@ -23,8 +23,21 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "code", "name", "scope", "chain_position", "lifecycle", "tier", "potential_source", "region",
-            "industry", "annual_volume", "owner", "phone", "email", "address", "notes",
+            "code",
+            "name",
+            "scope",
+            "chain_position",
+            "lifecycle",
+            "tier",
+            "potential_source",
+            "region",
+            "industry",
+            "annual_volume",
+            "owner",
+            "phone",
+            "email",
+            "address",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "address": forms.TextInput()}
 
@@ -41,7 +54,9 @@ class CustomerForm(forms.ModelForm):
 class LifecycleForm(forms.Form):
     to_state = forms.ChoiceField(label=_("New lifecycle state"), choices=Lifecycle.choices)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when a customer is lost (lost-business analysis) or won back."),
     )
 

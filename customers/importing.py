@@ -91,16 +91,36 @@ WRITE_BATCH_SIZE = 1000
 LOOKUP_CHUNK = 500
 
 CUSTOMER_FIELDS = (
-    "name", "scope", "chain_position", "tier", "potential_source", "region", "industry", "annual_volume",
-    "phone", "email", "address",
+    "name",
+    "scope",
+    "chain_position",
+    "tier",
+    "potential_source",
+    "region",
+    "industry",
+    "annual_volume",
+    "phone",
+    "email",
+    "address",
 )
 AUDITED_CUSTOMER_FIELDS = ("code", *CUSTOMER_FIELDS, "lifecycle", "owner", "lost_reason", "lost_at")
 CONTACT_COLUMNS = {
-    "contact_role": "role", "contact_phone": "phone", "contact_email": "email", "contact_language": "preferred_language",
+    "contact_role": "role",
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "contact_language": "preferred_language",
 }
 AUDITED_CONTACT_FIELDS = (
-    "customer", "name", "role", "phone", "email", "preferred_language", "survey_consent", "consent_at",
-    "consent_withdrawn_at", "is_primary",
+    "customer",
+    "name",
+    "role",
+    "phone",
+    "email",
+    "preferred_language",
+    "survey_consent",
+    "consent_at",
+    "consent_withdrawn_at",
+    "is_primary",
 )
 # A blank cell in these columns keeps the current value (or the default for a new record): they
 # cannot be empty, and a half-filled sheet should not fail on them.
@@ -146,20 +166,31 @@ CHOICE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "tier": {Tier.KEY: ("关键", "关键顾客", "关键客户"), Tier.GENERAL: ("一般", "一般顾客", "一般客户")},
     "potential_source": {
-        PotentialSource.REGION: ("新区域", "区域"), PotentialSource.STRATUM: ("新阶层", "阶层"),
+        PotentialSource.REGION: ("新区域", "区域"),
+        PotentialSource.STRATUM: ("新阶层", "阶层"),
         PotentialSource.COMPETITOR: ("竞争对手的顾客", "竞争对手的客户", "竞争对手"),
         PotentialSource.NON_USER: ("非使用者", "尚未使用者"),
     },
     "region": {
-        Region.EAST: ("华东",), Region.NORTH: ("华北",), Region.SOUTH: ("华南",), Region.CENTRAL: ("华中",),
-        Region.SOUTHWEST: ("西南",), Region.NORTHWEST: ("西北",), Region.NORTHEAST: ("东北",),
+        Region.EAST: ("华东",),
+        Region.NORTH: ("华北",),
+        Region.SOUTH: ("华南",),
+        Region.CENTRAL: ("华中",),
+        Region.SOUTHWEST: ("西南",),
+        Region.NORTHWEST: ("西北",),
+        Region.NORTHEAST: ("东北",),
         Region.OVERSEAS: ("海外", "国外"),
     },
     "industry": {
-        Industry.MANUFACTURING: ("制造", "制造业"), Industry.AUTOMOTIVE: ("汽车", "汽车业"),
-        Industry.ELECTRONICS: ("电子", "电子业"), Industry.ENERGY: ("能源",), Industry.HEALTHCARE: ("医疗", "医疗卫生"),
-        Industry.CONSTRUCTION: ("建筑", "建筑业"), Industry.RETAIL: ("零售", "零售和分销", "零售与分销"),
-        Industry.PUBLIC: ("公共部门", "政府"), Industry.OTHER: ("其他",),
+        Industry.MANUFACTURING: ("制造", "制造业"),
+        Industry.AUTOMOTIVE: ("汽车", "汽车业"),
+        Industry.ELECTRONICS: ("电子", "电子业"),
+        Industry.ENERGY: ("能源",),
+        Industry.HEALTHCARE: ("医疗", "医疗卫生"),
+        Industry.CONSTRUCTION: ("建筑", "建筑业"),
+        Industry.RETAIL: ("零售", "零售和分销", "零售与分销"),
+        Industry.PUBLIC: ("公共部门", "政府"),
+        Industry.OTHER: ("其他",),
     },
     "contact_language": {
         Language.ZH_HANS: ("中文", "简体中文", "汉语", "zh", "zh-cn", "chinese"),
@@ -178,6 +209,7 @@ def _key(text: str) -> str:
 
 
 # -- reading a file ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Table:
@@ -215,15 +247,19 @@ def _csv_decode(content: bytes, encoding: str) -> tuple[str, str]:
     codec = CODECS[encoding]
     if codec == "gb18030" and not content.isascii() and _is_utf8(content):
         raise ApplicationError(
-            _("This file is UTF-8 text, not GB18030 (GBK): reading it as GB18030 would garble its Chinese. "
-              "Choose UTF-8 or automatic detection.")
+            _(
+                "This file is UTF-8 text, not GB18030 (GBK): reading it as GB18030 would garble its Chinese. "
+                "Choose UTF-8 or automatic detection."
+            )
         )
     try:
         return content.decode(codec), codec
     except UnicodeDecodeError as error:
         raise ApplicationError(
-            _("The file is not valid %(encoding)s text (unreadable bytes at position %(position)s). "
-              "Choose another encoding or automatic detection.")
+            _(
+                "The file is not valid %(encoding)s text (unreadable bytes at position %(position)s). "
+                "Choose another encoding or automatic detection."
+            )
             % {"encoding": encoding_label(codec), "position": error.start}
         ) from error
 
@@ -270,7 +306,9 @@ def _xlsx_records(content: bytes, max_rows: int) -> list[list[str]]:
     # openpyxl reports a damaged workbook with whatever its zip and XML layers raise (BadZipFile,
     # KeyError, InvalidFileException, ParseError, ...); every one of them means the same to the user.
     except Exception as error:  # noqa: BLE001
-        raise ApplicationError(_("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")) from error
+        raise ApplicationError(
+            _("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")
+        ) from error
     try:
         sheet = workbook.worksheets[0]
         records, filled = [], 0
@@ -282,7 +320,9 @@ def _xlsx_records(content: bytes, max_rows: int) -> list[list[str]]:
                 break  # the caller reports the limit
         return records
     except Exception as error:  # noqa: BLE001  (as above, for a sheet that fails while it is read)
-        raise ApplicationError(_("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")) from error
+        raise ApplicationError(
+            _("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")
+        ) from error
     finally:
         workbook.close()
 
@@ -352,13 +392,17 @@ def columns_locate(header: list[str]) -> dict[str, int]:
     missing = [c for c in REQUIRED_COLUMNS if c not in located]
     if missing:
         raise ApplicationError(
-            _("Required columns are missing: %(columns)s. The first row must hold the column headers, "
-              "e.g. code, name (客户编码, 客户名称).") % {"columns": ", ".join(missing)}
+            _(
+                "Required columns are missing: %(columns)s. The first row must hold the column headers, "
+                "e.g. code, name (客户编码, 客户名称)."
+            )
+            % {"columns": ", ".join(missing)}
         )
     return located
 
 
 # -- validating rows --------------------------------------------------------------------------------
+
 
 class LabelledChoiceField(forms.ChoiceField):
     """A choice given as its code or its label in English or Chinese (External customer, 外部顾客, 外部)."""
@@ -421,30 +465,37 @@ def row_fields() -> dict[str, forms.Field]:
         return model._meta.get_field(name).formfield(**kwargs)
 
     choice_columns = {
-        "scope": Scope.choices, "chain_position": ChainPosition.choices, "lifecycle": Lifecycle.choices,
-        "tier": Tier.choices, "potential_source": PotentialSource.choices, "region": Region.choices,
-        "industry": Industry.choices, "contact_language": Language.choices,
+        "scope": Scope.choices,
+        "chain_position": ChainPosition.choices,
+        "lifecycle": Lifecycle.choices,
+        "tier": Tier.choices,
+        "potential_source": PotentialSource.choices,
+        "region": Region.choices,
+        "industry": Industry.choices,
+        "contact_language": Language.choices,
     }
     fields: dict[str, forms.Field] = {
         column: LabelledChoiceField(choices=choices, synonyms=CHOICE_SYNONYMS.get(column))
         for column, choices in choice_columns.items()
     }
-    fields.update({
-        "code": model_field(Customer, "code"),
-        "name": model_field(Customer, "name"),
-        "annual_volume": VolumeField(required=False, max_digits=16, decimal_places=2, min_value=0),
-        "owner": forms.CharField(required=False, max_length=150),
-        "phone": model_field(Customer, "phone", required=False),
-        "email": model_field(Customer, "email", required=False),
-        "address": model_field(Customer, "address", required=False),
-        "tags": TagsField(validators=[_tag_lengths_validate]),
-        "contact_name": model_field(Contact, "name", required=False),
-        "contact_role": model_field(Contact, "role", required=False),
-        "contact_phone": model_field(Contact, "phone", required=False),
-        "contact_email": model_field(Contact, "email", required=False),
-        "contact_consent": YesNoField(required=False),
-        "lifecycle_reason": forms.CharField(required=False),
-    })
+    fields.update(
+        {
+            "code": model_field(Customer, "code"),
+            "name": model_field(Customer, "name"),
+            "annual_volume": VolumeField(required=False, max_digits=16, decimal_places=2, min_value=0),
+            "owner": forms.CharField(required=False, max_length=150),
+            "phone": model_field(Customer, "phone", required=False),
+            "email": model_field(Customer, "email", required=False),
+            "address": model_field(Customer, "address", required=False),
+            "tags": TagsField(validators=[_tag_lengths_validate]),
+            "contact_name": model_field(Contact, "name", required=False),
+            "contact_role": model_field(Contact, "role", required=False),
+            "contact_phone": model_field(Contact, "phone", required=False),
+            "contact_email": model_field(Contact, "email", required=False),
+            "contact_consent": YesNoField(required=False),
+            "lifecycle_reason": forms.CharField(required=False),
+        }
+    )
     return fields
 
 
@@ -475,8 +526,12 @@ class ErrorLog:
     def as_list(self) -> list[dict[str, Any]]:
         if self.total <= len(self.items):
             return self.items
-        more = {"row": None, "column": "", "message": _("%(count)s more errors are not listed; fix these first.")
-                % {"count": f"{self.total - len(self.items):,}"}}
+        more = {
+            "row": None,
+            "column": "",
+            "message": _("%(count)s more errors are not listed; fix these first.")
+            % {"count": f"{self.total - len(self.items):,}"},
+        }
         return [*self.items, more]
 
 
@@ -512,12 +567,18 @@ def rows_clean(table: Table, columns: dict[str, int], log: ErrorLog) -> list[Cle
         code = values.get("code")
         if code:
             if code in first_row_of_code:
-                log.add(number, "code", _("The customer code %(code)s is already used in row %(row)s of this file.")
-                        % {"code": code, "row": first_row_of_code[code]})
+                log.add(
+                    number,
+                    "code",
+                    _("The customer code %(code)s is already used in row %(row)s of this file.")
+                    % {"code": code, "row": first_row_of_code[code]},
+                )
                 failed = True
             else:
                 first_row_of_code[code] = number
-        if not values.get("contact_name") and any(values.get(c) not in ("", None) for c in (*CONTACT_COLUMNS, "contact_consent")):
+        if not values.get("contact_name") and any(
+            values.get(c) not in ("", None) for c in (*CONTACT_COLUMNS, "contact_consent")
+        ):
             log.add(number, "contact_name", _("Give the contact's name: contacts are matched by name."))
             failed = True
         if not failed:
@@ -526,6 +587,7 @@ def rows_clean(table: Table, columns: dict[str, int], log: ErrorLog) -> list[Cle
 
 
 # -- comparing with the database --------------------------------------------------------------------
+
 
 @dataclass
 class CustomerPlan:
@@ -572,7 +634,7 @@ class ImportCheck:
 
 def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _new_values(instance, names: Iterable[str]) -> dict[str, list[Any]]:
@@ -596,7 +658,9 @@ class _Planner:
         self.contact_counts: dict[int, int] = {}
         through = Customer.tags.through
         for chunk in _chunks(ids):
-            for customer_id, name in through.objects.filter(customer_id__in=chunk).values_list("customer_id", "tag__name"):
+            for customer_id, name in through.objects.filter(customer_id__in=chunk).values_list(
+                "customer_id", "tag__name"
+            ):
                 self.tags.setdefault(customer_id, []).append(name)
             for contact in Contact.objects.filter(customer_id__in=chunk):
                 contact.customer = by_id[contact.customer_id]  # saves a query per contact in the snapshot
@@ -663,12 +727,17 @@ class _Planner:
         is_win_back = from_state == Lifecycle.LOST and to_state == Lifecycle.CURRENT
         if not is_new:
             if to_state not in LIFECYCLE_TRANSITIONS.get(from_state, ()):
-                self.log.add(number, "lifecycle", _("A %(from)s cannot become a %(to)s.")
-                             % {"from": Lifecycle(from_state).label, "to": Lifecycle(to_state).label})
+                self.log.add(
+                    number,
+                    "lifecycle",
+                    _("A %(from)s cannot become a %(to)s.")
+                    % {"from": Lifecycle(from_state).label, "to": Lifecycle(to_state).label},
+                )
                 return None
             if (to_state == Lifecycle.LOST or is_win_back) and not reason:
-                self.log.add(number, "lifecycle_reason",
-                             _("Give the reason: why the customer was lost, or how it was won back."))
+                self.log.add(
+                    number, "lifecycle_reason", _("Give the reason: why the customer was lost, or how it was won back.")
+                )
                 return None
             if from_state == Lifecycle.POTENTIAL:
                 customer.potential_source = ""
@@ -679,8 +748,12 @@ class _Planner:
             self.log.add(number, "potential_source", _("Only a potential customer has a source; clear this cell."))
             return None
         return LifecycleChange(
-            customer=customer, from_state=from_state, to_state=to_state, reason=reason or _("Imported"),
-            is_win_back=is_win_back, changed_by=self.actor,
+            customer=customer,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason or _("Imported"),
+            is_win_back=is_win_back,
+            changed_by=self.actor,
         )
 
     def _contact_plan(self, plan: CustomerPlan, values: dict) -> None:
@@ -743,6 +816,7 @@ def import_file_check(*, content: bytes, encoding: str = ENCODING_AUTO, actor: U
 
 # -- writing ----------------------------------------------------------------------------------------
 
+
 def _tag_ids(names: set[str]) -> dict[str, int]:
     ordered = sorted(names)
     Tag.objects.bulk_create([Tag(name=n) for n in ordered], ignore_conflicts=True, batch_size=WRITE_BATCH_SIZE)
@@ -780,30 +854,55 @@ def _plans_write(plans: list[CustomerPlan], *, actor: User, now: datetime.dateti
             batch_size=WRITE_BATCH_SIZE,
         )
 
-    Contact.objects.bulk_create([p.contact for p in plans if p.contact and p.contact_is_new], batch_size=WRITE_BATCH_SIZE)
+    Contact.objects.bulk_create(
+        [p.contact for p in plans if p.contact and p.contact_is_new], batch_size=WRITE_BATCH_SIZE
+    )
     changed_contacts = [p.contact for p in plans if p.contact and not p.contact_is_new and p.contact_changes]
     if changed_contacts:
         for contact in changed_contacts:
             contact.updated_at = now
         Contact.objects.bulk_update(
             changed_contacts,
-            ["role", "phone", "email", "preferred_language", "survey_consent", "consent_at", "consent_withdrawn_at",
-             "updated_at"],
+            [
+                "role",
+                "phone",
+                "email",
+                "preferred_language",
+                "survey_consent",
+                "consent_at",
+                "consent_withdrawn_at",
+                "updated_at",
+            ],
             batch_size=WRITE_BATCH_SIZE,
         )
 
     events: list[AuditEvent] = []
     for p in plans:
         if p.changes:
-            events.append(audit_event_build(actor=actor, action=AuditEvent.Action.IMPORT, instance=p.customer,
-                                            changes=p.changes, comment=comment))
+            events.append(
+                audit_event_build(
+                    actor=actor,
+                    action=AuditEvent.Action.IMPORT,
+                    instance=p.customer,
+                    changes=p.changes,
+                    comment=comment,
+                )
+            )
         if p.contact is not None and p.contact_changes:
-            events.append(audit_event_build(actor=actor, action=AuditEvent.Action.IMPORT, instance=p.contact,
-                                            changes=p.contact_changes, comment=comment))
+            events.append(
+                audit_event_build(
+                    actor=actor,
+                    action=AuditEvent.Action.IMPORT,
+                    instance=p.contact,
+                    changes=p.contact_changes,
+                    comment=comment,
+                )
+            )
     audit_record_many(events)
 
 
 # -- the batch: preview, confirm, commit, purge -----------------------------------------------------
+
 
 def _require_importer(actor: User) -> None:
     if getattr(actor, "is_read_only", True) or not actor.has_perm("customers.import_customer"):
@@ -846,11 +945,18 @@ def import_batch_preview(*, actor: User, upload: UploadedFile, encoding: str = E
     stored_path = _file_store(content, check.file_format) if valid else ""
     try:
         return ImportBatch.objects.create(
-            uploaded_by=actor, original_name=(upload.name or "")[:255], stored_path=stored_path,
-            file_format=check.file_format, encoding=check.encoding,
+            uploaded_by=actor,
+            original_name=(upload.name or "")[:255],
+            stored_path=stored_path,
+            file_format=check.file_format,
+            encoding=check.encoding,
             status=ImportBatch.Status.PREVIEWED if valid else ImportBatch.Status.INVALID,
-            row_count=check.row_count, created_count=check.counts.created, updated_count=check.counts.updated,
-            unchanged_count=check.counts.unchanged, contact_count=check.counts.contacts_written, errors=check.errors,
+            row_count=check.row_count,
+            created_count=check.counts.created,
+            updated_count=check.counts.updated,
+            unchanged_count=check.counts.unchanged,
+            contact_count=check.counts.contacts_written,
+            errors=check.errors,
         )
     except BaseException:
         _file_delete(stored_path)
@@ -889,8 +995,10 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch | None:
     if batch is None or batch.status != ImportBatch.Status.QUEUED:
         return batch
     actor = batch.uploaded_by
-    with translation.override(getattr(actor, "preferred_language", None) or settings.LANGUAGE_CODE), \
-            origin(Origin(source="import")):
+    with (
+        translation.override(getattr(actor, "preferred_language", None) or settings.LANGUAGE_CODE),
+        origin(Origin(source="import")),
+    ):
         try:
             _batch_commit(batch, actor)
         # Whatever went wrong, the transaction rolled back; the user needs to know, and retrying a
@@ -932,17 +1040,25 @@ def _batch_commit(batch: ImportBatch, actor: User) -> None:
             check = _check(table, actor=actor, log=log, rows=rows, now=now)
             if check.errors:
                 raise _CommitRefused(
-                    _("The customers changed since the file was checked; %(count)s rows now have errors. "
-                      "Nothing was imported: export again or fix the file, and upload it again.")
+                    _(
+                        "The customers changed since the file was checked; %(count)s rows now have errors. "
+                        "Nothing was imported: export again or fix the file, and upload it again."
+                    )
                     % {"count": len(log.bad_rows)},
                     check.errors,
                 )
-            _plans_write(check.plans, actor=actor, now=now,
-                         comment=f"customer import #{batch.pk}: {batch.original_name}"[:500])
+            _plans_write(
+                check.plans, actor=actor, now=now, comment=f"customer import #{batch.pk}: {batch.original_name}"[:500]
+            )
             done = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(
-                status=ImportBatch.Status.DONE, row_count=check.row_count, created_count=check.counts.created,
-                updated_count=check.counts.updated, unchanged_count=check.counts.unchanged,
-                contact_count=check.counts.contacts_written, finished_at=timezone.now(), updated_at=timezone.now(),
+                status=ImportBatch.Status.DONE,
+                row_count=check.row_count,
+                created_count=check.counts.created,
+                updated_count=check.counts.updated,
+                unchanged_count=check.counts.unchanged,
+                contact_count=check.counts.contacts_written,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
             )
             if not done:
                 raise RuntimeError("The import batch left the QUEUED state during its commit.")
@@ -951,8 +1067,12 @@ def _batch_commit(batch: ImportBatch, actor: User) -> None:
 
 
 def _batch_fail(batch: ImportBatch, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
-    values: dict[str, Any] = {"status": ImportBatch.Status.FAILED, "failure": message, "finished_at": timezone.now(),
-                              "updated_at": timezone.now()}
+    values: dict[str, Any] = {
+        "status": ImportBatch.Status.FAILED,
+        "failure": message,
+        "finished_at": timezone.now(),
+        "updated_at": timezone.now(),
+    }
     if errors is not None:
         values["errors"] = errors
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(**values)
@@ -971,6 +1091,7 @@ def import_batches_purge_stale(*, now: datetime.datetime | None = None) -> int:
 
 
 # -- reads for the pages ----------------------------------------------------------------------------
+
 
 def import_batch_list_recent(*, user: User, limit: int = 10) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(uploaded_by=user).order_by("-created_at")[:limit]

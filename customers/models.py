@@ -194,7 +194,9 @@ class LifecycleChange(models.Model):
 
 
 class Contact(TimeStampedModel):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
@@ -235,7 +237,11 @@ class Segment(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     criteria = models.JSONField(_("criteria"), default=dict)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("created by"),
     )
 
@@ -297,7 +303,10 @@ class SatisfactionDimension(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     weight = models.DecimalField(
-        _("default weight"), max_digits=5, decimal_places=2, default=1,
+        _("default weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
         help_text=_("Importance weight used by the satisfaction index unless a questionnaire sets its own."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)

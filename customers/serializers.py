@@ -10,8 +10,19 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
-            "id", "customer", "name", "role", "phone", "email", "preferred_language", "survey_consent",
-            "consent_at", "consent_withdrawn_at", "is_primary", "created_at", "updated_at",
+            "id",
+            "customer",
+            "name",
+            "role",
+            "phone",
+            "email",
+            "preferred_language",
+            "survey_consent",
+            "consent_at",
+            "consent_withdrawn_at",
+            "is_primary",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["consent_at", "consent_withdrawn_at", "created_at", "updated_at"]
         # Uniqueness per customer is checked by the service (a clear message) and the database.
@@ -37,9 +48,28 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "id", "code", "name", "scope", "chain_position", "lifecycle", "tier", "potential_source", "region",
-            "industry", "annual_volume", "owner", "phone", "email", "address", "notes", "lost_reason", "lost_at",
-            "tags", "contacts", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "scope",
+            "chain_position",
+            "lifecycle",
+            "tier",
+            "potential_source",
+            "region",
+            "industry",
+            "annual_volume",
+            "owner",
+            "phone",
+            "email",
+            "address",
+            "notes",
+            "lost_reason",
+            "lost_at",
+            "tags",
+            "contacts",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["lost_reason", "lost_at", "created_at", "updated_at"]
 
@@ -60,7 +90,8 @@ class CustomerListSerializer(CustomerSerializer):
 # the schema's enum distinct from the customer's lifecycle enum (drf_spectacular.W001, which made
 # `check --deploy` warn).
 LIFECYCLE_TARGETS = [
-    (value, label) for value, label in Lifecycle.choices
+    (value, label)
+    for value, label in Lifecycle.choices
     if any(value in targets for targets in LIFECYCLE_TRANSITIONS.values())
 ]
 

@@ -16,13 +16,26 @@ from . import hooks
 from .models import LIFECYCLE_TRANSITIONS, Contact, Customer, Lifecycle, LifecycleChange, Segment, Tag
 
 CUSTOMER_EDITABLE_FIELDS = (
-    "code", "name", "scope", "chain_position", "tier", "potential_source", "region", "industry",
-    "annual_volume", "owner", "phone", "email", "address", "notes",
+    "code",
+    "name",
+    "scope",
+    "chain_position",
+    "tier",
+    "potential_source",
+    "region",
+    "industry",
+    "annual_volume",
+    "owner",
+    "phone",
+    "email",
+    "address",
+    "notes",
 )
 CONTACT_EDITABLE_FIELDS = ("name", "role", "phone", "email", "preferred_language", "survey_consent", "is_primary")
 
 
 # -- policy -----------------------------------------------------------------------------------------
+
 
 def customer_can_change(*, user, customer: Customer) -> bool:
     """Managers change any customer; staff change their own customers and unassigned ones."""
@@ -45,6 +58,7 @@ def _require(allowed: bool) -> None:
 
 
 # -- customers --------------------------------------------------------------------------------------
+
 
 def _tag_names_clean(names) -> list[str]:
     return sorted({n.strip() for n in names if n and n.strip()})
@@ -115,7 +129,10 @@ def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reaso
     if to_state not in LIFECYCLE_TRANSITIONS.get(from_state, ()):
         raise ApplicationError(
             _("A %(from)s cannot become a %(to)s.")
-            % {"from": Lifecycle(from_state).label, "to": Lifecycle(to_state).label if to_state in Lifecycle.values else to_state}
+            % {
+                "from": Lifecycle(from_state).label,
+                "to": Lifecycle(to_state).label if to_state in Lifecycle.values else to_state,
+            }
         )
     reason = (reason or "").strip()
     is_win_back = from_state == Lifecycle.LOST and to_state == Lifecycle.CURRENT
@@ -133,12 +150,19 @@ def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reaso
     for field, value in values.items():
         setattr(customer, field, value)
     change = LifecycleChange.objects.create(
-        customer=customer, from_state=from_state, to_state=to_state, reason=reason, is_win_back=is_win_back,
+        customer=customer,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        is_win_back=is_win_back,
         changed_by=actor,
     )
     audit_record(
-        actor=actor, action=AuditEvent.Action.TRANSITION, instance=customer,
-        changes={"lifecycle": [from_state, to_state]}, comment=reason,
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        instance=customer,
+        changes={"lifecycle": [from_state, to_state]},
+        comment=reason,
     )
     hooks.lifecycle_changed(customer=customer, change=change, actor=actor)
     return change
@@ -149,13 +173,16 @@ def customer_delete(*, actor, customer: Customer) -> None:
     if getattr(actor, "is_read_only", True) or not actor.has_perm("customers.delete_customer"):
         raise ApplicationError(_("You are not allowed to delete customers."))
     audit_record(
-        actor=actor, action=AuditEvent.Action.DELETE, instance=customer,
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        instance=customer,
         changes={k: [v, None] for k, v in snapshot(customer).items() if v not in (None, "")},
     )
     customer.delete()
 
 
 # -- contacts ---------------------------------------------------------------------------------------
+
 
 def _consent_apply(contact: Contact, consent: bool, now) -> None:
     if consent and not (contact.survey_consent and contact.consent_withdrawn_at is None):
@@ -177,7 +204,9 @@ def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contac
     if contact.is_primary:
         customer.contacts.exclude(pk=contact.pk).update(is_primary=False)
     audit_record(
-        actor=actor, action=AuditEvent.Action.CREATE, instance=contact,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        instance=contact,
         changes={k: [None, v] for k, v in snapshot(contact).items() if v not in (None, "", False)},
     )
     return contact
@@ -207,13 +236,16 @@ def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> Contact:
 def contact_delete(*, actor, contact: Contact) -> None:
     _require(customer_can_change(user=actor, customer=contact.customer))
     audit_record(
-        actor=actor, action=AuditEvent.Action.DELETE, instance=contact,
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        instance=contact,
         changes={k: [v, None] for k, v in snapshot(contact).items() if v not in (None, "", False)},
     )
     contact.delete()
 
 
 # -- segments ---------------------------------------------------------------------------------------
+
 
 def _criteria_check(criteria: dict) -> None:
     from .selectors import InvalidCriteria, segment_count
@@ -232,8 +264,12 @@ def segment_create(*, actor, name: str, description: str = "", criteria: dict) -
     segment = Segment(name=name.strip(), description=description, criteria=criteria, created_by=actor)
     segment.full_clean()
     segment.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=segment,
-                 changes={"name": [None, segment.name], "criteria": [None, criteria]})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        instance=segment,
+        changes={"name": [None, segment.name], "criteria": [None, criteria]},
+    )
     return segment
 
 
@@ -254,6 +290,10 @@ def segment_update(*, actor, segment: Segment, name: str, description: str, crit
 @transaction.atomic
 def segment_delete(*, actor, segment: Segment) -> None:
     _require(segment_can_change(user=actor, segment=segment) and actor.has_perm("customers.delete_segment"))
-    audit_record(actor=actor, action=AuditEvent.Action.DELETE, instance=segment,
-                 changes={"name": [segment.name, None], "criteria": [segment.criteria, None]})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        instance=segment,
+        changes={"name": [segment.name, None], "criteria": [segment.criteria, None]},
+    )
     segment.delete()

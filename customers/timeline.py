@@ -54,14 +54,20 @@ def lifecycle_entries(customer, limit: int) -> list[TimelineEntry]:
             title = _("Won back")
         elif change.from_state:
             title = _("%(from)s → %(to)s") % {
-                "from": Lifecycle(change.from_state).label, "to": Lifecycle(change.to_state).label,
+                "from": Lifecycle(change.from_state).label,
+                "to": Lifecycle(change.to_state).label,
             }
         else:
             title = _("Created as %(state)s") % {"state": Lifecycle(change.to_state).label}
-        entries.append(TimelineEntry(
-            at=change.changed_at, kind="lifecycle", title=title, detail=change.reason,
-            actor=str(change.changed_by) if change.changed_by else "",
-        ))
+        entries.append(
+            TimelineEntry(
+                at=change.changed_at,
+                kind="lifecycle",
+                title=title,
+                detail=change.reason,
+                actor=str(change.changed_by) if change.changed_by else "",
+            )
+        )
     return entries
 
 
@@ -77,9 +83,13 @@ def audit_entries(customer, limit: int) -> list[TimelineEntry]:
         if event.action not in (AuditEvent.Action.CREATE, AuditEvent.Action.IMPORT, AuditEvent.Action.DELETE):
             continue
         fields = ""
-        entries.append(TimelineEntry(
-            at=event.at, kind="audit",
-            title=f"{event.get_action_display()}: {event.object_repr}",
-            detail=fields, actor=event.actor_name,
-        ))
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                kind="audit",
+                title=f"{event.get_action_display()}: {event.object_repr}",
+                detail=fields,
+                actor=event.actor_name,
+            )
+        )
     return entries

@@ -16,8 +16,12 @@ def home_view(request):
     top = max((row["n"] for row in by_region), default=0) or 1
     for row in by_region:
         row["share"] = round(100 * row["n"] / top)
-    return render(request, "reports/home.html", {
-        "overview": selectors.customer_overview(),
-        "by_region": by_region,
-        "recent_changes": selectors.recent_lifecycle_changes(),
-    })
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "overview": selectors.customer_overview(),
+            "by_region": by_region,
+            "recent_changes": selectors.recent_lifecycle_changes(),
+        },
+    )

@@ -61,7 +61,9 @@ def customer_export_view(request, file_format: str):
     except selectors.InvalidCriteria:
         queryset = Customer.objects.none()
     return export_response(
-        queryset=queryset, file_format=file_format, actor=request.user,
+        queryset=queryset,
+        file_format=file_format,
+        actor=request.user,
         filters={k: request.GET.getlist(k) for k in request.GET},
     )
 
@@ -73,16 +75,22 @@ def customer_detail_view(request, pk: int):
     except Customer.DoesNotExist as error:
         raise Http404 from error
     can_change = services.customer_can_change(user=request.user, customer=customer)
-    return render(request, "customers/detail.html", {
-        "customer": customer,
-        "timeline": timeline.customer_timeline(customer),
-        "lifecycle_history": selectors.customer_lifecycle_history(customer=customer),
-        "audit_events": selectors.customer_audit_trail(customer=customer, limit=20),
-        "can_change": can_change,
-        "can_delete": request.user.has_perm("customers.delete_customer") and not request.user.is_read_only,
-        "lifecycle_form": LifecycleForm(initial={"to_state": next(iter(LIFECYCLE_TRANSITIONS[customer.lifecycle]))}),
-        "next_states": [(s, Lifecycle(s).label) for s in sorted(LIFECYCLE_TRANSITIONS[customer.lifecycle])],
-    })
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "timeline": timeline.customer_timeline(customer),
+            "lifecycle_history": selectors.customer_lifecycle_history(customer=customer),
+            "audit_events": selectors.customer_audit_trail(customer=customer, limit=20),
+            "can_change": can_change,
+            "can_delete": request.user.has_perm("customers.delete_customer") and not request.user.is_read_only,
+            "lifecycle_form": LifecycleForm(
+                initial={"to_state": next(iter(LIFECYCLE_TRANSITIONS[customer.lifecycle]))}
+            ),
+            "next_states": [(s, Lifecycle(s).label) for s in sorted(LIFECYCLE_TRANSITIONS[customer.lifecycle])],
+        },
+    )
 
 
 @permission(VIEW, "customers.add_customer")
@@ -130,13 +138,17 @@ def customer_lifecycle_view(request, pk: int):
     if form.is_valid():
         try:
             services.customer_change_lifecycle(
-                actor=request.user, customer=customer,
-                to_state=form.cleaned_data["to_state"], reason=form.cleaned_data["reason"],
+                actor=request.user,
+                customer=customer,
+                to_state=form.cleaned_data["to_state"],
+                reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Lifecycle changed to %(state)s.") % {"state": customer.get_lifecycle_display()})
+            messages.success(
+                request, _("Lifecycle changed to %(state)s.") % {"state": customer.get_lifecycle_display()}
+            )
     else:
         messages.error(request, _("Choose a valid lifecycle state."))
     return redirect(customer)
@@ -154,7 +166,9 @@ def customer_delete_view(request, pk: int):
             return redirect(customer)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": customer.name})
         return redirect("customers:list")
-    return render(request, "customers/confirm_delete.html", {"object": customer, "cancel_url": customer.get_absolute_url()})
+    return render(
+        request, "customers/confirm_delete.html", {"object": customer, "cancel_url": customer.get_absolute_url()}
+    )
 
 
 @permission(VIEW, "customers.add_contact")
@@ -172,7 +186,9 @@ def contact_create_view(request, pk: int):
         else:
             messages.success(request, _("Contact added."))
             return redirect(customer)
-    return render(request, "customers/contact_form.html", {"form": form, "customer": customer, "title": _("New contact")})
+    return render(
+        request, "customers/contact_form.html", {"form": form, "customer": customer, "title": _("New contact")}
+    )
 
 
 @permission(VIEW, "customers.change_contact")
@@ -193,7 +209,9 @@ def contact_update_view(request, pk: int):
         else:
             messages.success(request, _("Contact saved."))
             return redirect(customer)
-    return render(request, "customers/contact_form.html", {"form": form, "customer": customer, "title": _("Edit contact")})
+    return render(
+        request, "customers/contact_form.html", {"form": form, "customer": customer, "title": _("Edit contact")}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -209,4 +227,6 @@ def contact_delete_view(request, pk: int):
         else:
             messages.success(request, _("Contact deleted."))
         return redirect(customer)
-    return render(request, "customers/confirm_delete.html", {"object": contact, "cancel_url": customer.get_absolute_url()})
+    return render(
+        request, "customers/confirm_delete.html", {"object": contact, "cancel_url": customer.get_absolute_url()}
+    )

@@ -62,13 +62,17 @@ def import_upload_view(request):
             form.add_error("file", error.message)
         else:
             return redirect("customers:import_detail", pk=batch.pk)
-    return render(request, "customers/import_upload.html", {
-        "form": form,
-        "recent": importing.import_batch_list_recent(user=request.user),
-        "columns": importing.IMPORT_COLUMNS,
-        "max_rows": settings.CUSTOMER_IMPORT_MAX_ROWS,
-        "max_megabytes": f"{settings.CUSTOMER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
-    })
+    return render(
+        request,
+        "customers/import_upload.html",
+        {
+            "form": form,
+            "recent": importing.import_batch_list_recent(user=request.user),
+            "columns": importing.IMPORT_COLUMNS,
+            "max_rows": settings.CUSTOMER_IMPORT_MAX_ROWS,
+            "max_megabytes": f"{settings.CUSTOMER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
+        },
+    )
 
 
 def _batch_or_404(request, pk: int) -> ImportBatch:
@@ -93,12 +97,16 @@ def import_detail_view(request, pk: int):
             if not queued:
                 messages.info(request, _("This import was already confirmed."))
         return redirect("customers:import_detail", pk=batch.pk)
-    return render(request, "customers/import_detail.html", {
-        "batch": batch,
-        "errors": batch.errors[:ERRORS_SHOWN],
-        "errors_more": max(len(batch.errors) - ERRORS_SHOWN, 0),
-        "Status": ImportBatch.Status,
-    })
+    return render(
+        request,
+        "customers/import_detail.html",
+        {
+            "batch": batch,
+            "errors": batch.errors[:ERRORS_SHOWN],
+            "errors_more": max(len(batch.errors) - ERRORS_SHOWN, 0),
+            "Status": ImportBatch.Status,
+        },
+    )
 
 
 @permission(IMPORT)

@@ -25,10 +25,14 @@ def segment_list_view(request):
     counts = selectors.segment_counts(segments)
     for segment in segments:
         segment.count = counts[segment.pk]
-    return render(request, "customers/segment_list.html", {
-        "segments": segments,
-        "can_add": request.user.has_perm("customers.add_segment") and not request.user.is_read_only,
-    })
+    return render(
+        request,
+        "customers/segment_list.html",
+        {
+            "segments": segments,
+            "can_add": request.user.has_perm("customers.add_segment") and not request.user.is_read_only,
+        },
+    )
 
 
 def _segment_form_page(request, form, filterset, segment=None):
@@ -37,10 +41,17 @@ def _segment_form_page(request, form, filterset, segment=None):
         count = selectors.segment_count(criteria=criteria)
     except selectors.InvalidCriteria:
         count = None
-    return render(request, "customers/segment_form.html", {
-        "form": form, "filter": filterset, "segment": segment, "count": count,
-        "title": _("Edit segment") if segment else _("New segment"),
-    })
+    return render(
+        request,
+        "customers/segment_form.html",
+        {
+            "form": form,
+            "filter": filterset,
+            "segment": segment,
+            "count": count,
+            "title": _("Edit segment") if segment else _("New segment"),
+        },
+    )
 
 
 def _save_segment(request, form, segment=None):
@@ -49,12 +60,20 @@ def _save_segment(request, form, segment=None):
         criteria = segment_criteria_clean(request.POST)
         try:
             if segment is None:
-                segment = services.segment_create(actor=request.user, name=form.cleaned_data["name"],
-                                                  description=form.cleaned_data["description"], criteria=criteria)
+                segment = services.segment_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    criteria=criteria,
+                )
             else:
-                segment = services.segment_update(actor=request.user, segment=Segment.objects.get(pk=segment.pk),
-                                                  name=form.cleaned_data["name"],
-                                                  description=form.cleaned_data["description"], criteria=criteria)
+                segment = services.segment_update(
+                    actor=request.user,
+                    segment=Segment.objects.get(pk=segment.pk),
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    criteria=criteria,
+                )
         except ValidationError as error:
             for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -106,14 +125,21 @@ def segment_detail_view(request, pk: int):
         customers, invalid = segment.__class__.objects.none(), True
     page = Paginator(customers, 50).get_page(request.GET.get("page"))
     criteria_labels = _criteria_labels(segment.criteria)
-    return render(request, "customers/segment_detail.html", {
-        "segment": segment, "page": page, "invalid": invalid, "criteria_labels": criteria_labels,
-        "counts": {
-            "lifecycle": selectors.customer_counts_by(field="lifecycle", queryset=customers) if not invalid else {},
+    return render(
+        request,
+        "customers/segment_detail.html",
+        {
+            "segment": segment,
+            "page": page,
+            "invalid": invalid,
+            "criteria_labels": criteria_labels,
+            "counts": {
+                "lifecycle": selectors.customer_counts_by(field="lifecycle", queryset=customers) if not invalid else {},
+            },
+            "can_change": services.segment_can_change(user=request.user, segment=segment),
+            "query": selectors._as_querydict(segment.criteria).urlencode(),
         },
-        "can_change": services.segment_can_change(user=request.user, segment=segment),
-        "query": selectors._as_querydict(segment.criteria).urlencode(),
-    })
+    )
 
 
 def _criteria_labels(criteria: dict) -> list[tuple[str, str]]:
@@ -147,4 +173,6 @@ def segment_delete_view(request, pk: int):
             return redirect(segment)
         messages.success(request, _("Segment deleted."))
         return redirect("customers:segment_list")
-    return render(request, "customers/confirm_delete.html", {"object": segment, "cancel_url": segment.get_absolute_url()})
+    return render(
+        request, "customers/confirm_delete.html", {"object": segment, "cancel_url": segment.get_absolute_url()}
+    )

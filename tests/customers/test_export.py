@@ -12,7 +12,7 @@ from core.models import AuditEvent
 from customers.exporting import EXPORT_COLUMNS, neutralise
 from tests.factories import ContactFactory, CustomerFactory
 
-DANGEROUS = {"=": "=HYPERLINK(\"http://x\")", "+": "+86 21 5555", "-": "-2+3", "@": "@SUM(A1)"}
+DANGEROUS = {"=": '=HYPERLINK("http://x")', "+": "+86 21 5555", "-": "-2+3", "@": "@SUM(A1)"}
 
 
 def export_csv(client, **params) -> tuple[StreamingHttpResponse, list[list[str]]]:

@@ -50,9 +50,7 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 
 
 def preview(user, content: bytes, *, name="customers.csv", encoding="auto") -> ImportBatch:
-    return importing.import_batch_preview(
-        actor=user, upload=SimpleUploadedFile(name, content), encoding=encoding
-    )
+    return importing.import_batch_preview(actor=user, upload=SimpleUploadedFile(name, content), encoding=encoding)
 
 
 def import_now(user, content: bytes, capture, **kwargs) -> ImportBatch:
@@ -77,6 +75,7 @@ def upload(client, content: bytes, *, name="customers.csv", encoding="auto"):
 
 
 # -- the happy path ---------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_preview_counts_rows_and_writes_no_customers(manager_user, _private_media):
@@ -126,8 +125,9 @@ def test_confirmed_import_writes_customers_contacts_tags_lifecycle_and_audit(
 def test_update_records_before_and_after_in_the_audit_trail(manager_user, django_capture_on_commit_callbacks):
     customer = CustomerFactory(code="A001", name="旧名称", tier="general")
 
-    import_now(manager_user, csv_bytes([["A001", "新名称"]], header=["code", "name"]),
-               django_capture_on_commit_callbacks)
+    import_now(
+        manager_user, csv_bytes([["A001", "新名称"]], header=["code", "name"]), django_capture_on_commit_callbacks
+    )
 
     customer.refresh_from_db()
     assert customer.name == "新名称" and customer.tier == "general"  # columns left out stay as they were
@@ -167,6 +167,7 @@ def test_xlsx_import_works_with_numbers_typed_as_numbers(manager_user, django_ca
 
 
 # -- encodings --------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_gb18030_csv_is_detected_and_chinese_is_kept_exactly(manager_user, django_capture_on_commit_callbacks):
@@ -222,6 +223,7 @@ def test_gbk_file_with_gb18030_chosen_is_read(manager_user):
 
 
 # -- files refused as a whole -----------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_oversized_file_is_refused_before_reading_and_nothing_is_stored(manager_client, settings, _private_media):
@@ -279,6 +281,7 @@ def test_xlsx_without_required_column_is_refused(manager_user):
 
 # -- row errors -------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_bad_rows_are_reported_by_row_column_and_message_and_nothing_is_written(manager_client, _private_media):
     header = ["客户编码", "客户名称", "内部/外部", "年采购额", "邮箱", "同意调查", "客户经理"]
@@ -294,7 +297,14 @@ def test_bad_rows_are_reported_by_row_column_and_message_and_nothing_is_written(
     assert response.status_code == 302 and response["Location"] == reverse("customers:import_detail", args=[batch.pk])
     assert batch.status == ImportBatch.Status.INVALID
     located = {(e["row"], e["column"]) for e in batch.errors}
-    assert located == {(3, "客户名称"), (3, "内部/外部"), (3, "年采购额"), (3, "邮箱"), (3, "同意调查"), (4, "年采购额")}
+    assert located == {
+        (3, "客户名称"),
+        (3, "内部/外部"),
+        (3, "年采购额"),
+        (3, "邮箱"),
+        (3, "同意调查"),
+        (4, "年采购额"),
+    }
     assert all(e["message"] for e in batch.errors)
     assert any("sideways" in e["message"] for e in batch.errors)
     assert not Customer.objects.exists() and not AuditEvent.objects.filter(action="import").exists()
@@ -368,16 +378,25 @@ def test_lost_with_reason_and_win_back_are_recorded_as_lifecycle_steps(
     customer = CustomerFactory(code="L1", lifecycle=Lifecycle.CURRENT)
     header = ["code", "name", "lifecycle", "lifecycle_reason"]
 
-    import_now(manager_user, csv_bytes([["L1", customer.name, "lost", "价格太高"]], header=header),
-               django_capture_on_commit_callbacks)
+    import_now(
+        manager_user,
+        csv_bytes([["L1", customer.name, "lost", "价格太高"]], header=header),
+        django_capture_on_commit_callbacks,
+    )
     customer.refresh_from_db()
     assert (customer.lifecycle, customer.lost_reason) == (Lifecycle.LOST, "价格太高") and customer.lost_at
 
-    import_now(manager_user, csv_bytes([["L1", customer.name, "现实顾客", "回访后恢复合作"]], header=header),
-               django_capture_on_commit_callbacks)
+    import_now(
+        manager_user,
+        csv_bytes([["L1", customer.name, "现实顾客", "回访后恢复合作"]], header=header),
+        django_capture_on_commit_callbacks,
+    )
     change = customer.lifecycle_changes.first()
     assert (change.from_state, change.to_state, change.is_win_back, change.reason) == (
-        Lifecycle.LOST, Lifecycle.CURRENT, True, "回访后恢复合作"
+        Lifecycle.LOST,
+        Lifecycle.CURRENT,
+        True,
+        "回访后恢复合作",
     )
 
 
@@ -386,9 +405,11 @@ def test_consent_no_withdraws_the_consent_of_an_existing_contact(manager_user, d
     customer = CustomerFactory(code="K1")
     contact = ContactFactory(customer=customer, name="赵敏", survey_consent=True, consent_at=timezone.now())
 
-    import_now(manager_user, csv_bytes([["K1", customer.name, "赵敏", "否"]],
-                                       header=["code", "name", "contact_name", "contact_consent"]),
-               django_capture_on_commit_callbacks)
+    import_now(
+        manager_user,
+        csv_bytes([["K1", customer.name, "赵敏", "否"]], header=["code", "name", "contact_name", "contact_consent"]),
+        django_capture_on_commit_callbacks,
+    )
 
     contact.refresh_from_db()
     assert contact.consent_withdrawn_at is not None and not contact.may_be_surveyed
@@ -397,17 +418,81 @@ def test_consent_no_withdraws_the_consent_of_an_existing_contact(manager_user, d
 
 # -- headers, labels, neutralised cells -------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_chinese_headers_and_labels_are_understood(manager_user, django_capture_on_commit_callbacks):
     UserFactory(username="li.ming")
-    header = ["客户编码", "客户名称", "内部/外部", "中间/最终", "生命周期", "关键/一般", "潜在顾客来源", "区域", "行业",
-              "年采购额", "客户经理", "电话", "邮箱", "地址", "标签", "联系人", "联系人职务", "联系人电话", "联系人邮箱",
-              "联系人语言", "同意调查"]
-    rows = [["Z1", "成都新能源", "外部顾客", "中间", "潜在顾客", "一般", "竞争对手", "西南", "能源", "1,234.5", "li.ming",
-             "028-1234567", "info@example.cn", "成都市高新区", "展会，新市场", "陈静", "采购经理", "13900000000",
-             "chen@example.cn", "中文", "是"],
-            ["Z2", "Internal IT", "Internal customer", "End customer", "current", "Key customer", "", "overseas",
-             "Other", "", "", "", "", "", "", "", "", "", "", "English", "no"]]
+    header = [
+        "客户编码",
+        "客户名称",
+        "内部/外部",
+        "中间/最终",
+        "生命周期",
+        "关键/一般",
+        "潜在顾客来源",
+        "区域",
+        "行业",
+        "年采购额",
+        "客户经理",
+        "电话",
+        "邮箱",
+        "地址",
+        "标签",
+        "联系人",
+        "联系人职务",
+        "联系人电话",
+        "联系人邮箱",
+        "联系人语言",
+        "同意调查",
+    ]
+    rows = [
+        [
+            "Z1",
+            "成都新能源",
+            "外部顾客",
+            "中间",
+            "潜在顾客",
+            "一般",
+            "竞争对手",
+            "西南",
+            "能源",
+            "1,234.5",
+            "li.ming",
+            "028-1234567",
+            "info@example.cn",
+            "成都市高新区",
+            "展会，新市场",
+            "陈静",
+            "采购经理",
+            "13900000000",
+            "chen@example.cn",
+            "中文",
+            "是",
+        ],
+        [
+            "Z2",
+            "Internal IT",
+            "Internal customer",
+            "End customer",
+            "current",
+            "Key customer",
+            "",
+            "overseas",
+            "Other",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "English",
+            "no",
+        ],
+    ]
 
     batch = preview(manager_user, csv_bytes(rows[:1], header=header))
     assert batch.errors == [] and batch.created_count == 1
@@ -417,7 +502,10 @@ def test_chinese_headers_and_labels_are_understood(manager_user, django_capture_
     import_now(manager_user, csv_bytes(rows[:1], header=header), django_capture_on_commit_callbacks)
     customer = Customer.objects.get(code="Z1")
     assert (customer.scope, customer.chain_position, customer.lifecycle, customer.tier) == (
-        "external", "intermediate", "potential", "general"
+        "external",
+        "intermediate",
+        "potential",
+        "general",
     )
     assert (customer.potential_source, customer.region, customer.industry) == ("competitor", "southwest", "energy")
     assert customer.annual_volume == Decimal("1234.50") and customer.owner.username == "li.ming"
@@ -433,7 +521,15 @@ def test_english_labels_and_yes_no_words_map_to_codes():
     assert fields["region"].clean("East China") == "east"
     assert fields["contact_language"].clean("zh-hans") == "zh-hans"
     assert [fields["contact_consent"].clean(v) for v in ("yes", "是", "1", "TRUE", "no", "否", "0", "false", "")] == [
-        True, True, True, True, False, False, False, False, None
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        None,
     ]
 
 
@@ -441,8 +537,9 @@ def test_english_labels_and_yes_no_words_map_to_codes():
 def test_apostrophe_added_by_export_neutralisation_is_stripped(manager_user, django_capture_on_commit_callbacks):
     rows = [["N1", "'=Formula Ltd", "'+86 21 5555 0000", "'@home"], ["N2", "O'Brien Ltd", "'123", "ok"]]
 
-    import_now(manager_user, csv_bytes(rows, header=["code", "name", "phone", "address"]),
-               django_capture_on_commit_callbacks)
+    import_now(
+        manager_user, csv_bytes(rows, header=["code", "name", "phone", "address"]), django_capture_on_commit_callbacks
+    )
 
     first, second = Customer.objects.get(code="N1"), Customer.objects.get(code="N2")
     assert (first.name, first.phone, first.address) == ("=Formula Ltd", "+86 21 5555 0000", "@home")
@@ -451,17 +548,35 @@ def test_apostrophe_added_by_export_neutralisation_is_stripped(manager_user, dja
 
 # -- export -> import -------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_an_export_imports_back_unchanged(manager_client, manager_user, file_format):
     owner = UserFactory(username="wang.li")
-    customer = CustomerFactory(code="R1", name="=SUM(A1) 华南贸易", owner=owner, annual_volume=Decimal("99.90"),
-                               phone="+86 755 1234", lifecycle="potential", potential_source="competitor")
+    customer = CustomerFactory(
+        code="R1",
+        name="=SUM(A1) 华南贸易",
+        owner=owner,
+        annual_volume=Decimal("99.90"),
+        phone="+86 755 1234",
+        lifecycle="potential",
+        potential_source="competitor",
+    )
     customer.tags.create(name="-折扣")
-    ContactFactory(customer=customer, name="周杰", email="zhou@example.cn", is_primary=True, survey_consent=True, consent_at=timezone.now())
+    ContactFactory(
+        customer=customer,
+        name="周杰",
+        email="zhou@example.cn",
+        is_primary=True,
+        survey_consent=True,
+        consent_at=timezone.now(),
+    )
     CustomerFactory(code="R2", name="No contact Ltd", region="", industry="")
-    exported = b"".join(manager_client.get(reverse("customers:export", args=[file_format])).streaming_content) \
-        if file_format == "csv" else b"".join(manager_client.get(reverse("customers:export", args=[file_format])))
+    exported = (
+        b"".join(manager_client.get(reverse("customers:export", args=[file_format])).streaming_content)
+        if file_format == "csv"
+        else b"".join(manager_client.get(reverse("customers:export", args=[file_format])))
+    )
 
     batch = preview(manager_user, exported, name=f"export.{file_format}")
 
@@ -470,6 +585,7 @@ def test_an_export_imports_back_unchanged(manager_client, manager_user, file_for
 
 
 # -- confirm and commit -----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_confirm_page_imports_and_double_confirm_imports_once(
@@ -567,6 +683,7 @@ def test_invalid_batch_cannot_be_confirmed(manager_client, manager_user):
 
 # -- access -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("client_fixture", ["staff_client", "auditor_client"])
 def test_staff_and_auditors_cannot_import(request, client_fixture, manager_user):
@@ -599,6 +716,7 @@ def test_upload_page_renders_the_form_and_recent_imports(manager_client, manager
 
 
 # -- housekeeping -----------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_purge_deletes_stale_unimported_batches_and_their_files(manager_user, _private_media):

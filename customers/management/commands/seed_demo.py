@@ -1,7 +1,7 @@
 """Demo data: users for every role and bilingual customers across every segment.
 
-    manage.py seed_demo             # the demo set, once (does nothing if it is already there)
-    manage.py seed_demo --scale N   # add N synthetic customers with a contact each, fast (benchmarks)
+manage.py seed_demo             # the demo set, once (does nothing if it is already there)
+manage.py seed_demo --scale N   # add N synthetic customers with a contact each, fast (benchmarks)
 """
 
 from __future__ import annotations
@@ -47,27 +47,56 @@ CITY_BY_REGION = {
     Region.NORTHWEST: ["西安", "兰州", "乌鲁木齐"],
     Region.NORTHEAST: ["沈阳", "大连", "哈尔滨", "长春"],
 }
-WORDS = ["华信", "恒通", "远大", "精工", "联创", "新元", "宏达", "瑞丰", "泰和", "金桥", "海纳", "博远", "中兴", "鼎盛", "汇智"]
+WORDS = [
+    "华信",
+    "恒通",
+    "远大",
+    "精工",
+    "联创",
+    "新元",
+    "宏达",
+    "瑞丰",
+    "泰和",
+    "金桥",
+    "海纳",
+    "博远",
+    "中兴",
+    "鼎盛",
+    "汇智",
+]
 KINDS = {
-    Industry.MANUFACTURING: "机械制造有限公司", Industry.AUTOMOTIVE: "汽车零部件有限公司",
-    Industry.ELECTRONICS: "电子科技股份有限公司", Industry.ENERGY: "新能源有限公司",
-    Industry.HEALTHCARE: "医疗器械有限公司", Industry.CONSTRUCTION: "建设工程有限公司",
-    Industry.RETAIL: "商贸有限公司", Industry.PUBLIC: "市自来水公司",
+    Industry.MANUFACTURING: "机械制造有限公司",
+    Industry.AUTOMOTIVE: "汽车零部件有限公司",
+    Industry.ELECTRONICS: "电子科技股份有限公司",
+    Industry.ENERGY: "新能源有限公司",
+    Industry.HEALTHCARE: "医疗器械有限公司",
+    Industry.CONSTRUCTION: "建设工程有限公司",
+    Industry.RETAIL: "商贸有限公司",
+    Industry.PUBLIC: "市自来水公司",
 }
 OVERSEAS = [
-    ("Nordic Pumps AB", Industry.MANUFACTURING), ("Keller Automotive GmbH", Industry.AUTOMOTIVE),
-    ("Sunrise Solar Pty Ltd", Industry.ENERGY), ("Medline Devices Inc.", Industry.HEALTHCARE),
-    ("Atlas Distribution LLC", Industry.RETAIL), ("Tanaka Electronics K.K.", Industry.ELECTRONICS),
+    ("Nordic Pumps AB", Industry.MANUFACTURING),
+    ("Keller Automotive GmbH", Industry.AUTOMOTIVE),
+    ("Sunrise Solar Pty Ltd", Industry.ENERGY),
+    ("Medline Devices Inc.", Industry.HEALTHCARE),
+    ("Atlas Distribution LLC", Industry.RETAIL),
+    ("Tanaka Electronics K.K.", Industry.ELECTRONICS),
 ]
 INTERNAL = ["生产部", "质量部", "采购部", "售后服务部", "销售部", "研发中心"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "杰", "军", "勇", "丽", "涛", "明", "超", "霞", "平"]
 ROLES = ["采购经理", "质量工程师", "总经理", "设备主管", "技术总监", "售后对接人"]
 LOST_REASONS = [
-    "交付多次延迟，转向竞争对手", "价格高于竞品约8%", "售后响应慢，两次投诉未及时处理",
-    "Moved production overseas; no local demand", "产品质量问题（批次不良率偏高）",
+    "交付多次延迟，转向竞争对手",
+    "价格高于竞品约8%",
+    "售后响应慢，两次投诉未及时处理",
+    "Moved production overseas; no local demand",
+    "产品质量问题（批次不良率偏高）",
 ]
-WIN_BACK = ["新任客户经理上门拜访并道歉，提供延保与价格优惠后恢复采购", "Corrective action on delivery accepted; trial order placed"]
+WIN_BACK = [
+    "新任客户经理上门拜访并道歉，提供延保与价格优惠后恢复采购",
+    "Corrective action on delivery accepted; trial order placed",
+]
 
 
 class Command(BaseCommand):
@@ -92,8 +121,14 @@ class Command(BaseCommand):
         for username, first, last, role, language in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com",
-                          "preferred_language": language, "is_staff": role == "admin", "is_superuser": role == "admin"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.com",
+                    "preferred_language": language,
+                    "is_staff": role == "admin",
+                    "is_superuser": role == "admin",
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -111,26 +146,52 @@ class Command(BaseCommand):
         def create(name, *, scope, chain, lifecycle, tier, region, industry, source="", volume=None, tags=()):
             nonlocal number
             number += 1
-            customer = services.customer_create(actor=manager, data={
-                "code": f"DEMO-{number:04d}", "name": name, "scope": scope, "chain_position": chain,
-                "lifecycle": lifecycle, "tier": tier, "potential_source": source, "region": region,
-                "industry": industry, "annual_volume": volume, "owner": rng.choice(owners),
-                "phone": f"0{rng.randint(10, 99)}-{rng.randint(60000000, 89999999)}",
-                "address": "", "email": "",
-            }, tags=list(tags))
+            customer = services.customer_create(
+                actor=manager,
+                data={
+                    "code": f"DEMO-{number:04d}",
+                    "name": name,
+                    "scope": scope,
+                    "chain_position": chain,
+                    "lifecycle": lifecycle,
+                    "tier": tier,
+                    "potential_source": source,
+                    "region": region,
+                    "industry": industry,
+                    "annual_volume": volume,
+                    "owner": rng.choice(owners),
+                    "phone": f"0{rng.randint(10, 99)}-{rng.randint(60000000, 89999999)}",
+                    "address": "",
+                    "email": "",
+                },
+                tags=list(tags),
+            )
             for index in range(rng.choice([1, 1, 2, 3])):
                 english = region == Region.OVERSEAS
-                name = (rng.choice(["Anna", "Lars", "Mike", "Yuki", "Sarah"]) + " " + rng.choice(["Berg", "Keller", "Smith", "Tanaka"])) if english \
+                name = (
+                    (
+                        rng.choice(["Anna", "Lars", "Mike", "Yuki", "Sarah"])
+                        + " "
+                        + rng.choice(["Berg", "Keller", "Smith", "Tanaka"])
+                    )
+                    if english
                     else rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", rng.choice(GIVEN)])
+                )
                 if customer.contacts.filter(name=name).exists():
                     continue
-                services.contact_create(actor=manager, customer=customer, data={
-                    "name": name, "role": rng.choice(ROLES) if not english else "Purchasing manager",
-                    "phone": f"1{rng.choice([3, 5, 8])}{rng.randint(100000000, 999999999)}",
-                    "email": f"contact{number}.{index}@example.com",
-                    "preferred_language": "en" if english else "zh-hans",
-                    "survey_consent": rng.random() < 0.8, "is_primary": index == 0,
-                })
+                services.contact_create(
+                    actor=manager,
+                    customer=customer,
+                    data={
+                        "name": name,
+                        "role": rng.choice(ROLES) if not english else "Purchasing manager",
+                        "phone": f"1{rng.choice([3, 5, 8])}{rng.randint(100000000, 999999999)}",
+                        "email": f"contact{number}.{index}@example.com",
+                        "preferred_language": "en" if english else "zh-hans",
+                        "survey_consent": rng.random() < 0.8,
+                        "is_primary": index == 0,
+                    },
+                )
             return customer
 
         for i in range(90):
@@ -143,32 +204,65 @@ class Command(BaseCommand):
             lifecycle = rng.choices([Lifecycle.CURRENT, Lifecycle.POTENTIAL, Lifecycle.LOST], [70, 18, 12])[0]
             tier = Tier.KEY if lifecycle == Lifecycle.CURRENT and rng.random() < 0.3 else Tier.GENERAL
             customer = create(
-                name, scope=Scope.EXTERNAL, chain=rng.choice([ChainPosition.END, ChainPosition.END, ChainPosition.INTERMEDIATE]),
-                lifecycle=Lifecycle.POTENTIAL if lifecycle == Lifecycle.POTENTIAL else Lifecycle.CURRENT, tier=tier,
-                region=region, industry=industry,
+                name,
+                scope=Scope.EXTERNAL,
+                chain=rng.choice([ChainPosition.END, ChainPosition.END, ChainPosition.INTERMEDIATE]),
+                lifecycle=Lifecycle.POTENTIAL if lifecycle == Lifecycle.POTENTIAL else Lifecycle.CURRENT,
+                tier=tier,
+                region=region,
+                industry=industry,
                 source=rng.choice(PotentialSource.values) if lifecycle == Lifecycle.POTENTIAL else "",
                 volume=None if lifecycle == Lifecycle.POTENTIAL else Decimal(rng.randint(5, 3000) * 10000),
                 tags=rng.sample(["长期合作", "大批量", "经销商", "政府采购", "出口"], rng.randint(0, 2)),
             )
             if lifecycle == Lifecycle.LOST:
-                services.customer_change_lifecycle(actor=manager, customer=customer, to_state=Lifecycle.LOST,
-                                                   reason=rng.choice(LOST_REASONS))
+                services.customer_change_lifecycle(
+                    actor=manager, customer=customer, to_state=Lifecycle.LOST, reason=rng.choice(LOST_REASONS)
+                )
                 if rng.random() < 0.35:
-                    services.customer_change_lifecycle(actor=manager, customer=customer, to_state=Lifecycle.CURRENT,
-                                                       reason=rng.choice(WIN_BACK))
+                    services.customer_change_lifecycle(
+                        actor=manager, customer=customer, to_state=Lifecycle.CURRENT, reason=rng.choice(WIN_BACK)
+                    )
         for name, industry in OVERSEAS:
-            create(name, scope=Scope.EXTERNAL, chain=ChainPosition.INTERMEDIATE, lifecycle=Lifecycle.CURRENT,
-                   tier=rng.choice([Tier.KEY, Tier.GENERAL]), region=Region.OVERSEAS, industry=industry,
-                   volume=Decimal(rng.randint(50, 800) * 10000), tags=["出口"])
+            create(
+                name,
+                scope=Scope.EXTERNAL,
+                chain=ChainPosition.INTERMEDIATE,
+                lifecycle=Lifecycle.CURRENT,
+                tier=rng.choice([Tier.KEY, Tier.GENERAL]),
+                region=Region.OVERSEAS,
+                industry=industry,
+                volume=Decimal(rng.randint(50, 800) * 10000),
+                tags=["出口"],
+            )
         for name in INTERNAL:
-            create(f"本公司{name}", scope=Scope.INTERNAL, chain=ChainPosition.END, lifecycle=Lifecycle.CURRENT,
-                   tier=Tier.GENERAL, region=Region.EAST, industry=Industry.OTHER)
+            create(
+                f"本公司{name}",
+                scope=Scope.INTERNAL,
+                chain=ChainPosition.END,
+                lifecycle=Lifecycle.CURRENT,
+                tier=Tier.GENERAL,
+                region=Region.EAST,
+                industry=Industry.OTHER,
+            )
         segments = [
-            ("华东关键外部最终顾客", "Key external end customers in East China",
-             {"scope": "external", "chain_position": "end", "tier": "key", "region": ["east"], "lifecycle": "current"}),
+            (
+                "华东关键外部最终顾客",
+                "Key external end customers in East China",
+                {
+                    "scope": "external",
+                    "chain_position": "end",
+                    "tier": "key",
+                    "region": ["east"],
+                    "lifecycle": "current",
+                },
+            ),
             ("流失顾客", "Lost customers: lost-business analysis and win-back", {"lifecycle": "lost"}),
-            ("竞争对手的顾客", "Potential customers who buy from competitors",
-             {"lifecycle": "potential", "potential_source": "competitor"}),
+            (
+                "竞争对手的顾客",
+                "Potential customers who buy from competitors",
+                {"lifecycle": "potential", "potential_source": "competitor"},
+            ),
             ("内部顾客", "Internal customers (employee satisfaction)", {"scope": "internal"}),
             ("Intermediate customers", "Distributors, dealers and integrators", {"chain_position": "intermediate"}),
         ]
@@ -192,26 +286,44 @@ class Command(BaseCommand):
                 region = rng.choice(regions)
                 city = rng.choice(CITY_BY_REGION.get(region, ["Singapore"]))
                 industry = rng.choice(industries)
-                customers.append(Customer(
-                    code=f"SCALE-{n:07d}", name=f"{city}{rng.choice(WORDS)}{KINDS[industry]}{n}",
-                    scope=rng.choices(Scope.values, [9, 1])[0], chain_position=rng.choice(ChainPosition.values),
-                    lifecycle=lifecycle, tier=Tier.KEY if lifecycle == Lifecycle.CURRENT and rng.random() < .2 else Tier.GENERAL,
-                    potential_source=rng.choice(PotentialSource.values) if lifecycle == Lifecycle.POTENTIAL else "",
-                    region=region, industry=industry, annual_volume=Decimal(rng.randint(1, 5000) * 1000),
-                    owner_id=rng.choice(owners), phone=f"0{rng.randint(10, 99)}-{rng.randint(60000000, 89999999)}",
-                    lost_at=now if lifecycle == Lifecycle.LOST else None,
-                ))
+                customers.append(
+                    Customer(
+                        code=f"SCALE-{n:07d}",
+                        name=f"{city}{rng.choice(WORDS)}{KINDS[industry]}{n}",
+                        scope=rng.choices(Scope.values, [9, 1])[0],
+                        chain_position=rng.choice(ChainPosition.values),
+                        lifecycle=lifecycle,
+                        tier=Tier.KEY if lifecycle == Lifecycle.CURRENT and rng.random() < 0.2 else Tier.GENERAL,
+                        potential_source=rng.choice(PotentialSource.values) if lifecycle == Lifecycle.POTENTIAL else "",
+                        region=region,
+                        industry=industry,
+                        annual_volume=Decimal(rng.randint(1, 5000) * 1000),
+                        owner_id=rng.choice(owners),
+                        phone=f"0{rng.randint(10, 99)}-{rng.randint(60000000, 89999999)}",
+                        lost_at=now if lifecycle == Lifecycle.LOST else None,
+                    )
+                )
             with transaction.atomic():
                 created = Customer.objects.bulk_create(customers, batch_size=1000)
                 if not created or created[0].pk is None:
                     created = list(Customer.objects.filter(code__in=[c.code for c in customers]).only("pk"))
-                Contact.objects.bulk_create([
-                    Contact(customer_id=c.pk, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                            phone=f"1{rng.choice([3, 5, 8])}{rng.randint(100000000, 999999999)}", is_primary=True,
-                            survey_consent=True, consent_at=now)
-                    for c in created
-                ], batch_size=1000)
+                Contact.objects.bulk_create(
+                    [
+                        Contact(
+                            customer_id=c.pk,
+                            name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                            phone=f"1{rng.choice([3, 5, 8])}{rng.randint(100000000, 999999999)}",
+                            is_primary=True,
+                            survey_consent=True,
+                            consent_at=now,
+                        )
+                        for c in created
+                    ],
+                    batch_size=1000,
+                )
             self.stdout.write(f"  {min(offset + batch_size, start + count) - start}/{count}")
-        Segment.objects.get_or_create(name="Scale: key current customers", defaults={
-            "criteria": {"lifecycle": "current", "tier": "key"}, "description": "Benchmark segment"})
+        Segment.objects.get_or_create(
+            name="Scale: key current customers",
+            defaults={"criteria": {"lifecycle": "current", "tier": "key"}, "description": "Benchmark segment"},
+        )
         self.stdout.write(self.style.SUCCESS(f"Added {count} customers in {time.monotonic() - started:.1f} s."))
