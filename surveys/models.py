@@ -1,0 +1,479 @@
+"""Satisfaction surveys (顾客满意程度调查): measurement plans, versioned questionnaires, campaigns,
+personal invitations and the responses they collect (ISO 9001:2015 9.1.2, ISO 10004)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+def _is_chinese(language: str | None = None) -> bool:
+    return (language or get_language() or "").startswith("zh")
+
+
+class Bilingual:
+    """`text`/`label` helpers: the question's wording in the active (or given) language."""
+
+    def localised(self, field: str, language: str | None = None) -> str:
+        chinese = getattr(self, f"{field}_zh", "")
+        english = getattr(self, f"{field}_en", "")
+        if _is_chinese(language):
+            return chinese or english
+        return english or chinese
+
+
+# -- measurement plan -------------------------------------------------------------------------------
+
+
+class SurveyMethod(models.TextChoices):
+    EMAIL = "email", _("E-mail questionnaire")
+    LINK = "link", _("Printed link or QR code (SMS, WeChat, delivery note)")
+    PHONE = "phone", _("Telephone survey")
+    VISIT = "visit", _("Follow-up visit")
+    MIXED = "mixed", _("Mixed methods")
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", _("Once")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+
+CONFIDENCE_CHOICES = [
+    (Decimal("0.90"), "90%"),
+    (Decimal("0.95"), "95%"),
+    (Decimal("0.99"), "99%"),
+]
+
+
+class MeasurementPlan(TimeStampedModel):
+    """What is measured, of whom, how and how often, for one period; frozen once a campaign runs."""
+
+    name = models.CharField(_("name"), max_length=150)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    objective = models.TextField(_("objective"), help_text=_("For example: customer satisfaction rate >= 90%."))
+    segments = models.ManyToManyField(
+        "customers.Segment", verbose_name=_("population (segments)"), related_name="measurement_plans"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=SurveyMethod.choices, default=SurveyMethod.EMAIL)
+    frequency = models.CharField(_("frequency"), max_length=12, choices=Frequency.choices, default=Frequency.YEARLY)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="survey_plans"
+    )
+    margin_of_error = models.DecimalField(
+        _("margin of error"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        validators=[MinValueValidator(Decimal("0.005")), MaxValueValidator(Decimal("0.5"))],
+        help_text=_("As a fraction: 0.05 means ±5 percentage points."),
+    )
+    confidence_level = models.DecimalField(
+        _("confidence level"), max_digits=3, decimal_places=2, choices=CONFIDENCE_CHOICES, default=Decimal("0.95")
+    )
+    stratified = models.BooleanField(
+        _("stratify by segment"), default=True, help_text=_("Draw from each segment in proportion to its size.")
+    )
+    contact_interval_days = models.PositiveSmallIntegerField(
+        _("minimum days between surveys of one customer"), default=90
+    )
+    seed = models.BigIntegerField(_("random seed"), help_text=_("Stored so the sample can be drawn again."))
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("measurement plan")
+        verbose_name_plural = _("measurement plans")
+        ordering = ["-period_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="plan_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:plan_detail", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+
+
+# -- questionnaires ---------------------------------------------------------------------------------
+
+
+class QuestionnaireKind(models.TextChoices):
+    GENERAL = "general", _("General satisfaction survey")
+    COMPLAINT_HANDLING = "complaint_handling", _("Complaint-handling survey")
+    FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit survey")
+    CUSTOM = "custom", _("Other")
+
+
+class Questionnaire(TimeStampedModel):
+    """A questionnaire (调查表/问卷). Its questions live in versions: what was sent never changes."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(
+        _("purpose"), max_length=20, choices=QuestionnaireKind.choices, default=QuestionnaireKind.CUSTOM
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:questionnaire_detail", args=[self.pk])
+
+
+class QuestionnaireVersion(Bilingual, models.Model):
+    """One immutable-once-sent wording of a questionnaire. Editing a sent version makes a new one."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(
+        _("first sent at"), null=True, blank=True, help_text=_("Once sent, a version can no longer change.")
+    )
+
+    class Meta:
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        ordering = ["questionnaire", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "number"], name="questionnaire_version_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire.name} v{self.number}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def title(self) -> str:
+        return self.localised("title")
+
+    @property
+    def intro(self) -> str:
+        return self.localised("intro")
+
+
+class QuestionKind(models.TextChoices):
+    RATING = "rating", _("Rating scale")
+    NPS = "nps", _("Likelihood to recommend (NPS 0–10)")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+    TEXT = "text", _("Free text")
+
+
+SCALE_MAXIMA = (5, 7, 10)
+
+
+class Question(Bilingual, models.Model):
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.SlugField(_("code"), max_length=40)
+    kind = models.CharField(_("type"), max_length=10, choices=QuestionKind.choices)
+    text_en = models.CharField(_("question (English)"), max_length=300)
+    text_zh = models.CharField(_("question (Chinese)"), max_length=300)
+    required = models.BooleanField(_("required"), default=True)
+    scale_max = models.PositiveSmallIntegerField(
+        _("scale"), default=5, help_text=_("Rating scale 1–5, 1–7 or 1–10 (NPS is always 0–10).")
+    )
+    low_label_en = models.CharField(_("low end label (English)"), max_length=60, blank=True)
+    low_label_zh = models.CharField(_("low end label (Chinese)"), max_length=60, blank=True)
+    high_label_en = models.CharField(_("high end label (English)"), max_length=60, blank=True)
+    high_label_zh = models.CharField(_("high end label (Chinese)"), max_length=60, blank=True)
+    ask_importance = models.BooleanField(
+        _("also ask importance"),
+        default=False,
+        help_text=_("A paired rating of how important this is to the customer."),
+    )
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_('A list of {"value", "en", "zh"} objects.')
+    )
+    condition_question = models.ForeignKey(
+        "self",
+        verbose_name=_("ask only when question"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="dependent_questions",
+    )
+    condition_max_score = models.PositiveSmallIntegerField(_("scored at most"), null=True, blank=True)
+    dimension = models.ForeignKey(
+        "customers.SatisfactionDimension",
+        verbose_name=_("dimension"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questions",
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Importance weight of the dimension in this questionnaire; empty: the dimension's default."),
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="question_unique_code_per_version"),
+            models.CheckConstraint(
+                condition=models.Q(weight__isnull=True) | models.Q(weight__gt=0), name="question_weight_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text_en or self.text_zh}"
+
+    @property
+    def text(self) -> str:
+        return self.localised("text")
+
+    @property
+    def scale_min(self) -> int:
+        return 0 if self.kind == QuestionKind.NPS else 1
+
+    @property
+    def scale_top(self) -> int:
+        return 10 if self.kind == QuestionKind.NPS else self.scale_max
+
+    @property
+    def is_scored(self) -> bool:
+        return self.kind in (QuestionKind.RATING, QuestionKind.NPS)
+
+    def effective_weight(self) -> Decimal:
+        if self.weight is not None:
+            return self.weight
+        return self.dimension.weight if self.dimension_id else Decimal(1)
+
+    def choice_values(self) -> list[str]:
+        return [str(c.get("value")) for c in self.choices or []]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == QuestionKind.RATING and self.scale_max not in SCALE_MAXIMA:
+            errors["scale_max"] = _("A rating scale runs 1–5, 1–7 or 1–10.")
+        if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(self.choices or []) < 2:
+            errors["choices"] = _("A choice question needs at least two choices.")
+        if (self.condition_question_id is None) != (self.condition_max_score is None):
+            errors["condition_max_score"] = _("A condition needs both the question and the score.")
+        if self.condition_question_id is not None and self.condition_question.version_id != self.version_id:
+            errors["condition_question"] = _("The condition must refer to a question of the same version.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# -- campaigns and invitations ----------------------------------------------------------------------
+
+
+class Campaign(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        RUNNING = "running", _("Collecting answers")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=150)
+    questionnaire_version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    plan = models.ForeignKey(
+        MeasurementPlan,
+        verbose_name=_("measurement plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    segment = models.ForeignKey(
+        "customers.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_campaigns",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closes_at = models.DateTimeField(_("links expire at"))
+    reminder_max = models.PositiveSmallIntegerField(
+        _("reminders at most"), default=2, validators=[MaxValueValidator(5)]
+    )
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        _("days between reminders"), default=7, validators=[MinValueValidator(1)]
+    )
+    satisfied_threshold = models.PositiveSmallIntegerField(
+        _("satisfied at or above (0–100)"),
+        default=75,
+        validators=[MaxValueValidator(100)],
+        help_text=_("75 is a 4 on a 1–5 scale."),
+    )
+    alert_threshold = models.PositiveSmallIntegerField(
+        _("alert below (0–100)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("A response whose satisfaction index is below this, or a detractor, alerts the account manager."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey campaign")
+        verbose_name_plural = _("survey campaigns")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:campaign_detail", args=[self.pk])
+
+
+class Invitation(models.Model):
+    """A personal link: bound to one customer (and contact) in one campaign.
+
+    The link's token is never stored: `token_hash` is its SHA-256, and the token is re-derived when
+    needed (reminders, printed lists) from `token_salt` and the SECRET_KEY (surveys.tokens).
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        SENT = "sent", _("Sent")
+        BOUNCED = "bounced", _("Bounced")
+        OPENED = "opened", _("Opened")
+        STARTED = "started", _("Started")
+        COMPLETED = "completed", _("Completed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="survey_invitations")
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_invitations"
+    )
+    token_salt = models.CharField(max_length=32, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    email = models.EmailField(_("e-mail"), blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    bounce_reason = models.CharField(_("bounce reason"), max_length=255, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    draft = models.JSONField(_("saved answers"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["campaign", "id"]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="invitation_once_per_customer_and_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.customer}"
+
+
+class Response(models.Model):
+    """A submitted questionnaire. One per invitation: the OneToOne makes the database refuse a second."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
+    questionnaire_version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="responses")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="survey_responses")
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    csi = models.DecimalField(_("satisfaction index"), max_digits=5, decimal_places=1, null=True, blank=True)
+    nps_score = models.PositiveSmallIntegerField(_("likelihood to recommend"), null=True, blank=True)
+    alerted_at = models.DateTimeField(_("alert raised at"), null=True, blank=True)
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        verbose_name=_("complaint opened"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_response",
+    )
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-submitted_at"])]
+        permissions = [("export_response", _("Can export survey responses"))]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.customer}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    importance = models.SmallIntegerField(_("importance"), null=True, blank=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["response", "question__position"]
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.score if self.score is not None else self.text or self.choices}"
