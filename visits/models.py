@@ -40,6 +40,16 @@ class Purpose(models.TextChoices):
     LOW_SCORE_FOLLOW_UP = "low_score_follow_up", _("Low score follow-up")
 
 
+class Severity(models.TextChoices):
+    """How serious an issue raised during a visit is; the same values as complaints' severity, so
+    the complaint made from the issue can take it over."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
 class Assignment(models.TextChoices):
     OWNER = "owner", _("The customer's account manager")
     PERSON = "person", _("A named person")
@@ -56,27 +66,40 @@ class VisitPlan(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120, unique=True)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE)
     segment = models.ForeignKey(
-        "customers.Segment", verbose_name=_("segment"), null=True, blank=True, on_delete=models.PROTECT,
+        "customers.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="visit_plans",
         help_text=_("Which customers. Required for scheduled plans; an event plan without one applies to all."),
     )
     cadence = models.CharField(_("cadence"), max_length=12, choices=Cadence.choices, blank=True)
     anchor_day = models.PositiveSmallIntegerField(
-        _("day in the cycle"), default=1, validators=[MinValueValidator(1), MaxValueValidator(366)],
-        help_text=_("The visit is due on this day of each cycle (1 = the first day); past the cycle's end, on its last day."),
+        _("day in the cycle"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_(
+            "The visit is due on this day of each cycle (1 = the first day); past the cycle's end, on its last day."
+        ),
     )
     due_in_days = models.PositiveSmallIntegerField(
         _("due within (days)"), default=7, help_text=_("For event plans: days from the event to the visit's due date.")
     )
     horizon_days = models.PositiveSmallIntegerField(
-        _("create ahead (days)"), default=14,
+        _("create ahead (days)"),
+        default=14,
         help_text=_("Visits are created this many days before their cycle starts, so they can be planned."),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ON_SITE)
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices, default=Purpose.RELATIONSHIP)
     assignment = models.CharField(_("assigned to"), max_length=12, choices=Assignment.choices, default=Assignment.OWNER)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("named person"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     team = models.ForeignKey(
@@ -84,10 +107,19 @@ class VisitPlan(TimeStampedModel):
     )
     round_robin_position = models.PositiveIntegerField(default=0, editable=False)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default=settings.TIME_ZONE,
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
         help_text=_("Cycles start at midnight in this time zone."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    applies_from = models.DateField(
+        _("current rules apply from"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the cadence, day, segment or time zone changes: the start of the next cycle."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -159,7 +191,11 @@ class Visit(TimeStampedModel):
     )
     due_date = models.DateField(_("due date"), db_index=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="visits",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ON_SITE)
@@ -194,16 +230,19 @@ class Visit(TimeStampedModel):
         constraints = [
             # A plan visits a customer once per cycle, however often the scheduler runs.
             models.UniqueConstraint(
-                fields=["customer", "plan", "cycle"], condition=models.Q(trigger="schedule"),
+                fields=["customer", "plan", "cycle"],
+                condition=models.Q(trigger="schedule"),
                 name="visit_once_per_customer_plan_cycle",
             ),
             # An event (a closed complaint, a low score, a lost customer) gives one visit per plan.
             models.UniqueConstraint(
-                fields=["plan", "trigger_reference"], condition=~models.Q(trigger="schedule") & ~models.Q(trigger_reference=""),
+                fields=["plan", "trigger_reference"],
+                condition=~models.Q(trigger="schedule") & ~models.Q(trigger_reference=""),
                 name="visit_once_per_plan_event",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="done") | (models.Q(visited_on__isnull=False) & models.Q(completed_at__isnull=False)),
+                condition=~models.Q(status="done")
+                | (models.Q(visited_on__isnull=False) & models.Q(completed_at__isnull=False)),
                 name="visit_done_has_date",
             ),
         ]
@@ -241,6 +280,7 @@ class VisitIssue(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="issues")
     description = models.TextField(_("issue"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,7 +23,7 @@ from customers.models import Customer, Lifecycle, SatisfactionDimension
 from customers.selectors import InvalidCriteria, segment_customers
 
 from . import cadence
-from .models import Assignment, CalendarFeed, Trigger, Visit, VisitIssue, VisitPlan, VisitScore
+from .models import Assignment, CalendarFeed, Severity, Trigger, Visit, VisitIssue, VisitPlan, VisitScore
 
 # Inserting scheduled visits costs ~0.1 ms a row on SQLite here; 2,000 keeps a batch well under a
 # second and its memory small.
@@ -33,17 +33,25 @@ User = get_user_model()
 
 # -- policy -----------------------------------------------------------------------------------------
 
+
+def _is_own(*, user, visit: Visit) -> bool:
+    return visit.assignee_id == user.pk or (visit.customer.owner_id is not None and visit.customer.owner_id == user.pk)
+
+
 def visit_can_view(*, user, visit: Visit) -> bool:
-    """Managers, admins and auditors see every visit; staff see the visits assigned to them."""
-    if not user.has_perm("visits.view_visit"):
+    """Managers, admins and auditors see every visit; staff see the visits assigned to them and the
+    visits of the customers they own."""
+    if not user.is_authenticated or not user.has_perm("visits.view_visit"):
         return False
-    return user.has_perm("visits.view_all_visits") or visit.assignee_id == user.pk
+    return user.has_perm("visits.view_all_visits") or _is_own(user=user, visit=visit)
 
 
 def visit_can_change(*, user, visit: Visit) -> bool:
-    if getattr(user, "is_read_only", True) or not user.has_perm("visits.change_visit"):
+    """Managers change every visit; staff their own (assigned to them, or of customers they own);
+    auditors none."""
+    if not user.is_authenticated or getattr(user, "is_read_only", True) or not user.has_perm("visits.change_visit"):
         return False
-    return user.has_perm("visits.change_all_visits") or visit.assignee_id == user.pk
+    return user.has_perm("visits.change_all_visits") or _is_own(user=user, visit=visit)
 
 
 def _require(allowed: bool) -> None:
@@ -54,9 +62,25 @@ def _require(allowed: bool) -> None:
 # -- plans ------------------------------------------------------------------------------------------
 
 PLAN_FIELDS = (
-    "name", "trigger", "segment", "cadence", "anchor_day", "due_in_days", "horizon_days", "channel", "purpose",
-    "assignment", "assignee", "team", "time_zone", "is_active",
+    "name",
+    "trigger",
+    "segment",
+    "cadence",
+    "anchor_day",
+    "due_in_days",
+    "horizon_days",
+    "channel",
+    "purpose",
+    "assignment",
+    "assignee",
+    "team",
+    "time_zone",
+    "is_active",
 )
+
+
+# Changing one of these changes which visits a cycle holds: it waits for the next cycle.
+CYCLE_FIELDS = {"cadence", "anchor_day", "segment", "time_zone"}
 
 
 def _require_plan_manager(actor) -> None:
@@ -70,8 +94,12 @@ def visit_plan_create(*, actor, data: dict[str, Any]) -> VisitPlan:
     plan = VisitPlan(created_by=actor, **{k: v for k, v in data.items() if k in PLAN_FIELDS})
     plan.full_clean()
     plan.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=plan,
-                 changes={k: [None, v] for k, v in snapshot(plan).items() if v not in (None, "")})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        instance=plan,
+        changes={k: [None, v] for k, v in snapshot(plan).items() if v not in (None, "")},
+    )
     return plan
 
 
@@ -80,10 +108,16 @@ def visit_plan_update(*, actor, plan: VisitPlan, data: dict[str, Any]) -> VisitP
     """Applies from the next cycle: visits already created keep their date and assignee."""
     _require_plan_manager(actor)
     before = snapshot(plan)
+    old_cadence, old_time_zone = plan.cadence, plan.time_zone
     for field, value in data.items():
         if field in PLAN_FIELDS:
             setattr(plan, field, value)
     plan.full_clean()
+    if plan.trigger == Trigger.SCHEDULE and old_cadence and diff(before, snapshot(plan)).keys() & CYCLE_FIELDS:
+        # The visits of the running cycle were made under the old rules; the new ones start with
+        # the next cycle (of the old cadence), so nobody is visited twice in one period.
+        today = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(old_time_zone)).date()
+        plan.applies_from = cadence.cycle_containing(old_cadence, today).end + datetime.timedelta(days=1)
     plan.save()
     changes = diff(before, snapshot(plan))
     if changes:
@@ -92,6 +126,7 @@ def visit_plan_update(*, actor, plan: VisitPlan, data: dict[str, Any]) -> VisitP
 
 
 # -- scheduling -------------------------------------------------------------------------------------
+
 
 def _plan_today(plan: VisitPlan, now: datetime.datetime | None = None) -> datetime.date:
     return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(plan.time_zone)).date()
@@ -124,13 +159,21 @@ def visits_schedule_plan(*, plan: VisitPlan, now: datetime.datetime | None = Non
     except InvalidCriteria:
         return 0
     created = 0
-    for cycle in cadence.cycles_to_schedule(plan.cadence, _plan_today(plan, now), plan.horizon_days):
-        due_date = cycle.due_date(plan.anchor_day)
+    today = _plan_today(plan, now)
+    for cycle in cadence.cycles_to_schedule(plan.cadence, today, plan.horizon_days):
+        if plan.applies_from and cycle.start < plan.applies_from:
+            continue
+        # A visit created after its day in the cycle (a new plan, a customer new to the segment, a
+        # scheduler that was down) is due today, not already overdue.
+        due_date = max(cycle.due_date(plan.anchor_day), today)
+        already = Visit.objects.filter(plan=plan, cycle=cycle.key).values("customer_id")
         last_pk = 0
         while True:
             batch = list(
-                population.filter(pk__gt=last_pk).exclude(visits__plan=plan, visits__cycle=cycle.key)
-                .order_by("pk").only("pk", "owner_id")[:SCHEDULE_BATCH_SIZE]
+                population.filter(pk__gt=last_pk)
+                .exclude(pk__in=already)
+                .order_by("pk")
+                .only("pk", "owner_id")[:SCHEDULE_BATCH_SIZE]
             )
             if not batch:
                 break
@@ -143,8 +186,16 @@ def visits_schedule_plan(*, plan: VisitPlan, now: datetime.datetime | None = Non
 def _create_cycle_visits(plan: VisitPlan, cycle_key: str, due_date: datetime.date, customers: list[Customer]) -> int:
     assignees = _assignees(plan, customers)
     visits = [
-        Visit(customer_id=c.pk, plan=plan, trigger=Trigger.SCHEDULE, cycle=cycle_key, due_date=due_date,
-              assignee_id=assignee, channel=plan.channel, purpose=plan.purpose)
+        Visit(
+            customer_id=c.pk,
+            plan=plan,
+            trigger=Trigger.SCHEDULE,
+            cycle=cycle_key,
+            due_date=due_date,
+            assignee_id=assignee,
+            channel=plan.channel,
+            purpose=plan.purpose,
+        )
         for c, assignee in zip(customers, assignees, strict=True)
     ]
     before = Visit.objects.filter(plan=plan, cycle=cycle_key).count()
@@ -190,14 +241,24 @@ def visit_schedule_for_event(
         try:
             with transaction.atomic():
                 visit = Visit.objects.create(
-                    customer=customer, plan=plan, trigger=trigger, trigger_reference=reference, due_date=due_date,
-                    assignee_id=assignee, channel=plan.channel, purpose=plan.purpose,
+                    customer=customer,
+                    plan=plan,
+                    trigger=trigger,
+                    trigger_reference=reference,
+                    due_date=due_date,
+                    assignee_id=assignee,
+                    channel=plan.channel,
+                    purpose=plan.purpose,
                 )
                 if plan.assignment == Assignment.ROUND_ROBIN:
                     VisitPlan.objects.filter(pk=plan.pk).update(round_robin_position=plan.round_robin_position + 1)
-                audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=visit,
-                             changes={"due_date": [None, str(due_date)], "trigger": [None, trigger]},
-                             comment=reference)
+                audit_record(
+                    actor=actor,
+                    action=AuditEvent.Action.CREATE,
+                    instance=visit,
+                    changes={"due_date": [None, str(due_date)], "trigger": [None, trigger]},
+                    comment=reference,
+                )
         except IntegrityError:
             continue  # this event already gave this plan's visit
         created.append(visit)
@@ -207,28 +268,42 @@ def visit_schedule_for_event(
 def visit_schedule_for_lifecycle_change(*, customer: Customer, change, actor) -> None:
     """customers.hooks listener: a customer marked lost gets a win-back visit."""
     if change.to_state == Lifecycle.LOST:
-        visit_schedule_for_event(customer=customer, trigger=Trigger.CUSTOMER_LOST,
-                                 reference=f"lifecycle:{change.pk}", actor=actor)
+        visit_schedule_for_event(
+            customer=customer, trigger=Trigger.CUSTOMER_LOST, reference=f"lifecycle:{change.pk}", actor=actor
+        )
 
 
 @transaction.atomic
-def visit_create(*, actor, customer: Customer, due_date: datetime.date, channel: str, purpose: str,
-                 assignee=None) -> Visit:
+def visit_create(
+    *, actor, customer: Customer, due_date: datetime.date, channel: str, purpose: str, assignee=None
+) -> Visit:
     """A visit planned by hand (not from a plan)."""
     if getattr(actor, "is_read_only", True) or not actor.has_perm("visits.add_visit"):
         raise ApplicationError(_("You are not allowed to plan visits."))
     if assignee is not None and assignee != actor and not actor.has_perm("visits.change_all_visits"):
         raise ApplicationError(_("Only managers can plan visits for someone else."))
-    visit = Visit(customer=customer, trigger=Trigger.SCHEDULE, cycle="", due_date=due_date, channel=channel,
-                  purpose=purpose, assignee=assignee or actor)
+    visit = Visit(
+        customer=customer,
+        trigger=Trigger.SCHEDULE,
+        cycle="",
+        due_date=due_date,
+        channel=channel,
+        purpose=purpose,
+        assignee=assignee or actor,
+    )
     visit.full_clean(validate_constraints=False)
     visit.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=visit,
-                 changes={k: [None, v] for k, v in snapshot(visit).items() if v not in (None, "", 0)})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        instance=visit,
+        changes={k: [None, v] for k, v in snapshot(visit).items() if v not in (None, "", 0)},
+    )
     return visit
 
 
 # -- doing the visit --------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def visit_record(
@@ -239,7 +314,7 @@ def visit_record(
     summary: str,
     contact_ids: Iterable[int] = (),
     scores: dict[int, int] | None = None,
-    issues: Iterable[str] = (),
+    issues: Iterable[str | dict] = (),
     next_steps: str = "",
 ) -> Visit:
     """Record a planned visit as done, with its scores (1-5 per dimension) and new issues.
@@ -258,27 +333,50 @@ def visit_record(
     dimensions = set(SatisfactionDimension.objects.filter(pk__in=scores, is_active=True).values_list("pk", flat=True))
     if dimensions != set(scores):
         raise ApplicationError(_("Unknown satisfaction dimension."))
+    issue_rows = [_issue_row(i) for i in issues]
+    issue_rows = [i for i in issue_rows if i.description]
     contact_ids = list(contact_ids)
     if contact_ids and visit.customer.contacts.filter(pk__in=contact_ids).count() != len(set(contact_ids)):
         raise ApplicationError(_("The people met must be contacts of this customer."))
     now = timezone.now()
     updated = Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED).update(
-        status=Visit.Status.DONE, visited_on=visited_on, summary=summary.strip(), next_steps=next_steps.strip(),
-        completed_at=now, updated_at=now,
+        status=Visit.Status.DONE,
+        visited_on=visited_on,
+        summary=summary.strip(),
+        next_steps=next_steps.strip(),
+        completed_at=now,
+        updated_at=now,
     )
     if updated != 1:
         raise ApplicationError(_("This visit was already recorded or cancelled."))
     visit.refresh_from_db()
     visit.contacts_met.set(contact_ids)
     VisitScore.objects.bulk_create([VisitScore(visit=visit, dimension_id=d, score=s) for d, s in scores.items()])
-    issue_rows = VisitIssue.objects.bulk_create([VisitIssue(visit=visit, description=i.strip()) for i in issues if i.strip()])
+    for issue in issue_rows:
+        issue.visit = visit
+    issue_rows = VisitIssue.objects.bulk_create(issue_rows)
     audit_record(
-        actor=actor, action=AuditEvent.Action.TRANSITION, instance=visit,
-        changes={"status": [Visit.Status.PLANNED, Visit.Status.DONE], "visited_on": [None, str(visited_on)],
-                 "scores": [None, {str(k): v for k, v in scores.items()}], "issues": [None, len(issue_rows)]},
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        instance=visit,
+        changes={
+            "status": [Visit.Status.PLANNED, Visit.Status.DONE],
+            "visited_on": [None, str(visited_on)],
+            "scores": [None, {str(k): v for k, v in scores.items()}],
+            "issues": [None, len(issue_rows)],
+        },
         comment=summary.strip()[:500],
     )
     return visit
+
+
+def _issue_row(issue: str | dict) -> VisitIssue:
+    if isinstance(issue, str):
+        return VisitIssue(description=issue.strip())
+    severity = issue.get("severity") or Severity.MEDIUM
+    if severity not in Severity.values:
+        raise ApplicationError(_("Unknown severity."))
+    return VisitIssue(description=(issue.get("description") or "").strip(), severity=severity)
 
 
 @transaction.atomic
@@ -290,14 +388,22 @@ def visit_reschedule(*, actor, visit: Visit, due_date: datetime.date, reason: st
         raise ApplicationError(_("The new date cannot be in the past."))
     old = visit.due_date
     updated = Visit.objects.filter(pk=visit.pk, status=Visit.Status.PLANNED).update(
-        due_date=due_date, reschedule_count=visit.reschedule_count + 1, reminder_sent_at=None, escalated_at=None,
+        due_date=due_date,
+        reschedule_count=visit.reschedule_count + 1,
+        reminder_sent_at=None,
+        escalated_at=None,
         updated_at=timezone.now(),
     )
     if updated != 1:
         raise ApplicationError(_("Only a planned visit can be rescheduled."))
     visit.refresh_from_db()
-    audit_record(actor=actor, action=AuditEvent.Action.TRANSITION, instance=visit,
-                 changes={"due_date": [str(old), str(due_date)]}, comment=reason.strip())
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        instance=visit,
+        changes={"due_date": [str(old), str(due_date)]},
+        comment=reason.strip(),
+    )
     return visit
 
 
@@ -312,12 +418,18 @@ def visit_cancel(*, actor, visit: Visit, reason: str) -> Visit:
     if updated != 1:
         raise ApplicationError(_("Only a planned visit can be cancelled."))
     visit.refresh_from_db()
-    audit_record(actor=actor, action=AuditEvent.Action.TRANSITION, instance=visit,
-                 changes={"status": [Visit.Status.PLANNED, Visit.Status.CANCELLED]}, comment=reason.strip())
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        instance=visit,
+        changes={"status": [Visit.Status.PLANNED, Visit.Status.CANCELLED]},
+        comment=reason.strip(),
+    )
     return visit
 
 
 # -- reminders and escalation ----------------------------------------------------------------------
+
 
 def _send(user, subject_template: str, body_template: str, context: dict) -> None:
     if not user or not user.email:
@@ -334,8 +446,9 @@ def visits_send_reminders(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
     sent = 0
-    due = Visit.objects.filter(status=Visit.Status.PLANNED, due_date=tomorrow, reminder_sent_at__isnull=True,
-                               assignee__isnull=False).select_related("assignee", "customer")
+    due = Visit.objects.filter(
+        status=Visit.Status.PLANNED, due_date=tomorrow, reminder_sent_at__isnull=True, assignee__isnull=False
+    ).select_related("assignee", "customer")
     for visit in due:
         if Visit.objects.filter(pk=visit.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
             continue
@@ -357,22 +470,31 @@ def visits_escalate_overdue(*, now: datetime.datetime | None = None, grace_days:
     now = now or timezone.now()
     limit = timezone.localtime(now).date() - datetime.timedelta(days=grace_days)
     escalated = 0
-    overdue = Visit.objects.filter(status=Visit.Status.PLANNED, due_date__lt=limit, escalated_at__isnull=True
-                                   ).select_related("assignee", "customer")
+    overdue = Visit.objects.filter(
+        status=Visit.Status.PLANNED, due_date__lt=limit, escalated_at__isnull=True
+    ).select_related("assignee", "customer")
     events = []
     for visit in overdue:
         if Visit.objects.filter(pk=visit.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
             continue
         for manager in _managers_for(visit):
             _send(manager, "emails/visit_overdue_subject.txt", "emails/visit_overdue.txt", {"visit": visit})
-        events.append(audit_event_build(actor=None, action=AuditEvent.Action.TRANSITION, instance=visit,
-                                        changes={"escalated": [False, True]}, comment=_("Overdue: manager told")))
+        events.append(
+            audit_event_build(
+                actor=None,
+                action=AuditEvent.Action.TRANSITION,
+                instance=visit,
+                changes={"escalated": [False, True]},
+                comment=_("Overdue: manager told"),
+            )
+        )
         escalated += 1
     audit_record_many(events)
     return escalated
 
 
 # -- calendar feed ----------------------------------------------------------------------------------
+
 
 def calendar_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -389,4 +511,3 @@ def calendar_feed_renew(*, user) -> str:
 def calendar_feed_user(*, token: str):
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=calendar_token_hash(token)).first()
     return feed.user if feed and feed.user.is_active else None
-

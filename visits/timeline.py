@@ -21,11 +21,18 @@ def visit_entries(customer, limit: int) -> list[TimelineEntry]:
             when = visit.updated_at
         else:
             title = _("Visit planned: %(purpose)s, due %(date)s") % {
-                "purpose": visit.get_purpose_display(), "date": visit.due_date.isoformat(),
+                "purpose": visit.get_purpose_display(),
+                "date": visit.due_date.isoformat(),
             }
             when = timezone.make_aware(datetime.datetime.combine(visit.due_date, datetime.time(9)))
-        entries.append(TimelineEntry(
-            at=when, kind="visit", title=title, detail=visit.summary[:200], url=visit.get_absolute_url(),
-            actor=str(visit.assignee) if visit.assignee else "",
-        ))
+        entries.append(
+            TimelineEntry(
+                at=when,
+                kind="visit",
+                title=title,
+                detail=visit.summary[:200],
+                url=visit.get_absolute_url(),
+                actor=str(visit.assignee) if visit.assignee else "",
+            )
+        )
     return entries

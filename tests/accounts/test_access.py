@@ -156,7 +156,8 @@ def test_a_route_without_an_access_decision_is_detected():
 
 
 def test_only_the_health_check_login_and_language_switch_are_public():
-    assert {r.name for r in PUBLIC_ROUTES} == {"healthz", "accounts:login", "set_language"}
+    # visits:calendar_feed: calendar apps cannot log in; the secret address is the credential.
+    assert {r.name for r in PUBLIC_ROUTES} == {"healthz", "accounts:login", "set_language", "visits:calendar_feed"}
 
 
 # -- realistic URLs ------------------------------------------------------------------------------------
@@ -174,12 +175,25 @@ def world(staff_user, manager_user):
         file_format="csv",
         status=ImportBatch.Status.PREVIEWED,
     )
-    return {"customer": customer, "contact": contact, "segment": segment, "import": batch}
+    from tests.visits.factories import VisitFactory, VisitIssueFactory, VisitPlanFactory
+
+    plan = VisitPlanFactory(segment=segment)
+    visit = VisitFactory(customer=customer, plan=plan, assignee=staff_user)
+    issue = VisitIssueFactory(visit=visit)
+    return {
+        "customer": customer,
+        "contact": contact,
+        "segment": segment,
+        "import": batch,
+        "plan": plan,
+        "visit": visit,
+        "issue": issue,
+    }
 
 
 def _pk_for(route: Route, world) -> int:
     # The most specific noun first: "customers:contact_update" is about a contact.
-    for noun in ("contact", "segment", "import", "customer"):
+    for noun in ("contact", "segment", "import", "issue", "plan", "customer", "visit"):
         if noun in route.name:
             return world[noun].pk
     pytest.fail(f"{route}: teach test_access which record its pk is")
@@ -194,6 +208,8 @@ def url_of(route: Route, world) -> str:
             values[param] = "csv"
         elif param == "format":
             values[param] = "json"
+        elif param == "token":
+            values[param] = "not-a-real-token"
         else:
             pytest.fail(f"{route}: teach test_access a realistic value for <{param}>")
     return reverse(route.name, kwargs=values)
