@@ -70,7 +70,10 @@ class CustomerFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # django-filter renders the "(descending)" labels once, at import, in whatever language is
         # active then; naming the sort orders here translates them per request.
-        self.filters["ordering"].extra["choices"] = [
+        ordering = self.filters["ordering"]
+        # A form field built earlier (e.g. by the API schema) would be copied along with its labels.
+        ordering.__dict__.pop("_field", None)
+        ordering.extra["choices"] = [
             ("name", _("Name, A to Z")),
             ("-name", _("Name, Z to A")),
             ("code", _("Code")),

@@ -45,11 +45,24 @@ def _visible_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.mark.parametrize("route", ["reports:home", "customers:list", "customers:detail", "customers:segment_list",
-                                  "customers:create", "customers:segment_create"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "reports:home",
+        "customers:list",
+        "customers:detail",
+        "customers:segment_list",
+        "customers:create",
+        "customers:segment_create",
+    ],
+)
 def test_page_renders_fully_in_chinese(client, manager_user, route):
-    customer = CustomerFactory(name="上海精工", lifecycle="potential", potential_source="competitor", owner=manager_user)
-    ContactFactory(customer=customer, name="陈静", email="chen@example.com", survey_consent=True, consent_at="2026-01-01T00:00Z")
+    customer = CustomerFactory(
+        name="上海精工", lifecycle="potential", potential_source="competitor", owner=manager_user
+    )
+    ContactFactory(
+        customer=customer, name="陈静", email="chen@example.com", survey_consent=True, consent_at="2026-01-01T00:00Z"
+    )
     SegmentFactory()
     client.force_login(manager_user)
     url = reverse(route, args=[customer.pk] if route == "customers:detail" else [])
@@ -61,7 +74,8 @@ def test_page_renders_fully_in_chinese(client, manager_user, route):
     chinese = _visible_text(client.get(url).content.decode())
 
     shown_in_english = {
-        e.msgid for e in _entries()
+        e.msgid
+        for e in _entries()
         if e.msgid not in SAME_IN_BOTH and len(e.msgid) > 3 and "%" not in e.msgid and e.msgid in english
     }
     assert shown_in_english, "the English page should show catalogue strings"
