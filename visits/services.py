@@ -9,6 +9,7 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -431,10 +432,17 @@ def visit_cancel(*, actor, visit: Visit, reason: str) -> Visit:
 # -- reminders and escalation ----------------------------------------------------------------------
 
 
+def _site_url() -> str:
+    """Where staff reach the site: settings.SITE_URL (the same fallback as complaints' links)."""
+    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
+
+
 def _send(user, subject_template: str, body_template: str, context: dict) -> None:
+    """E-mail one user, in their preferred language."""
     if not user or not user.email:
         return
-    with translation.override(user.preferred_language or "zh-hans"):
+    context = {**context, "url": _site_url() + context["visit"].get_absolute_url()}
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         subject = render_to_string(subject_template, context).strip()
         body = render_to_string(body_template, context)
     send_mail(subject, body, None, [user.email])
