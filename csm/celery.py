@@ -20,4 +20,21 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.customer_import_purge_stale_task",
         "schedule": crontab(minute=17),
     },
+    # Hourly: create the visits that plans ask for (the current cycle and those starting within
+    # each plan's horizon). Hourly, not daily, because cycles start at midnight in each plan's own
+    # time zone; a run with nothing to create costs a few queries per plan.
+    "visits-schedule-due": {
+        "task": "visits.tasks.visits_schedule_due_task",
+        "schedule": crontab(minute=7),
+    },
+    # Daily at 16:00 (local): remind assignees of tomorrow's visits, once per visit.
+    "visits-send-reminders": {
+        "task": "visits.tasks.visits_send_reminders_task",
+        "schedule": crontab(minute=0, hour=16),
+    },
+    # Daily at 08:30 (local): tell managers about visits more than two days overdue, once per visit.
+    "visits-escalate-overdue": {
+        "task": "visits.tasks.visits_escalate_overdue_task",
+        "schedule": crontab(minute=30, hour=8),
+    },
 }
