@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from customers.models import Tier
 
 
 class Kind(models.TextChoices):
@@ -33,7 +35,61 @@ class Severity(models.TextChoices):
 
 
 class State(models.TextChoices):
+    """ISO 10002:2018 8.x: receipt, acknowledgement, assessment, investigation, response, closing."""
+
     RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ASSESSED = "assessed", _("Assessed")
+    INVESTIGATING = "investigating", _("Investigating")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+
+
+# States in which the complaint is still being worked on (the SLA clock runs, escalation applies).
+OPEN_STATES = (State.RECEIVED, State.ACKNOWLEDGED, State.ASSESSED, State.INVESTIGATING)
+# States reached once the complaint has been acknowledged (acknowledged_at must be set).
+ACKNOWLEDGED_STATES = (State.ACKNOWLEDGED, State.ASSESSED, State.INVESTIGATING, State.RESOLVED, State.CLOSED)
+FINAL_STATES = (State.CLOSED, State.WITHDRAWN, State.REJECTED)
+
+
+class Action(models.TextChoices):
+    """Workflow steps; the table of which step leads from where to where is complaints.workflow."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    ASSESS = "assess", _("Assess")
+    INVESTIGATE = "investigate", _("Start investigation")
+    RESOLVE = "resolve", _("Resolve")
+    CLOSE = "close", _("Close")
+    REOPEN = "reopen", _("Reopen")
+    WITHDRAW = "withdraw", _("Withdrawn by the customer")
+    REJECT = "reject", _("Reject")
+
+
+class CloseReason(models.TextChoices):
+    ACCEPTED = "accepted", _("Customer accepted the resolution")
+    NO_ANSWER = "no_answer", _("No answer from the customer within the set time")
+
+
+class ComplaintCategory(models.Model):
+    """A configurable tree of categories (product quality, delivery, service, billing, ...)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
 
 
 class ComplaintSequence(models.Model):
@@ -59,7 +115,11 @@ class Complaint(TimeStampedModel):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
     )
     contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="complaints",
     )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
@@ -74,16 +134,61 @@ class Complaint(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_complaints",
     )
     source_visit = models.ForeignKey(
-        "visits.Visit", verbose_name=_("raised during visit"), null=True, blank=True, on_delete=models.SET_NULL,
+        "visits.Visit",
+        verbose_name=_("raised during visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="complaints",
     )
     source_visit_issue = models.ForeignKey(
         "visits.VisitIssue", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
     )
+    category = models.ForeignKey(
+        ComplaintCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    order_reference = models.CharField(_("order"), max_length=100, blank=True)
+    batch_reference = models.CharField(_("batch"), max_length=100, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
+    # Workflow timestamps: each is set by its step and checked against the state by the database.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(_("closed because"), max_length=12, choices=CloseReason.choices, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    end_reason = models.TextField(_("reason for withdrawal or rejection"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # SLA: due dates are stored (the list filters and sorts on them); the clock pauses while the
+    # complaint waits for the customer, and the due dates move on by the paused business time.
+    acknowledge_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("waiting for the customer since"), null=True, blank=True)
+    # Root cause (ISO 9001 10.2): a category plus the 5-why chain.
+    root_cause_category = models.CharField(_("root cause category"), max_length=20, blank=True)
+    five_whys = models.JSONField(_("5 whys"), default=list, blank=True)
+    # The customer's private status link: only the SHA-256 of the token is stored.
+    status_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    status_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("complaint")
@@ -93,11 +198,41 @@ class Complaint(TimeStampedModel):
             models.Index(fields=["customer", "-received_at"]),
             models.Index(fields=["assignee", "state", "-received_at"]),
             models.Index(fields=["severity", "-received_at"]),
+            models.Index(fields=["state", "resolve_due_at"]),
+            models.Index(fields=["assignee", "state", "resolve_due_at"]),
+            models.Index(fields=["team", "state", "resolve_due_at"]),
+            models.Index(fields=["category", "state", "resolve_due_at"]),
+            models.Index(fields=["severity", "state", "resolve_due_at"]),
+            models.Index(fields=["resolve_due_at"]),
         ]
         constraints = [
             # An issue raised during a visit becomes one complaint, however often the button is pressed.
-            models.UniqueConstraint(fields=["source_visit_issue"], condition=models.Q(source_visit_issue__isnull=False),
-                                    name="complaint_once_per_visit_issue"),
+            models.UniqueConstraint(
+                fields=["source_visit_issue"],
+                condition=models.Q(source_visit_issue__isnull=False),
+                name="complaint_once_per_visit_issue",
+            ),
+            models.CheckConstraint(condition=models.Q(state__in=State.values), name="complaint_state_known"),
+            models.CheckConstraint(
+                condition=models.Q(state=State.CLOSED, closed_at__isnull=False, close_reason__gt="")
+                | (~models.Q(state=State.CLOSED) & models.Q(closed_at__isnull=True, close_reason="")),
+                name="complaint_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[State.RESOLVED, State.CLOSED], resolved_at__isnull=False)
+                & ~models.Q(resolution="")
+                | (~models.Q(state__in=[State.RESOLVED, State.CLOSED]) & models.Q(resolved_at__isnull=True)),
+                name="complaint_resolved_at_iff_resolved",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=ACKNOWLEDGED_STATES) | models.Q(acknowledged_at__isnull=False),
+                name="complaint_acknowledged_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[State.WITHDRAWN, State.REJECTED]) & ~models.Q(end_reason="")
+                | (~models.Q(state__in=[State.WITHDRAWN, State.REJECTED]) & models.Q(end_reason="")),
+                name="complaint_end_reason_iff_withdrawn_or_rejected",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,3 +240,207 @@ class Complaint(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("complaints:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline. Internal lines (notes, escalations) never reach the customer."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        TRANSITION = "transition", _("Workflow step")
+        ASSIGNMENT = "assignment", _("Assignment")
+        NOTE = "note", _("Internal note")
+        ESCALATION = "escalation", _("Escalation")
+        PAUSE = "pause", _("Waiting for the customer")
+        RESUME = "resume", _("Customer answered")
+        ACKNOWLEDGEMENT_SENT = "ack_sent", _("Acknowledgement sent")
+        ACTION = "action", _("Corrective action")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    is_public = models.BooleanField(_("shown to the customer"), default=False)
+
+    class Meta:
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SlaPolicy(models.Model):
+    """How fast a complaint must be acknowledged and resolved, by severity and customer tier.
+    A policy with an empty tier applies to every tier without its own."""
+
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    tier = models.CharField(_("customer tier"), max_length=10, choices=Tier.choices, blank=True)
+    acknowledge_hours = models.PositiveSmallIntegerField(_("acknowledge within (working hours)"))
+    resolve_days = models.PositiveSmallIntegerField(_("resolve within (working days)"))
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["severity", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["severity", "tier"], name="sla_policy_one_per_severity_and_tier"),
+            models.CheckConstraint(condition=models.Q(acknowledge_hours__gt=0), name="sla_acknowledge_positive"),
+            models.CheckConstraint(condition=models.Q(resolve_days__gt=0), name="sla_resolve_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()} / {self.get_tier_display() or '*'}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-to-Friday week: a public holiday, or a weekend made a working day
+    (调休). Configured as data each year."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class EscalationRule(models.Model):
+    """One escalation level: when (relative to a deadline) and whom to tell. Configurable data."""
+
+    class Deadline(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", _("Acknowledgement deadline")
+        RESOLVE = "resolve", _("Resolution deadline")
+
+    class Audience(models.TextChoices):
+        ASSIGNEE = "assignee", _("Assignee")
+        MANAGER = "manager", _("Department manager")
+        SENIOR = "senior", _("Senior management")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"))
+    deadline = models.CharField(_("deadline"), max_length=12, choices=Deadline.choices)
+    offset_minutes = models.IntegerField(
+        _("minutes after the deadline"), default=0, help_text=_("Negative: before the deadline (a warning).")
+    )
+    audience = models.CharField(_("notify"), max_length=10, choices=Audience.choices)
+    only_severity = models.CharField(_("only for severity"), max_length=10, choices=Severity.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["level", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Escalation(models.Model):
+    """An escalation that happened. Unique per complaint, rule and cycle (reopening starts a new
+    cycle), so a sweep that runs twice, or catches up after the worker was down, escalates once."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="escalations")
+    cycle = models.PositiveSmallIntegerField(default=0)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    notified = models.TextField(_("notified"), blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "rule", "cycle"], name="escalation_once_per_rule_and_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.rule_id} {self.cycle}"
+
+
+class CorrectiveAction(TimeStampedModel):
+    """Containment, corrective or preventive action (ISO 9001 10.2) with owner, due date, status,
+    and the effectiveness check someone made after it was done."""
+
+    class Kind(models.TextChoices):
+        CONTAINMENT = "containment", _("Containment action")
+        CORRECTIVE = "corrective", _("Corrective action")
+        PREVENTIVE = "preventive", _("Preventive action")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Result(models.TextChoices):
+        EFFECTIVE = "effective", _("Effective")
+        NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="complaint_actions"
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    required_for_closing = models.BooleanField(_("must be done before closing"), default=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    result = models.CharField(_("result"), max_length=14, choices=Result.choices, blank=True)
+    recurred = models.BooleanField(_("same defect recurred since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["status", "due_date"])]
+        permissions = [("verify_correctiveaction", _("Can verify the effectiveness of corrective actions"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="done", done_at__isnull=False) | (~models.Q(status="done")),
+                name="corrective_action_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(result="") | models.Q(verified_at__isnull=False, verified_by__isnull=False),
+                name="corrective_action_result_is_verified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description[:60]}"

@@ -1,4 +1,4 @@
-"""Writes about complaints. This slice: opening one (from the staff form or a visit issue)."""
+"""Opening a complaint: from the phone-call screen, a visit issue, the API or the public web form."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from core.models import AuditEvent
 from customers.models import Contact, Customer
 from visits.models import VisitIssue
 
-from .models import Channel, Complaint, ComplaintSequence, Kind, Severity
+from ..models import Channel, Complaint, ComplaintCategory, ComplaintEvent, ComplaintSequence, Kind, Severity
+from .common import event_add, sla_due_dates
 
 
 def complaint_reference_next(*, year: int) -> str:
@@ -43,33 +44,78 @@ def complaint_open(
     product_reference: str = "",
     received_at: datetime.datetime | None = None,
     source_visit_issue: VisitIssue | None = None,
+    category: ComplaintCategory | None = None,
+    order_reference: str = "",
+    batch_reference: str = "",
+    public_submission: bool = False,
 ) -> Complaint:
-    """Record a complaint, compliment or suggestion. The contact must belong to the customer."""
-    if getattr(actor, "is_read_only", True) or not actor.has_perm("complaints.add_complaint"):
+    """Record a complaint, compliment or suggestion and set its SLA due dates. The contact must
+    belong to the customer. `public_submission`: from the public web form, with no user (actor None)."""
+    if not public_submission and (
+        actor is None or getattr(actor, "is_read_only", True) or not actor.has_perm("complaints.add_complaint")
+    ):
         raise ApplicationError(_("You are not allowed to record complaints."))
     if contact is not None and contact.customer_id != customer.pk:
         raise ApplicationError(_("The contact must belong to the customer."))
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."))
+    if kind not in Kind.values:
+        raise ApplicationError(_("Unknown type."))
+    if severity not in Severity.values:
+        raise ApplicationError(_("Unknown severity."))
+    if category is not None and not category.is_active:
+        raise ApplicationError(_("This category is no longer in use."))
     now = timezone.now()
     received_at = received_at or now
     if received_at > now + datetime.timedelta(minutes=5):
         raise ApplicationError(_("A complaint cannot be received in the future."))
     complaint = Complaint(
         reference=complaint_reference_next(year=timezone.localtime(received_at).year),
-        kind=kind, customer=customer, contact=contact, channel=channel, severity=severity,
-        subject=subject.strip(), description=description.strip(), desired_remedy=desired_remedy.strip(),
-        product_reference=product_reference.strip(), received_at=received_at, created_by=actor,
-        source_visit=source_visit_issue.visit if source_visit_issue else None, source_visit_issue=source_visit_issue,
+        kind=kind,
+        customer=customer,
+        contact=contact,
+        channel=channel,
+        severity=severity,
+        subject=subject.strip(),
+        description=description.strip(),
+        desired_remedy=desired_remedy.strip(),
+        product_reference=product_reference.strip(),
+        order_reference=order_reference.strip(),
+        batch_reference=batch_reference.strip(),
+        category=category,
+        received_at=received_at,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        source_visit=source_visit_issue.visit if source_visit_issue else None,
+        source_visit_issue=source_visit_issue,
     )
+    if kind == Kind.COMPLAINT:
+        # Compliments and suggestions are recorded and acknowledged, but carry no resolution deadline.
+        complaint.acknowledge_due_at, complaint.resolve_due_at = sla_due_dates(complaint=complaint, start=received_at)
     complaint.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             complaint.save()
     except IntegrityError as error:
         raise ApplicationError(_("This issue has already become a complaint.")) from error
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=complaint,
-                 changes={k: [None, v] for k, v in snapshot(complaint).items() if v not in (None, "")})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        instance=complaint,
+        changes={
+            k: [None, v]
+            for k, v in snapshot(complaint).items()
+            if v not in (None, "", []) and k not in ("status_token_hash", "status_token_expires_at")
+        },
+    )
+    event_add(
+        complaint=complaint,
+        actor=actor,
+        kind=ComplaintEvent.Kind.RECEIVED,
+        to_state=complaint.state,
+        comment=str(Channel(channel).label),
+        is_public=True,
+        at=received_at,
+    )
     return complaint
 
 
@@ -83,9 +129,14 @@ def complaint_open_from_visit_issue(*, actor, issue: VisitIssue) -> Complaint:
     first_line = issue.description.strip().splitlines()[0] if issue.description.strip() else _("Issue from a visit")
     contact = visit.contacts_met.first()
     return complaint_open(
-        actor=actor, customer=visit.customer, channel=Channel.VISIT, subject=first_line[:200],
-        description=issue.description, contact=contact,
+        actor=actor,
+        customer=visit.customer,
+        channel=Channel.VISIT,
+        subject=first_line[:200],
+        description=issue.description,
+        contact=contact,
         received_at=timezone.make_aware(datetime.datetime.combine(visit.visited_on, datetime.time(12)))
-        if visit.visited_on and visit.visited_on < timezone.localdate() else None,
+        if visit.visited_on and visit.visited_on < timezone.localdate()
+        else None,
         source_visit_issue=issue,
     )

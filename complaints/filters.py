@@ -1,0 +1,125 @@
+"""The complaint list's filters: one definition for the queue pages and the API."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team
+from customers.models import Segment
+
+from .models import OPEN_STATES, Channel, Complaint, ComplaintCategory, Kind, Severity, State
+
+
+def _assignees(request=None):
+    return get_user_model().objects.filter(is_active=True, groups__name__in=["staff", "manager"]).distinct()
+
+
+def end_of_week(now: datetime.datetime) -> datetime.datetime:
+    """Sunday 24:00 local time of the week containing `now`."""
+    local = timezone.localtime(now)
+    monday = local.date() - datetime.timedelta(days=local.weekday())
+    return timezone.make_aware(datetime.datetime.combine(monday + datetime.timedelta(days=7), datetime.time.min))
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    queue = django_filters.ChoiceFilter(
+        label=_("Queue"),
+        choices=[("mine", _("My queue")), ("team", _("My team's queue")), ("escalated", _("Escalated"))],
+        empty_label=_("All complaints"),
+        method="filter_queue",
+    )
+    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
+    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open")
+    severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=ComplaintCategory.objects.all(), method="filter_category", empty_label=_("All")
+    )
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Kind.choices, empty_label=_("All"))
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("All"))
+    segment = django_filters.ModelChoiceFilter(
+        label=_("Customer segment"), queryset=Segment.objects.all(), method="filter_segment", empty_label=_("All")
+    )
+    assignee = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=_assignees, empty_label=_("All"))
+    team = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Team.objects.all(), empty_label=_("All"))
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    due_this_week = django_filters.BooleanFilter(label=_("Due this week"), method="filter_due_this_week")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Due date, soonest first"),
+        fields=(("resolve_due_at", "resolve_due_at"), ("received_at", "received_at"), ("severity", "severity")),
+    )
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+
+    def __init__(self, *args, now: datetime.datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+        self.filters["ordering"].extra["choices"] = [
+            ("resolve_due_at", _("Due date, soonest first")),
+            ("-resolve_due_at", _("Due date, latest first")),
+            ("-received_at", _("Newest first")),
+            ("received_at", _("Oldest first")),
+        ]
+        for name in ("overdue", "due_this_week", "open"):
+            self.filters[name].extra["widget"] = django_filters.widgets.BooleanWidget()
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(subject__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__code__iexact=value)
+            | Q(product_reference__iexact=value)
+            | Q(order_reference__iexact=value)
+            | Q(batch_reference__iexact=value)
+        )
+
+    def filter_queue(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value == "mine" and user is not None:
+            return queryset.filter(assignee=user)
+        if value == "team" and user is not None:
+            return queryset.filter(team__in=user.teams.all())
+        if value == "escalated":
+            return queryset.filter(escalations__cycle=F("reopen_count")).distinct()
+        return queryset
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(state__in=OPEN_STATES) if value else queryset.exclude(state__in=OPEN_STATES)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_segment(self, queryset, name, value):
+        from customers.selectors import segment_customers
+
+        return queryset.filter(customer__in=segment_customers(segment=value).values("pk"))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(state__in=OPEN_STATES, resolve_due_at__lt=self.now)
+            | Q(state=State.RECEIVED, acknowledge_due_at__lt=self.now)
+        )
+
+    def filter_due_this_week(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            state__in=OPEN_STATES, resolve_due_at__gte=self.now, resolve_due_at__lt=end_of_week(self.now)
+        )

@@ -1,0 +1,137 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team
+from customers.models import Contact, Customer
+
+from .models import Action, Channel, CloseReason, ComplaintCategory, CorrectiveAction, Kind, Severity
+from .services.actions import ROOT_CAUSE_CATEGORIES
+
+
+def _workers():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=["staff", "manager", "admin"])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def category_choices() -> list:
+    """Categories grouped by their top level (optgroups), the top level itself selectable."""
+    categories = list(ComplaintCategory.objects.filter(is_active=True).select_related("parent"))
+    choices: list = [("", "---------")]
+    for root in (c for c in categories if c.parent_id is None):
+        children = [(c.pk, c.name) for c in categories if c.parent_id == root.pk]
+        choices.append((root.name, [(root.pk, _("%(name)s (general)") % {"name": root.name}), *children]))
+    return choices
+
+
+class IntakeForm(forms.Form):
+    """The phone-call screen: everything needed to record a complaint in under a minute."""
+
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=Customer.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Find and choose the customer first.")},
+    )
+    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.all(), required=False)
+    kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=ComplaintCategory.objects.filter(is_active=True), required=False
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    desired_remedy = forms.CharField(
+        label=_("Remedy the customer wants"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    product_reference = forms.CharField(label=_("Product"), max_length=100, required=False)
+    order_reference = forms.CharField(label=_("Order"), max_length=100, required=False)
+    batch_reference = forms.CharField(label=_("Batch"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+    def clean(self):
+        data = super().clean()
+        contact, customer = data.get("contact"), data.get("customer")
+        if contact is not None and customer is not None and contact.customer_id != customer.pk:
+            self.add_error("contact", _("The contact must belong to the customer."))
+        return data
+
+
+class InlineCustomerForm(forms.ModelForm):
+    """A new customer created from the phone-call screen: the essentials, the rest later."""
+
+    class Meta:
+        model = Customer
+        fields = ["name", "code", "phone", "email"]
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
+    state = forms.CharField(widget=forms.HiddenInput)  # the state the user saw (concurrent edits)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    close_reason = forms.ChoiceField(
+        label=_("Closed because"), choices=CloseReason.choices, required=False, initial=CloseReason.ACCEPTED
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Department"), queryset=Team.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _workers()
+
+
+class BulkAssignForm(AssignForm):
+    complaints = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], error_messages={"required": _("Select complaints to assign.")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = self.data.getlist("complaints") if hasattr(self.data, "getlist") else []
+        self.fields["complaints"].choices = [(i, i) for i in ids]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RootCauseForm(forms.Form):
+    category = forms.ChoiceField(label=_("Root cause category"), choices=list(ROOT_CAUSE_CATEGORIES.items()))
+    why1 = forms.CharField(label=_("Why? (1)"), max_length=300)
+    why2 = forms.CharField(label=_("Why? (2)"), max_length=300, required=False)
+    why3 = forms.CharField(label=_("Why? (3)"), max_length=300, required=False)
+    why4 = forms.CharField(label=_("Why? (4)"), max_length=300, required=False)
+    why5 = forms.CharField(label=_("Why? (5)"), max_length=300, required=False)
+
+    def whys(self) -> list[str]:
+        return [self.cleaned_data.get(f"why{i}", "") for i in range(1, 6)]
+
+
+class CorrectiveActionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CorrectiveAction.Kind.choices, initial="corrective")
+    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    required_for_closing = forms.BooleanField(label=_("Must be done before closing"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _workers()
+
+
+class VerifyForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=CorrectiveAction.Result.choices)
+    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,91 @@
+"""Reads about complaints: the queue, one complaint with its history, the public status view."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.models import AuditEvent
+
+from .filters import ComplaintFilter
+from .models import OPEN_STATES, Complaint, ComplaintEvent, CorrectiveAction, State
+
+# Shown as "due soon" this long before a deadline (the warning before a breach).
+WARN_BEFORE = datetime.timedelta(hours=4)
+
+
+class InvalidCriteria(ValueError):
+    def __init__(self, errors):
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+def complaint_list_base() -> QuerySet[Complaint]:
+    return Complaint.objects.select_related("customer", "assignee", "team", "category", "category__parent")
+
+
+def complaint_list(*, filters=None, request=None, now: datetime.datetime | None = None) -> QuerySet[Complaint]:
+    """Complaints matching ComplaintFilter parameters, soonest due first unless sorted otherwise."""
+    filterset = ComplaintFilter(data=filters or {}, queryset=complaint_list_base(), request=request, now=now)
+    if not filterset.is_valid():
+        raise InvalidCriteria(filterset.errors)
+    queryset = filterset.qs
+    if not (filters or {}).get("ordering"):
+        queryset = queryset.order_by("resolve_due_at", "-received_at", "-id")
+    return queryset
+
+
+def complaint_detail(*, pk: int) -> Complaint:
+    return (
+        Complaint.objects.select_related(
+            "customer", "contact", "assignee", "team", "category", "category__parent", "created_by", "source_visit"
+        )
+    ).get(pk=pk)
+
+
+def complaint_events(*, complaint: Complaint, public_only: bool = False) -> QuerySet[ComplaintEvent]:
+    events = complaint.events.select_related("actor")
+    return events.filter(is_public=True) if public_only else events
+
+
+def complaint_actions(*, complaint: Complaint) -> QuerySet[CorrectiveAction]:
+    return complaint.actions.select_related("owner", "verified_by").order_by("due_date", "id")
+
+
+def complaint_audit_trail(*, complaint: Complaint, limit: int = 50) -> list[AuditEvent]:
+    """The complaint's own audit events and those of its corrective actions, newest first."""
+    complaint_type = ContentType.objects.get_for_model(Complaint)
+    action_type = ContentType.objects.get_for_model(CorrectiveAction)
+    action_ids = [str(pk) for pk in complaint.actions.values_list("pk", flat=True)]
+    return list(
+        AuditEvent.objects.filter(
+            Q(content_type=complaint_type, object_id=str(complaint.pk))
+            | Q(content_type=action_type, object_id__in=action_ids)
+        )
+        .select_related("content_type")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def sla_status(complaint: Complaint, now: datetime.datetime | None = None) -> str:
+    """ "paused", "overdue", "due_soon", "on_time" or "" (nothing running) for badges and flags."""
+    now = now or timezone.now()
+    if complaint.state not in OPEN_STATES:
+        return ""
+    if complaint.sla_paused_at is not None:
+        return "paused"
+    deadlines = [complaint.resolve_due_at]
+    if complaint.state == State.RECEIVED:
+        deadlines.append(complaint.acknowledge_due_at)
+    deadlines = [d for d in deadlines if d is not None]
+    if not deadlines:
+        return ""
+    nearest = min(deadlines)
+    if nearest < now:
+        return "overdue"
+    if nearest - now <= WARN_BEFORE:
+        return "due_soon"
+    return "on_time"

@@ -1,0 +1,42 @@
+"""Every write about complaints. Split by sub-domain; import from here."""
+
+from .actions import (
+    corrective_action_add,
+    corrective_action_complete,
+    corrective_action_verify,
+    root_cause_record,
+)
+from .common import sla_schedule_load
+from .escalation import complaint_escalations_run
+from .intake import complaint_open, complaint_open_from_visit_issue, complaint_reference_next
+from .status_link import complaint_by_status_token, complaint_status_link_issue
+from .transitions import (
+    complaint_assign,
+    complaint_bulk_assign,
+    complaint_close_unanswered,
+    complaint_note_add,
+    complaint_pause,
+    complaint_resume,
+    complaint_transition,
+)
+
+__all__ = [
+    "complaint_assign",
+    "complaint_bulk_assign",
+    "complaint_by_status_token",
+    "complaint_close_unanswered",
+    "complaint_escalations_run",
+    "complaint_note_add",
+    "complaint_open",
+    "complaint_open_from_visit_issue",
+    "complaint_pause",
+    "complaint_reference_next",
+    "complaint_resume",
+    "complaint_status_link_issue",
+    "complaint_transition",
+    "corrective_action_add",
+    "corrective_action_complete",
+    "corrective_action_verify",
+    "root_cause_record",
+    "sla_schedule_load",
+]

@@ -1,0 +1,108 @@
+"""Escalation of complaints nearing or past their deadlines (quick response, 快速响应).
+
+The periodic sweep asks, for each active rule, which open complaints have passed the rule's moment
+(deadline + offset) and have no Escalation row for the rule in their current cycle. The row is
+inserted first; its unique constraint makes a second sweep, an overlapping worker, or a catch-up
+after downtime escalate each complaint once per rule and cycle. Mails go out after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import Role
+from core.audit import audit_record
+from core.models import AuditEvent
+
+from ..models import OPEN_STATES, Complaint, ComplaintEvent, Escalation, EscalationRule, State
+from .common import event_add
+from .status_link import _base_url
+
+
+def _recipients(complaint: Complaint, rule: EscalationRule) -> list:
+    User = get_user_model()
+    managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER)
+    if rule.audience == EscalationRule.Audience.ASSIGNEE:
+        if complaint.assignee is not None:
+            return [complaint.assignee]
+        rule_audience = EscalationRule.Audience.MANAGER  # nobody assigned: the manager must act
+    else:
+        rule_audience = rule.audience
+    if rule_audience == EscalationRule.Audience.MANAGER:
+        if complaint.team is not None and complaint.team.manager is not None:
+            return [complaint.team.manager]
+        return list(managers)
+    # Senior management: every manager and administrator.
+    return list(User.objects.filter(is_active=True, groups__name__in=[Role.MANAGER, Role.ADMIN]).distinct())
+
+
+def _notify(users: list, complaint: Complaint, rule: EscalationRule) -> None:
+    from django.urls import reverse
+
+    url = _base_url() + reverse("complaints:detail", args=[complaint.pk])
+    for user in users:
+        if not user.email:
+            continue
+        with translation.override(user.preferred_language or "zh-hans"):
+            context = {"complaint": complaint, "rule": rule, "url": url}
+            subject = render_to_string("emails/complaints/escalation_subject.txt", context).strip()
+            body = render_to_string("emails/complaints/escalation_body.txt", context)
+        address = user.email
+        transaction.on_commit(lambda s=subject, b=body, a=address: send_mail(s, b, None, [a]))
+
+
+def complaint_escalations_due(*, rule: EscalationRule, now: datetime.datetime):
+    """Open, unpaused complaints past the rule's moment without an escalation for it this cycle."""
+    deadline_field = "acknowledge_due_at" if rule.deadline == EscalationRule.Deadline.ACKNOWLEDGE else "resolve_due_at"
+    moment = now - datetime.timedelta(minutes=rule.offset_minutes)
+    queryset = Complaint.objects.filter(
+        state__in=[State.RECEIVED] if rule.deadline == EscalationRule.Deadline.ACKNOWLEDGE else OPEN_STATES,
+        sla_paused_at__isnull=True,
+        **{f"{deadline_field}__lte": moment},
+    )
+    if rule.only_severity:
+        queryset = queryset.filter(severity=rule.only_severity)
+    already = Escalation.objects.filter(complaint=OuterRef("pk"), rule=rule, cycle=OuterRef("reopen_count"))
+    return queryset.exclude(Exists(already)).select_related("assignee", "team__manager", "customer")
+
+
+def complaint_escalations_run(*, now: datetime.datetime | None = None) -> int:
+    """Escalate every complaint that is due for it, once. Returns how many escalations were made."""
+    now = now or timezone.now()
+    made = 0
+    for rule in EscalationRule.objects.filter(is_active=True).order_by("level", "code"):
+        for complaint in complaint_escalations_due(rule=rule, now=now):
+            try:
+                with transaction.atomic():
+                    escalation = Escalation.objects.create(
+                        complaint=complaint, rule=rule, cycle=complaint.reopen_count, at=now
+                    )
+                    users = _recipients(complaint, rule)
+                    escalation.notified = ", ".join(str(u) for u in users)
+                    Escalation.objects.filter(pk=escalation.pk).update(notified=escalation.notified)
+                    audit_record(
+                        actor=None,
+                        action=AuditEvent.Action.UPDATE,
+                        instance=complaint,
+                        changes={"escalation": [None, rule.name]},
+                        comment=escalation.notified,
+                    )
+                    event_add(
+                        complaint=complaint,
+                        actor=None,
+                        kind=ComplaintEvent.Kind.ESCALATION,
+                        comment=f"{rule.name} → {escalation.notified or '—'}",
+                        at=now,
+                    )
+                    _notify(users, complaint, rule)
+            except IntegrityError:
+                continue  # another sweep made it first
+            made += 1
+    return made

@@ -1,0 +1,97 @@
+"""The customer's private status link and the acknowledgement that carries it (ISO 10002 8.2).
+
+The token is 256 random bits; only its SHA-256 is stored, so a copy of the database does not open
+anyone's status page. A forged, replaced or expired token finds nothing, and the page says no more.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from core.audit import audit_record
+from core.models import AuditEvent
+
+from ..models import Complaint, ComplaintEvent
+from .common import event_add
+
+STATUS_LINK_VALID_FOR = datetime.timedelta(days=365)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def complaint_status_link_issue(*, complaint: Complaint, now: datetime.datetime | None = None) -> str:
+    """A new status token for the complaint (replacing any earlier one); returns the token itself,
+    which is never stored."""
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(32)
+    Complaint.objects.filter(pk=complaint.pk).update(
+        status_token_hash=_hash(token), status_token_expires_at=now + STATUS_LINK_VALID_FOR
+    )
+    complaint.status_token_hash = _hash(token)
+    complaint.status_token_expires_at = now + STATUS_LINK_VALID_FOR
+    return token
+
+
+def complaint_by_status_token(*, token: str, now: datetime.datetime | None = None) -> Complaint | None:
+    """The complaint a status token opens, or None (unknown, malformed or expired: all alike)."""
+    if not token or len(token) > 100:
+        return None
+    now = now or timezone.now()
+    return (
+        Complaint.objects.select_related("customer", "category")
+        .filter(status_token_hash=_hash(token), status_token_expires_at__gt=now)
+        .first()
+    )
+
+
+def complaint_recipient(complaint: Complaint) -> tuple[str, str]:
+    """(e-mail, language) of whom to tell: the complaint's contact, else the customer's primary contact
+    or the customer's own address."""
+    contact = complaint.contact
+    if contact is None or not contact.email:
+        contact = complaint.customer.contacts.exclude(email="").first()
+    if contact is not None and contact.email:
+        return contact.email, contact.preferred_language
+    return complaint.customer.email, settings.LANGUAGE_CODE
+
+
+def _base_url() -> str:
+    """Where customers and staff reach the site: settings.SITE_URL (not set by the platform yet)."""
+    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
+
+
+def status_url(token: str) -> str:
+    return _base_url() + reverse("complaints:status", args=[token])
+
+
+def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: datetime.datetime | None = None) -> bool:
+    """Issue a status link and e-mail the acknowledgement, in the customer's language, after commit.
+    Returns False when there is no address to write to (the step is recorded all the same)."""
+    email, language = complaint_recipient(complaint)
+    token = complaint_status_link_issue(complaint=complaint, now=now)
+    if not email:
+        return False
+    with translation.override(language):
+        context = {"complaint": complaint, "status_url": status_url(token)}
+        subject = render_to_string("emails/complaints/acknowledgement_subject.txt", context).strip()
+        body = render_to_string("emails/complaints/acknowledgement_body.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        instance=complaint,
+        changes={"acknowledgement_sent_to": [None, email]},
+    )
+    event_add(complaint=complaint, actor=actor, kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT, comment=email)
+    return True

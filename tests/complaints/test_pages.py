@@ -1,0 +1,129 @@
+"""The complaint pages: list, detail, the phone-call screen, per role."""
+
+import pytest
+from django.urls import reverse
+
+from complaints.models import Complaint, ComplaintEvent
+from core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_complaints_soonest_due_first(staff_client, open_complaint):
+    later = open_complaint(subject="Late invoice", severity="low")
+    sooner = open_complaint(subject="Broken shaft", severity="critical")
+
+    response = staff_client.get(reverse("complaints:list"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.index(sooner.reference) < page.index(later.reference)
+
+
+def test_detail_shows_customer_reference_state_due_dates_events_and_audit(staff_client, complaint):
+    response = staff_client.get(reverse("complaints:detail", args=[complaint.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert complaint.reference in page and complaint.customer.name in page
+    assert 'data-testid="state">Received' in page
+    assert 'data-testid="resolve-due">' in page and complaint.resolve_due_at is not None
+    assert 'id="events"' in page and "Received" in page
+    assert 'id="audit-history"' in page and "Created" in page
+
+
+def test_unknown_complaint_is_404(staff_client):
+    assert staff_client.get(reverse("complaints:detail", args=[999999])).status_code == 404
+
+
+def test_phone_call_screen_records_a_complaint_and_redirects_to_it(staff_client, customer):
+    contact = customer.contacts.get()
+    response = staff_client.post(
+        reverse("complaints:create"),
+        {
+            "customer": customer.pk,
+            "contact": contact.pk,
+            "kind": "complaint",
+            "channel": "hotline",
+            "severity": "high",
+            "subject": "Pump leaks",
+            "description": "Leaks at the seal after two days.",
+            "desired_remedy": "Replacement",
+            "product_reference": "P-100",
+            "order_reference": "SO-1",
+            "batch_reference": "B-7",
+        },
+    )
+
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response["Location"] == complaint.get_absolute_url()
+    assert (complaint.contact, complaint.severity, complaint.batch_reference) == (contact, "high", "B-7")
+    assert complaint.events.filter(kind=ComplaintEvent.Kind.RECEIVED).count() == 1
+    assert AuditEvent.objects.for_object(complaint).filter(action="create").count() == 1
+
+
+def test_phone_call_screen_without_a_customer_explains_and_records_nothing(staff_client):
+    response = staff_client.post(
+        reverse("complaints:create"),
+        {"kind": "complaint", "channel": "hotline", "severity": "low", "subject": "x", "description": "y"},
+    )
+
+    assert response.status_code == 200
+    assert "Find and choose the customer first." in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_contact_of_another_customer_is_refused(staff_client, customer):
+    from tests.factories import ContactFactory
+
+    stranger = ContactFactory()
+    response = staff_client.post(
+        reverse("complaints:create"),
+        {
+            "customer": customer.pk,
+            "contact": stranger.pk,
+            "kind": "complaint",
+            "channel": "hotline",
+            "severity": "low",
+            "subject": "x",
+            "description": "y",
+        },
+    )
+
+    assert response.status_code == 200 and not Complaint.objects.exists()
+
+
+def test_customer_search_finds_by_name_code_phone_and_contact(staff_client, customer):
+    for query in ("精工", "K-001", "021-5555", "李娜"):
+        response = staff_client.get(reverse("complaints:customer_search"), {"q": query})
+        assert customer.name in response.content.decode(), query
+    response = staff_client.get(reverse("complaints:customer_search"), {"q": "nobody-like-this"})
+    assert "No customer found." in response.content.decode()
+
+
+def test_inline_customer_creation_from_the_phone_call_screen(staff_client):
+    response = staff_client.post(
+        reverse("complaints:customer_inline_create"),
+        {"new-name": "杭州远大新能源有限公司", "new-code": "NEW-9", "new-phone": "0571-1", "new-email": ""},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#customer-picked"
+    assert "杭州远大新能源有限公司" in response.content.decode()
+
+
+def test_inline_customer_creation_with_a_taken_code_explains(staff_client, customer):
+    response = staff_client.post(
+        reverse("complaints:customer_inline_create"), {"new-name": "Dup", "new-code": customer.code}
+    )
+
+    assert response.status_code == 422
+    assert "errorlist" in response.content.decode()
+
+
+def test_nav_link_is_shown_to_those_who_may_see_complaints(staff_client, client, django_user_model):
+    assert 'href="/complaints/"' in staff_client.get(reverse("complaints:list")).content.decode()
+    nobody = django_user_model.objects.create_user("nobody", password="x")
+    client.force_login(nobody)
+    assert 'href="/complaints/"' not in client.get(reverse("reports:home")).content.decode()
