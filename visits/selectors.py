@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Min, Q, QuerySet
 
 from core.models import AuditEvent
 
-from .models import Visit, VisitIssue, VisitPlan
+from .models import Trigger, Visit, VisitIssue, VisitPlan, VisitScore
 
 
 def visits_visible_to(*, user) -> QuerySet[Visit]:
@@ -93,4 +93,74 @@ def visits_for_feed(*, user, today: datetime.date) -> QuerySet[Visit]:
         Visit.objects.filter(assignee=user, due_date__range=(start, end))
         .select_related("customer", "plan")
         .order_by("due_date", "id")
+    )
+
+
+# -- figures (aggregated in SQL: one query each, whatever the number of visits) -----------------------
+
+
+def visit_coverage_by_segment(*, start: datetime.date, end: datetime.date, today: datetime.date) -> list[dict]:
+    """Plan versus done per segment: visits that scheduled plans asked for with a due date in the
+    period (cancelled ones left out), how many are done, and how many are still open and late."""
+    rows = (
+        Visit.objects.filter(plan__segment__isnull=False, trigger=Trigger.SCHEDULE, due_date__range=(start, end))
+        .exclude(status=Visit.Status.CANCELLED)
+        .order_by()
+        .values("plan__segment_id", "plan__segment__name")
+        .annotate(
+            planned=Count("id"),
+            done=Count("id", filter=Q(status=Visit.Status.DONE)),
+            overdue=Count("id", filter=Q(status=Visit.Status.PLANNED, due_date__lt=today)),
+        )
+        .order_by("plan__segment__name")
+    )
+    return [
+        {
+            "segment_id": row["plan__segment_id"],
+            "segment": row["plan__segment__name"],
+            "planned": row["planned"],
+            "done": row["done"],
+            "overdue": row["overdue"],
+            "coverage": round(100 * row["done"] / row["planned"], 1) if row["planned"] else None,
+        }
+        for row in rows
+    ]
+
+
+def visits_overdue(*, today: datetime.date, visible: QuerySet[Visit] | None = None) -> QuerySet[Visit]:
+    """Planned visits whose due date has passed, oldest first."""
+    queryset = visible if visible is not None else Visit.objects.all()
+    return visit_list(visible=queryset.filter(status=Visit.Status.PLANNED, due_date__lt=today))
+
+
+def visits_overdue_by_assignee(*, today: datetime.date) -> list[dict]:
+    return list(
+        Visit.objects.filter(status=Visit.Status.PLANNED, due_date__lt=today)
+        .order_by()
+        .values("assignee_id", "assignee__username", "assignee__first_name", "assignee__last_name")
+        .annotate(n=Count("id"), oldest=Min("due_date"))
+        .order_by("-n", "assignee__username")
+    )
+
+
+def visit_scores_by_dimension(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Average visit score (1-5) per satisfaction dimension for visits done in the period: the
+    same dimensions as surveys, so reports can put both side by side."""
+    return list(
+        VisitScore.objects.filter(visit__status=Visit.Status.DONE, visit__visited_on__range=(start, end))
+        .order_by()
+        .values("dimension_id", "dimension__code", "dimension__name_en", "dimension__name_zh", "dimension__position")
+        .annotate(average=Avg("score"), responses=Count("id"), low=Count("id", filter=Q(score__lte=2)))
+        .order_by("dimension__position", "dimension__code")
+    )
+
+
+def visit_issues_raised(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Issues raised during visits done in the period, per severity, and how many became complaints."""
+    return list(
+        VisitIssue.objects.filter(visit__visited_on__range=(start, end))
+        .order_by()
+        .values("severity")
+        .annotate(raised=Count("id", distinct=True), became_complaints=Count("complaints", distinct=True))
+        .order_by("severity")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, plans, visits
+from .views import calendar, figures, plans, visits
 
 app_name = "visits"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("calendar/", calendar.calendar_view, name="calendar"),
     path("calendar/feed/", calendar.feed_page_view, name="feed"),
     path("calendar/<str:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
+    path("figures/", figures.figures_view, name="figures"),
     path("plans/", plans.plan_list_view, name="plan_list"),
     path("plans/new/", plans.plan_create_view, name="plan_create"),
     path("plans/<int:pk>/", plans.plan_detail_view, name="plan_detail"),
