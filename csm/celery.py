@@ -12,13 +12,18 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-
 app.conf.beat_schedule = {
     # Hourly: uploaded import files that were never committed are deleted after a day, so
     # customer data does not linger on disk (privacy) and the folder does not grow forever.
     "customer-import-purge-stale": {
         "task": "customers.tasks.customer_import_purge_stale_task",
         "schedule": crontab(minute=17),
+    },
+    # Daily at 10:00 (local): remind survey non-responders. Each campaign sets how many reminders
+    # and how many days apart; the service sends only to open, unanswered, consenting invitations.
+    "survey-reminders-send": {
+        "task": "surveys.tasks.survey_reminders_send_task",
+        "schedule": crontab(minute=0, hour=10),
     },
     # Hourly: create the visits that plans ask for (the current cycle and those starting within
     # each plan's horizon). Hourly, not daily, because cycles start at midnight in each plan's own

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from surveys.models import Question, Questionnaire, QuestionKind
+from surveys.models import Question, QuestionKind, Questionnaire
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,283 @@
+"""Reads of surveys: who may be surveyed, the plan's sample, campaign tracking and results.
+
+Results aggregate in SQL (counts of each score per question, one GROUP BY) and the pure scoring
+functions turn those few rows into scores, so a campaign of 100k responses reads a few hundred rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from customers.models import Contact, Customer, Segment
+from customers.selectors import InvalidCriteria, segment_customers
+
+from . import scoring
+from .models import (
+    Answer,
+    Campaign,
+    Invitation,
+    MeasurementPlan,
+    Question,
+    QuestionKind,
+    QuestionnaireVersion,
+    Response,
+)
+
+
+def surveyable_contacts() -> QuerySet[Contact]:
+    """Contacts who consented to surveys and did not withdraw (opt-outs are respected here)."""
+    return Contact.objects.filter(survey_consent=True, consent_withdrawn_at__isnull=True)
+
+
+def eligible_customers(*, queryset: QuerySet[Customer], interval_days: int, now=None) -> QuerySet[Customer]:
+    """Customers of `queryset` with a surveyable contact and no invitation in the last `interval_days`."""
+    now = now or timezone.now()
+    recent = Invitation.objects.filter(
+        customer=OuterRef("pk"), created_at__gte=now - datetime.timedelta(days=interval_days)
+    )
+    return queryset.filter(Exists(surveyable_contacts().filter(customer=OuterRef("pk")))).exclude(Exists(recent))
+
+
+def plan_population(*, plan: MeasurementPlan, now=None) -> dict[int, int]:
+    """{customer id: segment id} of the plan's eligible population. A customer in several segments
+    counts once, in the first segment by name."""
+    population: dict[int, int] = {}
+    for segment in plan.segments.order_by("name", "pk"):
+        try:
+            customers = segment_customers(segment=segment)
+        except InvalidCriteria:
+            continue
+        eligible = eligible_customers(queryset=customers, interval_days=plan.contact_interval_days, now=now)
+        for customer_id in eligible.order_by().values_list("pk", flat=True):
+            population.setdefault(customer_id, segment.pk)
+    return population
+
+
+@dataclass
+class PlanSample:
+    population: int
+    size: int
+    customer_ids: list[int]
+    strata: dict[int, int]
+    per_segment: dict[int, int] = field(default_factory=dict)
+
+
+def plan_sample(*, plan: MeasurementPlan, now=None) -> PlanSample:
+    """The plan's reproducible sample: size from population, margin and confidence; drawn with the
+    plan's stored seed, stratified by segment when the plan says so."""
+    population = plan_population(plan=plan, now=now)
+    size = scoring.sample_size(
+        population=len(population), margin=float(plan.margin_of_error), confidence=float(plan.confidence_level)
+    )
+    ids = scoring.draw_sample(
+        list(population), size=size, seed=plan.seed, strata=population if plan.stratified else None
+    )
+    per_segment: dict[int, int] = defaultdict(int)
+    for customer_id in ids:
+        per_segment[population[customer_id]] += 1
+    return PlanSample(len(population), size, ids, population, dict(per_segment))
+
+
+def segment_population(*, segment: Segment, interval_days: int, now=None) -> list[int]:
+    customers = segment_customers(segment=segment)
+    return list(
+        eligible_customers(queryset=customers, interval_days=interval_days, now=now).values_list("pk", flat=True)
+    )
+
+
+def contact_for_survey(customer_ids: list[int]) -> dict[int, Contact]:
+    """{customer id: the contact to invite}: the primary surveyable contact, else the first by name."""
+    chosen: dict[int, Contact] = {}
+    for contact in (
+        surveyable_contacts().filter(customer_id__in=customer_ids).order_by("customer_id", "-is_primary", "name", "pk")
+    ):
+        chosen.setdefault(contact.customer_id, contact)
+    return chosen
+
+
+# -- tracking and results ----------------------------------------------------------------------------
+
+
+def campaign_tracking(*, campaign: Campaign) -> dict[str, Any]:
+    """Counts per invitation status (one GROUP BY) and the response rate by segment."""
+    counts = dict(
+        campaign.invitations.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    total = sum(counts.values())
+    completed = counts.get(Invitation.Status.COMPLETED, 0)
+    reached = {
+        "invited": total,
+        "delivered": total - counts.get(Invitation.Status.INVITED, 0) - counts.get(Invitation.Status.BOUNCED, 0),
+        "bounced": counts.get(Invitation.Status.BOUNCED, 0),
+        # An invitation that was started was opened too; completed ones were both.
+        "opened": sum(counts.get(s, 0) for s in ("opened", "started", "completed")),
+        "started": sum(counts.get(s, 0) for s in ("started", "completed")),
+        "completed": completed,
+        "response_rate": completed / total if total else None,
+    }
+    by_segment = (
+        campaign.invitations.order_by()
+        .values("segment__name")
+        .annotate(
+            invited=Count("pk"),
+            completed=Count("pk", filter=Q(status=Invitation.Status.COMPLETED)),
+            csi=Avg("response__csi"),
+        )
+        .order_by("segment__name")
+    )
+    reached["by_segment"] = [
+        {**row, "response_rate": row["completed"] / row["invited"] if row["invited"] else None} for row in by_segment
+    ]
+    return reached
+
+
+@dataclass
+class DimensionResult:
+    dimension: Any
+    weight: float
+    mean: float | None
+    importance: float | None
+    gap: float | None
+    satisfaction_rate: float | None
+    answers: int
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answers: int
+    distribution: list[tuple[Any, int, float]]  # (value or label, count, share)
+    mean: float | None = None
+
+
+@dataclass
+class CampaignResults:
+    responses: int
+    csi: float | None
+    satisfaction_rate: float | None
+    nps: float | None
+    dimensions: list[DimensionResult]
+    questions: list[QuestionResult]
+    comments: list[Answer]
+
+
+def _score_counts(version: QuestionnaireVersion, responses: QuerySet[Response], value_field: str) -> dict:
+    rows = (
+        Answer.objects.filter(response__in=responses, **{f"{value_field}__isnull": False})
+        .order_by()
+        .values_list("question_id", value_field)
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for question_id, value, n in rows:
+        counts[question_id][value] = n
+    return counts
+
+
+def campaign_results(*, campaign: Campaign, responses: QuerySet[Response] | None = None) -> CampaignResults:
+    version = campaign.questionnaire_version
+    responses = responses if responses is not None else campaign.responses.all()
+    questions = list(version.questions.select_related("dimension").order_by("position", "pk"))
+    scores = _score_counts(version, responses, "score")
+    importances = _score_counts(version, responses, "importance")
+    threshold = campaign.satisfied_threshold
+
+    performance: dict[Any, list[float]] = defaultdict(list)
+    importance: dict[Any, list[float]] = defaultdict(list)
+    weights: dict[Any, float] = {}
+    dimension_objects: dict[Any, Any] = {}
+    nps_answers: list[int] = []
+    question_results = []
+    for question in questions:
+        counts = scores.get(question.pk, {})
+        if question.kind == QuestionKind.RATING and question.dimension_id:
+            dimension_objects[question.dimension_id] = question.dimension
+            weights.setdefault(question.dimension_id, float(question.effective_weight()))
+            for value, n in counts.items():
+                performance[question.dimension_id] += [
+                    scoring.normalise(value, scale_min=1, scale_max=question.scale_max)
+                ] * n
+            for value, n in importances.get(question.pk, {}).items():
+                importance[question.dimension_id] += [
+                    scoring.normalise(value, scale_min=1, scale_max=question.scale_max)
+                ] * n
+        if question.kind == QuestionKind.NPS:
+            for value, n in counts.items():
+                nps_answers += [value] * n
+        question_results.append(_question_result(question, counts, responses))
+
+    means = {d: sum(v) / len(v) for d, v in performance.items() if v}
+    importance_means = {d: sum(v) / len(v) for d, v in importance.items() if v}
+    gaps = scoring.gaps(means, importance_means)
+    dimensions = [
+        DimensionResult(
+            dimension=dimension_objects[d],
+            weight=weights[d],
+            mean=means.get(d),
+            importance=importance_means.get(d),
+            gap=gaps.get(d),
+            satisfaction_rate=scoring.satisfaction_rate(performance[d], threshold=threshold),
+            answers=len(performance[d]),
+        )
+        for d in sorted(dimension_objects, key=lambda d: (dimension_objects[d].position, dimension_objects[d].code))
+    ]
+    summary = responses.aggregate(
+        n=Count("pk"), satisfied=Count("pk", filter=Q(csi__gte=Decimal(threshold))), rated=Count("csi")
+    )
+    comments = list(
+        Answer.objects.filter(response__in=responses, question__kind=QuestionKind.TEXT)
+        .exclude(text="")
+        .select_related("question", "response__customer")
+        .order_by("-response__submitted_at")[:100]
+    )
+    return CampaignResults(
+        responses=summary["n"],
+        csi=scoring.csi(means, weights),
+        satisfaction_rate=summary["satisfied"] / summary["rated"] if summary["rated"] else None,
+        nps=scoring.nps(nps_answers),
+        dimensions=dimensions,
+        questions=question_results,
+        comments=comments,
+    )
+
+
+def _question_result(question: Question, counts: dict[int, int], responses) -> QuestionResult:
+    if question.is_scored:
+        total = sum(counts.values())
+        values = range(question.scale_min, question.scale_top + 1)
+        distribution = [(v, counts.get(v, 0), counts.get(v, 0) / total if total else 0) for v in values]
+        mean = sum(v * n for v, n in counts.items()) / total if total else None
+        return QuestionResult(question, total, distribution, mean)
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.YES_NO):
+        answers = Answer.objects.filter(response__in=responses, question=question).values_list("choices", flat=True)
+        tally: dict[str, int] = defaultdict(int)
+        total = 0
+        for chosen in answers:
+            total += 1
+            for value in chosen or []:
+                tally[str(value)] += 1
+        if question.kind == QuestionKind.YES_NO:
+            from django.utils.translation import gettext
+
+            labels = [("yes", gettext("Yes")), ("no", gettext("No"))]
+        else:
+            labels = [(str(c["value"]), c.get("zh") if _zh() else c.get("en") or c["value"]) for c in question.choices]
+        distribution = [
+            (label, tally.get(value, 0), tally.get(value, 0) / total if total else 0) for value, label in labels
+        ]
+        return QuestionResult(question, total, distribution)
+    total = Answer.objects.filter(response__in=responses, question=question).exclude(text="").count()
+    return QuestionResult(question, total, [])
+
+
+def _zh() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("zh")

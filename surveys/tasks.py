@@ -1,0 +1,30 @@
+"""Celery tasks of the surveys app: thin wrappers that take ids and call one service."""
+
+from celery import shared_task
+
+# The services are imported inside the tasks: surveys.services imports this module to enqueue.
+
+
+@shared_task
+def campaign_send_batches_task(campaign_id: int) -> int:
+    """Send a campaign's invitations in throttled batches. Idempotent by state (only INVITED
+    invitations of a SENDING campaign are sent), so a redelivered task sends nothing twice."""
+    from .services import campaign_send_batches
+
+    return campaign_send_batches(campaign_id=campaign_id)
+
+
+@shared_task
+def survey_reminders_send_task() -> int:
+    """Periodic: remind non-responders (csm/celery.py beat schedule)."""
+    from .services import invitation_reminders_send
+
+    return invitation_reminders_send()
+
+
+@shared_task(autoretry_for=(ConnectionError,), max_retries=3, retry_backoff=True)
+def response_alert_task(response_id: int) -> None:
+    """Closed loop for a low score or a detractor; once per response (conditional update)."""
+    from .services import response_alert
+
+    response_alert(response_id=response_id)

@@ -1,0 +1,219 @@
+"""The customer's side: answering through a personal link, without an account.
+
+Security decisions, each on purpose:
+- The token in the address is the credential (256 bits, surveys.tokens). Every unusable link —
+  forged, truncated, of another campaign, expired, already answered, campaign closed — gets the
+  SAME page with the same status (404), rendered without anything request-specific, so nobody
+  can tell a real-but-used link from a guessed one.
+- csrf_exempt on the token-authenticated endpoints (answer, autosave, opt-out): CSRF protects a
+  session cookie from being used by another site, and these requests carry no session: the
+  unguessable token in the URL is what authorises them. It also means a page left open for
+  hours never loses its answers to an expired CSRF token.
+- Referrer-Policy: no-referrer, so the token never leaks to another site through a link; no-store,
+  so a shared computer's cache does not keep the answers.
+- Failed look-ups are rate limited per client address (cache-based): after BAD_TOKEN_LIMIT
+  failures in BAD_TOKEN_WINDOW seconds, every link from that address gets the neutral page (429).
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import public
+from core.exceptions import ApplicationError
+from core.middleware import client_ip
+
+from .. import answering, services
+from ..models import Invitation, Question, QuestionKind
+
+BAD_TOKEN_LIMIT = 20
+BAD_TOKEN_WINDOW = 15 * 60
+LANGUAGES = ("en", "zh-hans")
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _limit_key(request) -> str:
+    return f"surveys:bad-token:{client_ip(request) or 'unknown'}"
+
+
+def _is_limited(request) -> bool:
+    return (cache.get(_limit_key(request)) or 0) >= BAD_TOKEN_LIMIT
+
+
+def _count_failure(request) -> None:
+    key = _limit_key(request)
+    if cache.add(key, 1, BAD_TOKEN_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, BAD_TOKEN_WINDOW)
+
+
+def unusable_link_response(status: int = 404) -> HttpResponse:
+    """The one page for every link that cannot be used. Rendered from the template alone (no
+    request, no token, no CSRF or nonce), so its bytes are the same for every case."""
+    return _private(HttpResponse(render_to_string("surveys/public/unusable.html"), status=status))
+
+
+def _open_invitation(request, token: str) -> tuple[Invitation | None, int]:
+    """(the open invitation, 200), or (None, the status of the neutral page: 404, or 429 when
+    this address has guessed too often)."""
+    if _is_limited(request):
+        return None, 429
+    try:
+        return services.invitation_for_token(token), 200
+    except services.LinkUnusable:
+        _count_failure(request)
+        return None, 404
+
+
+def _language(request, invitation: Invitation) -> str:
+    chosen = request.POST.get("lang") or request.GET.get("lang")
+    return chosen if chosen in LANGUAGES else invitation.language
+
+
+def _questions(invitation: Invitation) -> list[Question]:
+    return list(
+        invitation.campaign.questionnaire_version.questions.select_related("condition_question").order_by(
+            "position", "pk"
+        )
+    )
+
+
+def _view_models(questions: list[Question], answers: dict, errors: dict) -> list[dict]:
+    codes = {q.pk: q.code for q in questions}
+    items = []
+    for number, question in enumerate(questions, start=1):
+        value = answers.get(question.code)
+        item = {
+            "number": number,
+            "question": question,
+            "name": answering.field_name(question),
+            "importance_name": answering.importance_name(question),
+            "error": errors.get(question.code),
+            "hidden": not answering.is_asked(question, answers, codes),
+            "condition_code": codes.get(question.condition_question_id, ""),
+            "value": value if value is not None else "",
+            "low": question.localised("low_label"),
+            "high": question.localised("high_label"),
+        }
+        if question.is_scored:
+            item["scale"] = [(v, v == value) for v in range(question.scale_min, question.scale_top + 1)]
+        if question.ask_importance:
+            importance = answers.get(f"{question.code}:importance")
+            item["importance_scale"] = [(v, v == importance) for v in range(1, question.scale_max + 1)]
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            chosen = value if isinstance(value, list) else [value]
+            item["choices"] = [
+                (
+                    str(c["value"]),
+                    c.get("zh") if translation.get_language().startswith("zh") else c.get("en") or c["value"],
+                    str(c["value"]) in chosen,
+                )
+                for c in question.choices
+            ]
+        items.append(item)
+    return items
+
+
+def _page(request, invitation: Invitation, language: str, errors: dict | None = None, status: int = 200):
+    questions = _questions(invitation)
+    answers = invitation.draft or {}
+    answered, total = answering.progress(questions, answers)
+    version = invitation.campaign.questionnaire_version
+    context = {
+        "invitation": invitation,
+        "version": version,
+        "title": version.localised("title", language),
+        "intro": version.localised("intro", language),
+        "items": _view_models(questions, answers, errors or {}),
+        "answered": answered,
+        "total": total,
+        "percent": round(answered * 100 / total) if total else 0,
+        "language": language,
+        "other_language": "en" if language.startswith("zh") else "zh-hans",
+        "has_errors": bool(errors),
+    }
+    response = render(request, "surveys/public/answer.html", context, status=status)
+    response["Content-Language"] = language
+    return _private(response)
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def answer_view(request, token: str):
+    invitation, status = _open_invitation(request, token)
+    if invitation is None:
+        return unusable_link_response(status)
+    language = _language(request, invitation)
+    with translation.override(language):
+        if request.method == "GET":
+            services.invitation_open(invitation=invitation)
+            return _page(request, invitation, language)
+        try:
+            services.response_submit(invitation=invitation, data=request.POST, language=language)
+        except services.AlreadyAnswered:
+            return unusable_link_response()
+        except ApplicationError as error:
+            return _page(request, invitation, language, errors=error.extra, status=400)
+        response = render(
+            request,
+            "surveys/public/thanks.html",
+            {"language": language, "version": invitation.campaign.questionnaire_version},
+        )
+        response["Content-Language"] = language
+        return _private(response)
+
+
+@public
+@csrf_exempt
+@require_POST
+def answer_save_view(request, token: str):
+    """Autosave (fetch from survey.js on every change): the whole form, merged into the draft."""
+    invitation, status = _open_invitation(request, token)
+    if invitation is None:
+        return unusable_link_response(status)
+    questions = _questions(invitation)
+    draft = services.invitation_autosave(invitation=invitation, questions=questions, data=request.POST)
+    answered, total = answering.progress(questions, draft)
+    return _private(JsonResponse({"saved": True, "answered": answered, "total": total}))
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def opt_out_view(request, token: str):
+    """No more surveys for this contact. Works for answered and expired links too: whoever holds
+    the link was invited with it."""
+    invitation = None
+    if _is_limited(request):
+        return unusable_link_response(429)
+    if services.tokens.looks_like_token(token):
+        invitation = (
+            Invitation.objects.select_related("contact").filter(token_hash=services.tokens.token_hash(token)).first()
+        )
+    if invitation is None:
+        _count_failure(request)
+        return unusable_link_response(404)
+    language = _language(request, invitation)
+    with translation.override(language):
+        done = request.method == "POST"
+        if done:
+            services.invitation_opt_out(invitation=invitation)
+        response = render(request, "surveys/public/opt_out.html", {"done": done, "language": language})
+        response["Content-Language"] = language
+        return _private(response)
