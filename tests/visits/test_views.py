@@ -132,3 +132,10 @@ def test_visit_detail_shows_issue_with_its_contacts(manager_client):
     page = manager_client.get(visit.get_absolute_url()).content.decode()
 
     assert "Ms Wang" in page and "Late delivery in October" in page
+
+
+def test_main_navigation_links_to_visits_for_roles_that_see_them(staff_client, auditor_client):
+    link = f'href="{reverse("visits:my_visits")}"'
+
+    assert link in staff_client.get(reverse("customers:list")).content.decode()
+    assert link in auditor_client.get(reverse("customers:list")).content.decode()
