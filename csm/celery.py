@@ -42,4 +42,16 @@ app.conf.beat_schedule = {
         "task": "visits.tasks.visits_escalate_overdue_task",
         "schedule": crontab(minute=30, hour=8),
     },
+    # Every 5 minutes: warn assignees before a complaint's deadline and escalate overdue ones to the
+    # department manager and (critical) senior management. Exactly once per rule and cycle (unique
+    # Escalation row), so overlapping runs or a catch-up after downtime do no harm.
+    "complaint-escalations-run": {
+        "task": "complaints.tasks.complaint_escalations_run_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Daily at 02:40: resolved complaints whose customer never answered are closed (ISO 10002 8.x).
+    "complaint-close-unanswered": {
+        "task": "complaints.tasks.complaint_close_unanswered_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
