@@ -359,6 +359,10 @@ class Campaign(TimeStampedModel):
         validators=[MaxValueValidator(100)],
         help_text=_("A response whose satisfaction index is below this, or a detractor, alerts the account manager."),
     )
+    population_size = models.PositiveIntegerField(
+        _("eligible population"), default=0, help_text=_("Customers who could be surveyed when the campaign was made.")
+    )
+    sample_size = models.PositiveIntegerField(_("computed sample size"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 

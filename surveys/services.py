@@ -254,12 +254,14 @@ def campaign_create(
         sample = selectors.plan_sample(plan=plan, now=now)
         strata = {customer_id: sample.strata[customer_id] for customer_id in sample.customer_ids}
         customer_ids = sample.customer_ids
+        population_size, sample_size = sample.population, sample.size
     else:
         try:
             customer_ids = selectors.segment_population(segment=segment, interval_days=30, now=now)
         except selectors.InvalidCriteria:
             raise ApplicationError(_("The segment's filters are no longer valid."))
         strata = dict.fromkeys(customer_ids, segment.pk)
+        population_size, sample_size = len(customer_ids), None
     if not customer_ids:
         raise ApplicationError(
             _(
@@ -277,6 +279,8 @@ def campaign_create(
         reminder_interval_days=reminder_interval_days,
         satisfied_threshold=satisfied_threshold,
         alert_threshold=alert_threshold,
+        population_size=population_size,
+        sample_size=sample_size,
     )
     contacts = selectors.contact_for_survey(customer_ids)
     invitations = []

@@ -1,9 +1,28 @@
 from django.urls import path
 
-from .views import public
+from .views import campaigns, plans, public, questionnaires
 
 app_name = "surveys"
 urlpatterns = [
+    path("", campaigns.campaign_list_view, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail_view, name="campaign_detail"),
+    path("campaigns/<int:pk>/send/", campaigns.campaign_send_view, name="campaign_send"),
+    path("campaigns/<int:pk>/close/", campaigns.campaign_close_view, name="campaign_close"),
+    path("campaigns/<int:pk>/links/", campaigns.campaign_links_view, name="campaign_links"),
+    path("campaigns/<int:pk>/methodology/", campaigns.campaign_methodology_view, name="campaign_methodology"),
+    path("campaigns/<int:pk>/responses.<str:file_format>", campaigns.campaign_export_view, name="campaign_export"),
+    path("questionnaires/", questionnaires.questionnaire_list_view, name="questionnaire_list"),
+    path("questionnaires/import/", questionnaires.questionnaire_import_view, name="questionnaire_import"),
+    path("questionnaires/<int:pk>/", questionnaires.questionnaire_detail_view, name="questionnaire_detail"),
+    path("versions/<int:pk>/export.json", questionnaires.version_export_view, name="version_export"),
+    path("versions/<int:pk>/new-version/", questionnaires.version_derive_view, name="version_derive"),
+    path("versions/<int:pk>/questions/new/", questionnaires.question_add_view, name="question_add"),
+    path("questions/<int:pk>/delete/", questionnaires.question_delete_view, name="question_delete"),
+    path("plans/", plans.plan_list_view, name="plan_list"),
+    path("plans/new/", plans.plan_create_view, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail_view, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plans.plan_update_view, name="plan_update"),
     # The customer's personal link (no account): see surveys/views/public.py for the security notes.
     path("r/<str:token>/", public.answer_view, name="answer"),
     path("r/<str:token>/save/", public.answer_save_view, name="answer_save"),

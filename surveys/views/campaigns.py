@@ -1,0 +1,193 @@
+"""Managers' campaign pages: list, create, send, close, live tracking and results, links,
+methodology and export. Thin: forms in, services and selectors out."""
+
+from __future__ import annotations
+
+import math
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import permission
+from core.exceptions import ApplicationError
+
+from .. import scoring, selectors, services
+from ..exporting import export_response
+from ..forms import CampaignForm
+from ..models import Campaign, Invitation
+
+VIEW = "surveys.view_campaign"
+CHANGE = "surveys.change_campaign"
+
+
+def _can(request, perm: str) -> bool:
+    return request.user.has_perm(perm) and not request.user.is_read_only
+
+
+@permission(VIEW)
+def campaign_list_view(request):
+    campaigns = (
+        Campaign.objects.select_related("questionnaire_version__questionnaire", "plan", "segment")
+        .annotate(
+            invited=Count("invitations"),
+            completed=Count("invitations", filter=Q(invitations__status=Invitation.Status.COMPLETED)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "surveys/campaign_list.html",
+        {"campaigns": campaigns, "can_add": _can(request, "surveys.add_campaign")},
+    )
+
+
+@permission(VIEW, "surveys.add_campaign")
+def campaign_create_view(request):
+    form = CampaignForm(request.POST or None, initial=request.GET or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                name=data["name"],
+                version=data["version"],
+                plan=data["plan"],
+                segment=data["segment"],
+                closes_at=data["closes_at"],
+                reminder_max=data["reminder_max"],
+                reminder_interval_days=data["reminder_interval_days"],
+                satisfied_threshold=data["satisfied_threshold"],
+                alert_threshold=data["alert_threshold"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Campaign created with %(n)s invitations. Check it, then send it.")
+                % {"n": campaign.invitations.count()},
+            )
+            return redirect(campaign)
+    return render(request, "surveys/campaign_form.html", {"form": form})
+
+
+@permission(VIEW)
+def campaign_detail_view(request, pk: int):
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("questionnaire_version__questionnaire", "plan", "segment", "created_by"), pk=pk
+    )
+    tracking = selectors.campaign_tracking(campaign=campaign)
+    results = selectors.campaign_results(campaign=campaign)
+    for question in results.questions:
+        peak = max((count for _value, count, _share in question.distribution), default=0)
+        question.bars = [
+            (value, count, share, round(count * 100 / peak) if peak else 0)
+            for value, count, share in question.distribution
+        ]
+    return render(
+        request,
+        "surveys/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "tracking": tracking,
+            "results": results,
+            "can_change": _can(request, CHANGE),
+            "can_export": request.user.has_perm("surveys.export_response"),
+            "alerts": campaign.responses.filter(alerted_at__isnull=False).select_related("customer", "complaint")[:50],
+        },
+    )
+
+
+@require_POST
+@permission(VIEW, CHANGE)
+def campaign_send_view(request, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        services.campaign_send(actor=request.user, campaign=campaign)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sending has started. E-mails go out in batches; this page shows the progress."))
+    return redirect(campaign)
+
+
+@require_POST
+@permission(VIEW, CHANGE)
+def campaign_close_view(request, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        services.campaign_close(actor=request.user, campaign=campaign)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The campaign is closed; its links no longer accept answers."))
+    return redirect(campaign)
+
+
+@permission(CHANGE)
+def campaign_links_view(request, pk: int):
+    """The printable list of personal links, for channels other than e-mail (SMS, WeChat, paper).
+    Managers only: each link is a credential."""
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire_version"), pk=pk)
+    base = request.build_absolute_uri("/")
+    invitations = campaign.invitations.select_related("customer", "contact").exclude(status=Invitation.Status.COMPLETED)
+    rows = [(i, services.invitation_link(i, base_url=base)) for i in invitations.order_by("customer__name", "pk")]
+    return render(request, "surveys/campaign_links.html", {"campaign": campaign, "rows": rows})
+
+
+@permission("surveys.export_response")
+def campaign_export_view(request, pk: int, file_format: str):
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire_version"), pk=pk)
+    return export_response(campaign=campaign, file_format=file_format, actor=request.user)
+
+
+@permission(VIEW)
+def campaign_methodology_view(request, pk: int):
+    """The calculation method, written from this campaign's actual configuration (auditors ask)."""
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("questionnaire_version__questionnaire", "plan__owner", "segment"), pk=pk
+    )
+    questions = list(campaign.questionnaire_version.questions.select_related("dimension").order_by("position", "pk"))
+    dimensions = {}
+    for question in questions:
+        if question.kind == "rating" and question.dimension_id:
+            entry = dimensions.setdefault(
+                question.dimension_id,
+                {"dimension": question.dimension, "weight": question.effective_weight(), "questions": []},
+            )
+            entry["questions"].append(question)
+    sampling = None
+    plan = campaign.plan
+    if plan is not None:
+        z = scoring.z_score(float(plan.confidence_level))
+        e = float(plan.margin_of_error)
+        n0 = z * z * 0.25 / (e * e)
+        sampling = {
+            "plan": plan,
+            "segments": list(plan.segments.order_by("name")),
+            "z": z,
+            "n0": n0,
+            "n0_ceil": math.ceil(n0),
+            "population": campaign.population_size,
+            "size": campaign.sample_size,
+            "invited": campaign.invitations.count(),
+        }
+    return render(
+        request,
+        "surveys/methodology.html",
+        {
+            "campaign": campaign,
+            "dimensions": list(dimensions.values()),
+            "total_weight": sum(d["weight"] for d in dimensions.values()),
+            "has_nps": any(q.kind == "nps" for q in questions),
+            "sampling": sampling,
+            "promoter_min": scoring.PROMOTER_MIN,
+            "detractor_max": scoring.DETRACTOR_MAX,
+        },
+    )

@@ -1,0 +1,281 @@
+"""Managers' pages: every route per role, auditors read-only, builder, import/export, results."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.models import AuditEvent
+from surveys.models import Campaign, Questionnaire, QuestionnaireVersion
+from tests.factories import SegmentFactory, UserFactory
+
+from .factories import customers_with_contacts, full_answers, general_version, running_campaign, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(manager_user):
+    segment = SegmentFactory(criteria={"tier": "key"}, created_by=manager_user)
+    customers_with_contacts(2, tier="key")
+    campaign = running_campaign(manager_user, segment)
+    first = campaign.invitations.order_by("pk").first()
+    answers = full_answers(score=4)
+    answers["q-comment"] = '=HYPERLINK("http://evil")'
+    submit(first, answers)
+    from surveys import services
+
+    plan = services.plan_create(
+        actor=manager_user,
+        data={
+            "name": "Plan",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "objective": "90%",
+            "owner": manager_user,
+        },
+        segments=[segment],
+    )
+    version = campaign.questionnaire_version
+    return {
+        "campaign": campaign,
+        "plan": plan,
+        "version": version,
+        "question": version.questions.first(),
+        "segment": segment,
+    }
+
+
+def routes(world):
+    c, v = world["campaign"].pk, world["version"]
+    return {
+        "surveys:campaign_list": [],
+        "surveys:campaign_create": [],
+        "surveys:campaign_detail": [c],
+        "surveys:campaign_methodology": [c],
+        "surveys:campaign_export": [c, "csv"],
+        "surveys:campaign_links": [c],
+        "surveys:questionnaire_list": [],
+        "surveys:questionnaire_import": [],
+        "surveys:questionnaire_detail": [v.questionnaire_id],
+        "surveys:version_export": [v.pk],
+        "surveys:question_add": [v.pk],
+        "surveys:plan_list": [],
+        "surveys:plan_create": [],
+        "surveys:plan_detail": [world["plan"].pk],
+        "surveys:plan_update": [world["plan"].pk],
+    }
+
+
+# Personal links are credentials: only those who run campaigns see them. (Forms open for every
+# reader, as elsewhere in CSM; posting them needs the write permission, tested below.)
+MANAGER_ONLY_READS = {"surveys:campaign_links"}
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "auditor", "admin"])
+def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
+    client = Client()
+    client.force_login(UserFactory(role=role))
+    failures = []
+    for name, args in routes(world).items():
+        status = client.get(reverse(name, args=args)).status_code
+        may = role in ("manager", "admin") or name not in MANAGER_ONLY_READS
+        if name == "surveys:campaign_export":
+            may = role != "staff"  # exporting answers is for those who report on them
+        if name == "surveys:question_add":
+            expected = {302}  # the sent version is locked: back to the questionnaire with a message
+        else:
+            expected = {200} if may else {403}
+        if status not in expected:
+            failures.append(f"{role} GET {name}: {status}")
+    assert failures == []
+
+
+WRITE_ROUTES = [
+    "campaign_create",
+    "campaign_send",
+    "campaign_close",
+    "questionnaire_import",
+    "version_derive",
+    "question_add",
+    "question_delete",
+    "plan_create",
+    "plan_update",
+]
+
+
+def _write_url(name, world):
+    args = {
+        "campaign_send": [world["campaign"].pk],
+        "campaign_close": [world["campaign"].pk],
+        "version_derive": [world["version"].pk],
+        "question_add": [world["version"].pk],
+        "question_delete": [world["question"].pk],
+        "plan_update": [world["plan"].pk],
+    }.get(name, [])
+    return reverse(f"surveys:{name}", args=args)
+
+
+@pytest.mark.parametrize("role", ["staff", "auditor"])
+def test_staff_and_auditors_cannot_write_through_any_survey_route(role, world):
+    client = Client()
+    client.force_login(UserFactory(role=role))
+    events = AuditEvent.objects.count()
+    versions = QuestionnaireVersion.objects.count()
+
+    statuses = {name: client.post(_write_url(name, world), {"name": "x"}).status_code for name in WRITE_ROUTES}
+
+    assert set(statuses.values()) == {403}, statuses
+    assert AuditEvent.objects.count() == events and QuestionnaireVersion.objects.count() == versions
+    assert Campaign.objects.get().status == Campaign.Status.RUNNING
+
+
+def test_anonymous_users_are_sent_to_login(client, world):
+    response = client.get(reverse("surveys:campaign_detail", args=[world["campaign"].pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_results_page_shows_scores_dimensions_and_comments(manager_client, world):
+    page = manager_client.get(reverse("surveys:campaign_detail", args=[world["campaign"].pk])).content.decode()
+
+    assert 'data-testid="csi">75.0<' in page
+    assert "Product quality" in page and "HYPERLINK" in page
+    assert 'data-testid="completed">1<' in page
+
+
+def test_methodology_is_written_from_the_configuration(auditor_client, world):
+    page = auditor_client.get(reverse("surveys:campaign_methodology", args=[world["campaign"].pk])).content.decode()
+
+    assert "at least 75" in page and "below 50" in page
+    assert "Product quality" in page and "1.50" in page
+
+
+def test_export_neutralises_formulas_in_csv_and_xlsx(auditor_client, world):
+    campaign = world["campaign"]
+    response = auditor_client.get(reverse("surveys:campaign_export", args=[campaign.pk, "csv"]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+    header, row = rows
+    assert row[header.index("comment")].startswith("'=HYPERLINK")
+    assert row[header.index("quality")] == "4" and row[header.index("csi")] == "75.0"
+
+    xlsx = auditor_client.get(reverse("surveys:campaign_export", args=[campaign.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    values = [c.value for c in list(sheet.iter_rows())[1]]
+    assert '\'=HYPERLINK("http://evil")' in values
+    assert AuditEvent.objects.filter(action="export").count() == 2
+
+
+def test_links_page_lists_personal_links_for_managers(manager_client, world):
+    page = manager_client.get(reverse("surveys:campaign_links", args=[world["campaign"].pk])).content.decode()
+    assert page.count("/surveys/r/") == 1  # the one not answered yet
+
+
+def test_export_and_import_round_trip_makes_a_new_version(manager_client, world):
+    version = world["version"]
+    exported = manager_client.get(reverse("surveys:version_export", args=[version.pk])).content
+
+    response = manager_client.post(
+        reverse("surveys:questionnaire_import"), {"file": SimpleUploadedFile("q.json", exported, "application/json")}
+    )
+
+    assert response.status_code == 302
+    new = version.questionnaire.versions.get(number=2)
+    assert new.sent_at is None
+    assert list(new.questions.values_list("code", "kind", "text_zh")) == list(
+        version.questions.values_list("code", "kind", "text_zh")
+    )
+    assert new.questions.get(code="quality_why").condition_question.code == "quality"
+
+
+def test_a_bad_questionnaire_file_lists_its_problems_and_changes_nothing(manager_client, world):
+    data = json.loads(manager_client.get(reverse("surveys:version_export", args=[world["version"].pk])).content)
+    data["questions"][0]["kind"] = "slider"
+    data["questions"][1]["dimension"] = "nope"
+    before = QuestionnaireVersion.objects.count()
+
+    response = manager_client.post(reverse("surveys:questionnaire_import"), {"text": json.dumps(data)})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "unknown type slider" in page
+    assert QuestionnaireVersion.objects.count() == before
+    assert manager_client.post(reverse("surveys:questionnaire_import"), {"text": "{not json"}).status_code == 200
+
+
+def test_builder_adds_questions_to_a_draft_version_only(manager_client, world):
+    draft_response = manager_client.post(reverse("surveys:version_derive", args=[world["version"].pk]))
+    draft = world["version"].questionnaire.versions.get(number=2)
+    assert draft_response.status_code == 302
+
+    response = manager_client.post(
+        reverse("surveys:question_add", args=[draft.pk]),
+        {
+            "code": "packaging",
+            "kind": "rating",
+            "text_en": "Packaging?",
+            "text_zh": "包装？",
+            "required": "on",
+            "scale_max": "7",
+            "dimension": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert draft.questions.get(code="packaging").scale_max == 7
+    assert not world["version"].questions.filter(code="packaging").exists()
+
+
+def test_manager_creates_a_campaign_from_a_segment_through_the_form(manager_client, world):
+    customers_with_contacts(3, tier="general")
+    segment = SegmentFactory(criteria={"tier": "general"})
+
+    response = manager_client.post(
+        reverse("surveys:campaign_create"),
+        {
+            "name": "General customers",
+            "version": general_version().pk,
+            "segment": segment.pk,
+            "closes_at": "2099-01-01T10:00",
+            "reminder_max": 2,
+            "reminder_interval_days": 7,
+            "satisfied_threshold": 75,
+            "alert_threshold": 50,
+        },
+    )
+
+    campaign = Campaign.objects.get(name="General customers")
+    assert response.status_code == 302 and campaign.invitations.count() == 3 and campaign.status == "draft"
+
+
+def test_the_campaign_form_refuses_both_or_neither_source(manager_client, world):
+    response = manager_client.post(
+        reverse("surveys:campaign_create"),
+        {
+            "name": "x",
+            "version": general_version().pk,
+            "closes_at": "2099-01-01T10:00",
+            "reminder_max": 2,
+            "reminder_interval_days": 7,
+            "satisfied_threshold": 75,
+            "alert_threshold": 50,
+        },
+    )
+    assert response.status_code == 200 and "Choose either a measurement plan or a segment." in response.content.decode()
+    assert Campaign.objects.count() == 1
+
+
+def test_plan_page_shows_population_and_sample_size(manager_client, world):
+    customers_with_contacts(5, tier="key")
+    page = manager_client.get(reverse("surveys:plan_detail", args=[world["plan"].pk])).content.decode()
+    assert 'data-testid="population">5<' in page and 'data-testid="sample-size">5<' in page
+
+
+def test_templates_exist_in_the_list(auditor_client):
+    page = auditor_client.get(reverse("surveys:questionnaire_list")).content.decode()
+    for questionnaire in Questionnaire.objects.all():
+        assert questionnaire.name in page
