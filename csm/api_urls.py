@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from customers import api as customers_api
+from surveys import api as surveys_api
 from visits import api as visits_api
 
 router = DefaultRouter()
@@ -10,6 +11,9 @@ router.register("contacts", customers_api.ContactViewSet, basename="contact")
 router.register("segments", customers_api.SegmentViewSet, basename="segment")
 router.register("visit-plans", visits_api.VisitPlanViewSet, basename="visitplan")
 router.register("visits", visits_api.VisitViewSet, basename="visit")
+router.register("questionnaires", surveys_api.QuestionnaireViewSet, basename="questionnaire")
+router.register("survey-campaigns", surveys_api.CampaignViewSet, basename="surveycampaign")
+router.register("survey-responses", surveys_api.ResponseViewSet, basename="surveyresponse")
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]

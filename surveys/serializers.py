@@ -1,0 +1,115 @@
+from rest_framework import serializers
+
+from .models import Answer, Campaign, Invitation, Question, Questionnaire, QuestionnaireVersion, Response
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    dimension = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    condition_question = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "position",
+            "code",
+            "kind",
+            "text_en",
+            "text_zh",
+            "required",
+            "scale_max",
+            "low_label_en",
+            "low_label_zh",
+            "high_label_en",
+            "high_label_zh",
+            "ask_importance",
+            "choices",
+            "condition_question",
+            "condition_max_score",
+            "dimension",
+            "weight",
+        ]
+
+
+class QuestionnaireVersionSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = QuestionnaireVersion
+        fields = ["id", "number", "title_en", "title_zh", "intro_en", "intro_zh", "created_at", "sent_at", "questions"]
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    versions = QuestionnaireVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Questionnaire
+        fields = ["id", "code", "name", "kind", "description", "versions"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    questionnaire_version = serializers.PrimaryKeyRelatedField(queryset=QuestionnaireVersion.objects.all())
+    invited = serializers.IntegerField(read_only=True)
+    completed = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "questionnaire_version",
+            "plan",
+            "segment",
+            "status",
+            "closes_at",
+            "reminder_max",
+            "reminder_interval_days",
+            "satisfied_threshold",
+            "alert_threshold",
+            "population_size",
+            "sample_size",
+            "sent_at",
+            "closed_at",
+            "created_at",
+            "invited",
+            "completed",
+        ]
+        read_only_fields = ["status", "population_size", "sample_size", "sent_at", "closed_at", "created_at"]
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    question = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Answer
+        fields = ["question", "score", "importance", "choices", "text"]
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    answers = AnswerSerializer(many=True, read_only=True)
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    complaint = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "campaign",
+            "questionnaire_version",
+            "customer",
+            "customer_code",
+            "contact",
+            "language",
+            "submitted_at",
+            "csi",
+            "nps_score",
+            "alerted_at",
+            "complaint",
+            "answers",
+        ]
+
+
+class InvitationStatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "customer", "status", "reminder_count", "sent_at", "opened_at", "completed_at"]
