@@ -15,7 +15,9 @@ SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 class VisitRecordForm(forms.Form):
     """The phone form: one score field (1-5, optional) per active satisfaction dimension."""
 
-    visited_on = forms.DateField(label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     contacts = forms.ModelMultipleChoiceField(
         label=_("Who was met"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -56,14 +58,14 @@ class VisitRecordForm(forms.Form):
 
 class VisitIssueForm(forms.Form):
     description = forms.CharField(label=_("Issue raised"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM, required=False)
 
 
 VisitIssueFormSet = forms.formset_factory(VisitIssueForm, extra=2, max_num=20, validate_max=True)
 
 
 class RescheduleForm(forms.Form):
-    due_date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("New date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_due_date(self):

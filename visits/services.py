@@ -331,8 +331,10 @@ def visit_record(
     scores = {int(k): int(v) for k, v in (scores or {}).items() if v not in (None, "")}
     if any(not 1 <= v <= 5 for v in scores.values()):
         raise ApplicationError(_("Scores go from 1 (very dissatisfied) to 5 (very satisfied)."))
-    dimensions = set(SatisfactionDimension.objects.filter(pk__in=scores, is_active=True).values_list("pk", flat=True))
-    if dimensions != set(scores):
+    dimension_codes = dict(
+        SatisfactionDimension.objects.filter(pk__in=scores, is_active=True).values_list("pk", "code")
+    )
+    if set(dimension_codes) != set(scores):
         raise ApplicationError(_("Unknown satisfaction dimension."))
     issue_rows = [_issue_row(i) for i in issues]
     issue_rows = [i for i in issue_rows if i.description]
@@ -363,7 +365,7 @@ def visit_record(
         changes={
             "status": [Visit.Status.PLANNED, Visit.Status.DONE],
             "visited_on": [None, str(visited_on)],
-            "scores": [None, {str(k): v for k, v in scores.items()}],
+            "scores": [None, {dimension_codes[k]: v for k, v in scores.items()}],
             "issues": [None, len(issue_rows)],
         },
         comment=summary.strip()[:500],

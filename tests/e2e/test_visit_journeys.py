@@ -1,0 +1,112 @@
+"""Browser journey of a follow-up visit on a phone: open today's visit, record it, turn an issue
+into a complaint. In English and in Chinese."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from complaints.models import Complaint
+from customers.models import SatisfactionDimension
+from tests.factories import ContactFactory, CustomerFactory, UserFactory
+from tests.visits.factories import VisitFactory
+from visits.models import Visit
+
+# serialized_rollback: the roles, permissions and dimensions come from data migrations.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+PASSWORD = "pass-Word-123"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page.locator(".usermenu")).to_be_visible()
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+
+
+def test_staff_records_todays_visit_on_a_phone_and_turns_an_issue_into_a_complaint(live_server, page, screenshot):
+    staff = UserFactory(username="li", first_name="Li Na", role="staff", preferred_language="en")
+    customer = CustomerFactory(name="Harbour Logistics Ltd", owner=staff)
+    ContactFactory(customer=customer, name="Chen Jie", is_primary=True)
+    ContactFactory(customer=customer, name="Maria Rossi")
+    visit = VisitFactory(customer=customer, assignee=staff, due_date=timezone.localdate(), purpose="satisfaction")
+    dimensions = list(SatisfactionDimension.objects.filter(is_active=True)[:2])
+    log_in(page, live_server, "li")
+
+    page.click("nav.mainnav >> text=Visits")
+    expect(page.locator("#today")).to_contain_text("Harbour Logistics Ltd")
+    _no_horizontal_scroll(page)
+    screenshot(page, "en-phone-my-visits")
+
+    page.click("#today >> text=Harbour Logistics Ltd")
+    expect(page.locator("[data-testid=visit-status]")).to_have_text("Planned")
+    page.click("text=Record the visit")
+    expect(page).to_have_url(re.compile(r"/visits/\d+/record/$"))
+    page.check("label.check-row:has-text('Chen Jie') input")
+    page.fill("#id_summary", "Reviewed deliveries of the quarter with the logistics manager.")
+    for dimension, score in zip(dimensions, (4, 2), strict=True):
+        page.click(
+            f"fieldset.score-field:has(legend:text-is('{dimension.name_en}')) label.score-choice:has-text('{score}')"
+        )
+    page.fill("#id_issues-0-description", "Pallets arrive with torn wrapping\nThree times in October")
+    page.select_option("#id_issues-0-severity", "high")
+    page.fill("#id_next_steps", "Send photos to the warehouse team")
+    _no_horizontal_scroll(page)
+    screenshot(page, "en-phone-record-form")
+    page.click("text=Save the visit")
+
+    expect(page.locator(".alert-success")).to_contain_text("Visit recorded")
+    expect(page.locator("[data-testid=visit-status]")).to_have_text("Done")
+    expect(page.locator("#visit-issues")).to_contain_text("Pallets arrive with torn wrapping")
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.DONE
+    assert dict(visit.scores.values_list("dimension_id", "score")) == {dimensions[0].pk: 4, dimensions[1].pk: 2}
+    assert list(visit.contacts_met.values_list("name", flat=True)) == ["Chen Jie"]
+    screenshot(page, "en-phone-visit-done")
+
+    page.click("text=Turn into a complaint")
+    complaint = Complaint.objects.get()
+    assert complaint.customer == customer and complaint.source_visit_issue == visit.issues.get()
+    assert complaint.subject == "Pallets arrive with torn wrapping"
+    expect(page.locator(".alert-success").first).to_contain_text(complaint.reference)
+    screenshot(page, "en-phone-complaint-from-visit")
+
+    page.goto(f"{live_server.url}{visit.get_absolute_url()}")
+    expect(page.locator("[data-testid=complaint-reference]")).to_have_text(complaint.reference)
+
+
+def test_the_phone_record_form_in_chinese(live_server, page, screenshot):
+    staff = UserFactory(username="wang", first_name="王芳", role="staff", preferred_language="zh-hans")
+    customer = CustomerFactory(name="上海精工机械有限公司", owner=staff)
+    ContactFactory(customer=customer, name="陈杰")
+    visit = VisitFactory(customer=customer, assignee=staff, due_date=timezone.localdate())
+    log_in(page, live_server, "wang")
+    page.goto(f"{live_server.url}/visits/")
+    if page.locator("html").get_attribute("lang") != "zh-hans":
+        page.click("text=中文")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("#today")).to_contain_text("上海精工机械有限公司")
+    screenshot(page, "zh-phone-my-visits")
+
+    page.goto(f"{live_server.url}/visits/{visit.pk}/record/")
+    # The date input holds today in ISO form whatever the language (a localised value would be dropped).
+    expect(page.locator("#id_visited_on")).to_have_value(timezone.localdate().isoformat())
+    _no_horizontal_scroll(page)
+    screenshot(page, "zh-phone-record-form")
+    page.click("form.record-form button[type=submit]")  # no summary: the form explains, nothing is saved
+    expect(page.locator(".field.has-error #id_summary")).to_be_visible()
+    screenshot(page, "zh-phone-record-form-errors")
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.PLANNED
