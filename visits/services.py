@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 import zoneinfo
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from .models import Assignment, CalendarFeed, Severity, Trigger, Visit, VisitIss
 # second and its memory small.
 SCHEDULE_BATCH_SIZE = 2000
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 # -- policy -----------------------------------------------------------------------------------------
@@ -199,9 +201,24 @@ def _create_cycle_visits(plan: VisitPlan, cycle_key: str, due_date: datetime.dat
         )
         for c, assignee in zip(customers, assignees, strict=True)
     ]
-    before = Visit.objects.filter(plan=plan, cycle=cycle_key).count()
+    this_batch = Visit.objects.filter(plan=plan, cycle=cycle_key, customer_id__in=[c.pk for c in customers])
+    existing = list(this_batch.values_list("pk", flat=True))
+    # ignore_conflicts: a visit another run inserted meanwhile is skipped by the unique constraint.
     Visit.objects.bulk_create(visits, batch_size=500, ignore_conflicts=True)
-    created = Visit.objects.filter(plan=plan, cycle=cycle_key).count() - before
+    new_visits = list(this_batch.exclude(pk__in=existing).select_related("customer"))
+    audit_record_many(
+        [
+            audit_event_build(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                instance=visit,
+                changes={"due_date": [None, str(visit.due_date)], "cycle": [None, cycle_key]},
+                comment=_("Scheduled by the plan %(plan)s") % {"plan": plan.name},
+            )
+            for visit in new_visits
+        ]
+    )
+    created = len(new_visits)
     if plan.assignment == Assignment.ROUND_ROBIN and created:
         VisitPlan.objects.filter(pk=plan.pk).update(round_robin_position=plan.round_robin_position + created)
         plan.round_robin_position += created
@@ -213,7 +230,10 @@ def visits_schedule_due(*, now: datetime.datetime | None = None) -> int:
     plan does not hold back the others."""
     total = 0
     for plan in VisitPlan.objects.filter(trigger=Trigger.SCHEDULE, is_active=True).select_related("segment", "team"):
-        total += visits_schedule_plan(plan=plan, now=now)
+        try:
+            total += visits_schedule_plan(plan=plan, now=now)
+        except Exception:  # noqa: BLE001 - logged; the other plans still get their visits
+            logger.exception("Scheduling visits for plan %s failed", plan.pk)
     return total
 
 

@@ -272,3 +272,32 @@ def test_an_event_plan_with_a_segment_only_applies_to_its_customers(staff_user):
 def test_scheduled_trigger_is_not_an_event():
     with pytest.raises(ValueError):
         services.visit_schedule_for_event(customer=CustomerFactory(), trigger=Trigger.SCHEDULE, reference="x")
+
+
+def test_each_scheduled_visit_gets_one_audit_event(monthly_plan):
+    from core.models import AuditEvent
+
+    with time_machine.travel(at(2026, 11, 3), tick=False):
+        services.visits_schedule_due()
+        services.visits_schedule_due()
+
+    visit_ids = {str(pk) for pk in Visit.objects.values_list("pk", flat=True)}
+    events = AuditEvent.objects.filter(object_id__in=visit_ids, action=AuditEvent.Action.CREATE)
+    assert sorted(e.object_id for e in events) == sorted(visit_ids)
+    assert all(e.actor_name == "system" and e.changes["cycle"] == [None, "2026-11"] for e in events)
+
+
+def test_one_failing_plan_does_not_stop_the_others(monthly_plan, monkeypatch):
+    broken = VisitPlanFactory(segment=monthly_plan.segment, name="AAA broken")
+    real = services.visits_schedule_plan
+
+    def schedule(*, plan, now=None):
+        if plan.pk == broken.pk:
+            raise RuntimeError("boom")
+        return real(plan=plan, now=now)
+
+    monkeypatch.setattr(services, "visits_schedule_plan", schedule)
+    with time_machine.travel(at(2026, 11, 3), tick=False):
+        assert services.visits_schedule_due() == 3
+
+    assert set(Visit.objects.values_list("plan_id", flat=True)) == {monthly_plan.pk}
