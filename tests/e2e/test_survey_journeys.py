@@ -1,0 +1,122 @@
+"""Browser journeys of the satisfaction survey: a customer answers on a phone, in Chinese."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from surveys import services
+from surveys.models import Invitation, Questionnaire, Response
+from tests.factories import SegmentFactory, UserFactory
+from tests.surveys.factories import customers_with_contacts, token_of
+
+# serialized_rollback: the roles, permissions and questionnaire templates come from data
+# migrations, which a transactional test's flush would otherwise remove for the tests after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    yield context
+    context.close()
+
+
+def _invitation(settings):
+    settings.SURVEY_SEND_PAUSE_SECONDS = 0
+    manager = UserFactory(username="wang", role="manager")
+    customers_with_contacts(1, tier="key", language="zh-hans", name="上海精工机械有限公司")
+    campaign = services.campaign_create(
+        actor=manager,
+        name="2026 年度顾客满意度调查",
+        version=Questionnaire.objects.get(code="general-satisfaction").versions.get(number=1),
+        segment=SegmentFactory(criteria={"tier": "key"}),
+        closes_at=timezone.now() + datetime.timedelta(days=14),
+    )
+    services.campaign_send(actor=manager, campaign=campaign)
+    return campaign.invitations.get()
+
+
+def rate(page, code: str, value: int, importance: int | None = None) -> None:
+    page.locator(f'#question-{code} label:has(input[name="q-{code}"][value="{value}"])').click()
+    if importance is not None:
+        page.locator(f'#question-{code} label:has(input[name="q-{code}-importance"][value="{importance}"])').click()
+
+
+def wait_saved(page) -> None:
+    expect(page.locator("form[data-autosave]")).to_have_attribute("data-saved", "1")
+
+
+def test_customer_answers_on_a_phone_in_chinese_leaves_comes_back_and_finishes(
+    live_server, phone, screenshot, settings
+):
+    invitation = _invitation(settings)
+    link = f"{live_server.url}/surveys/r/{token_of(invitation)}/"
+
+    page = phone.new_page()
+    page.goto(link)
+    expect(page.locator("h1")).to_have_text("顾客满意度调查")
+    expect(page.locator("#question-quality legend")).to_contain_text("您对我们的产品质量是否满意？")
+    expect(page.locator("#question-quality_why")).to_be_hidden()
+    screenshot(page, "zh-survey-phone-start")
+
+    rate(page, "quality", 2, importance=5)
+    expect(page.locator("#question-quality_why")).to_be_visible()  # a low score asks why
+    page.fill("#question-quality_why textarea", "外壳有划痕")
+    rate(page, "delivery", 4, importance=4)
+    wait_saved(page)
+    expect(page.locator("[data-answered]")).to_have_text("3")
+    screenshot(page, "zh-survey-phone-partly-answered")
+    page.close()  # the customer leaves
+
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.STARTED
+    assert invitation.draft["quality"] == 2 and invitation.draft["quality_why"] == "外壳有划痕"
+
+    page = phone.new_page()  # later, the same link
+    page.goto(link)
+    expect(page.locator('#question-quality input[name="q-quality"][value="2"]')).to_be_checked()
+    expect(page.locator("#question-quality_why textarea")).to_have_value("外壳有划痕")
+    expect(page.locator("[data-answered]")).to_have_text("3")
+    page.click("[data-testid=language-switch]")
+    expect(page.locator("#question-quality legend")).to_contain_text(
+        "How satisfied are you with the quality of our products?"
+    )
+    expect(page.locator('#question-delivery input[name="q-delivery"][value="4"]')).to_be_checked()
+    page.click("[data-testid=language-switch]")
+    expect(page.locator("#question-quality legend")).to_contain_text("您对我们的产品质量是否满意？")
+
+    for code in ("price", "service_attitude", "response_speed", "after_sales"):
+        rate(page, code, 4, importance=3)
+    page.locator('#question-recommend label:has(input[value="8"])').click()
+    page.locator('#question-channel label:has(input[value="wechat"])').click()
+    page.fill("#question-comment textarea", "希望交货更快一些")
+    screenshot(page, "zh-survey-phone-complete")
+    page.click("button.survey-submit")
+
+    expect(page.locator("[data-testid=thanks]")).to_be_visible()
+    screenshot(page, "zh-survey-phone-thanks")
+    response = Response.objects.get(invitation=invitation)
+    assert response.language == "zh-hans" and response.nps_score == 8
+    answers = {a.question.code: a for a in response.answers.select_related("question")}
+    assert answers["quality"].score == 2 and answers["quality"].importance == 5
+    assert answers["quality_why"].text == "外壳有划痕" and answers["channel"].choices == ["wechat"]
+
+    page.goto(link)  # a second visit
+    expect(page.locator("[data-testid=link-closed]")).to_be_visible()
+    expect(page.locator("[data-testid=link-closed]")).to_contain_text("already been answered")
+    screenshot(page, "zh-survey-phone-already-answered")
+    assert Response.objects.filter(invitation=invitation).count() == 1
+
+
+def test_a_forged_link_shows_the_neutral_page_on_a_phone(live_server, phone, screenshot, settings):
+    _invitation(settings)
+    page = phone.new_page()
+
+    response = page.goto(f"{live_server.url}/surveys/r/{'A' * 43}/")
+
+    assert response.status == 404 and response.headers["referrer-policy"] == "no-referrer"
+    expect(page.locator("[data-testid=link-closed]")).to_be_visible()
+    screenshot(page, "zh-survey-phone-unusable-link")
