@@ -36,10 +36,18 @@ class ComplaintFilter(django_filters.FilterSet):
         method="filter_queue",
     )
     state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
-    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open")
+    open = django_filters.ChoiceFilter(
+        label=_("Open or finished"),
+        choices=[("true", _("Open")), ("false", _("Finished"))],
+        empty_label=_("All"),
+        method="filter_open",
+    )
     severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=Severity.choices)
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=ComplaintCategory.objects.all(), method="filter_category", empty_label=_("All")
+        label=_("Category"),
+        queryset=ComplaintCategory.objects.select_related("parent"),
+        method="filter_category",
+        empty_label=_("All"),
     )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Kind.choices, empty_label=_("All"))
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("All"))
@@ -48,8 +56,15 @@ class ComplaintFilter(django_filters.FilterSet):
     )
     assignee = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=_assignees, empty_label=_("All"))
     team = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Team.objects.all(), empty_label=_("All"))
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
-    due_this_week = django_filters.BooleanFilter(label=_("Due this week"), method="filter_due_this_week")
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), choices=[("true", _("Overdue only"))], empty_label=_("All"), method="filter_overdue"
+    )
+    due_this_week = django_filters.ChoiceFilter(
+        label=_("Due this week"),
+        choices=[("true", _("Due this week only"))],
+        empty_label=_("All"),
+        method="filter_due_this_week",
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Due date, soonest first"),
@@ -69,8 +84,6 @@ class ComplaintFilter(django_filters.FilterSet):
             ("-received_at", _("Newest first")),
             ("received_at", _("Oldest first")),
         ]
-        for name in ("overdue", "due_this_week", "open"):
-            self.filters[name].extra["widget"] = django_filters.widgets.BooleanWidget()
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -97,9 +110,11 @@ class ComplaintFilter(django_filters.FilterSet):
         return queryset
 
     def filter_open(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(state__in=OPEN_STATES) if value else queryset.exclude(state__in=OPEN_STATES)
+        if value == "true":
+            return queryset.filter(state__in=OPEN_STATES)
+        if value == "false":
+            return queryset.exclude(state__in=OPEN_STATES)
+        return queryset
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category=value) | Q(category__parent=value))
@@ -110,7 +125,7 @@ class ComplaintFilter(django_filters.FilterSet):
         return queryset.filter(customer__in=segment_customers(segment=value).values("pk"))
 
     def filter_overdue(self, queryset, name, value):
-        if not value:
+        if value != "true":
             return queryset
         return queryset.filter(
             Q(state__in=OPEN_STATES, resolve_due_at__lt=self.now)
@@ -118,7 +133,7 @@ class ComplaintFilter(django_filters.FilterSet):
         )
 
     def filter_due_this_week(self, queryset, name, value):
-        if not value:
+        if value != "true":
             return queryset
         return queryset.filter(
             state__in=OPEN_STATES, resolve_due_at__gte=self.now, resolve_due_at__lt=end_of_week(self.now)

@@ -1,0 +1,117 @@
+"""The queue: my/team queue, filters, sort by due date, bulk assignment, and a bounded query count."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Team
+from complaints import selectors, services
+from complaints.filters import end_of_week
+from complaints.models import Complaint, ComplaintCategory
+from tests.factories import CustomerFactory, SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, **params) -> list[str]:
+    response = client.get(reverse("complaints:list"), params)
+    assert response.status_code == 200
+    return [c.reference for c in response.context["page"]]
+
+
+def test_my_queue_and_my_teams_queue(staff_client, staff_user, other_staff_user, manager_user, open_complaint):
+    team = Team.objects.create(name="After-sales", manager=manager_user)
+    team.members.add(staff_user)
+    mine = open_complaint()
+    services.complaint_assign(actor=manager_user, complaint=mine, assignee=staff_user)
+    teams = open_complaint()
+    services.complaint_assign(actor=manager_user, complaint=teams, assignee=other_staff_user, team=team)
+    others = open_complaint()
+    services.complaint_assign(actor=manager_user, complaint=others, assignee=other_staff_user)
+
+    assert listed(staff_client, queue="mine") == [mine.reference]
+    assert listed(staff_client, queue="team") == [teams.reference]
+    assert set(listed(staff_client)) == {mine.reference, teams.reference, others.reference}
+
+
+def test_overdue_and_due_this_week(staff_client, open_complaint):
+    now = timezone.now()
+    overdue = open_complaint(subject="overdue")
+    Complaint.objects.filter(pk=overdue.pk).update(resolve_due_at=now - datetime.timedelta(hours=1))
+    this_week = open_complaint(subject="soon")
+    Complaint.objects.filter(pk=this_week.pk).update(
+        resolve_due_at=min(now + datetime.timedelta(minutes=5), end_of_week(now) - datetime.timedelta(seconds=1)),
+        acknowledge_due_at=now + datetime.timedelta(minutes=5),
+    )
+    later = open_complaint(subject="later")
+    Complaint.objects.filter(pk=later.pk).update(
+        resolve_due_at=end_of_week(now) + datetime.timedelta(days=3),
+        acknowledge_due_at=now + datetime.timedelta(days=1),
+    )
+    Complaint.objects.filter(pk=overdue.pk).update(acknowledge_due_at=now + datetime.timedelta(days=1))
+
+    assert listed(staff_client, overdue="true") == [overdue.reference]
+    assert listed(staff_client, due_this_week="true") == [this_week.reference]
+    assert listed(staff_client) == [overdue.reference, this_week.reference, later.reference]  # soonest due first
+    assert listed(staff_client, ordering="-resolve_due_at")[0] == later.reference
+
+
+def test_filters_by_state_severity_category_parent_and_segment(staff_client, staff_user, open_complaint):
+    defect = ComplaintCategory.objects.get(code="product-defect")
+    key_customer = CustomerFactory(tier="key")
+    critical = open_complaint(severity="critical", category=defect, customer=key_customer)
+    billing = open_complaint(category=ComplaintCategory.objects.get(code="billing-invoice"))
+    services.complaint_transition(actor=staff_user, complaint=billing, action="acknowledge")
+    segment = SegmentFactory(criteria={"tier": "key"})
+
+    assert listed(staff_client, severity="critical") == [critical.reference]
+    assert listed(staff_client, state="acknowledged") == [billing.reference]
+    product_quality = ComplaintCategory.objects.get(code="product-quality")
+    assert listed(staff_client, category=product_quality.pk) == [critical.reference]  # children included
+    assert listed(staff_client, segment=segment.pk) == [critical.reference]
+    assert listed(staff_client, q=critical.reference) == [critical.reference]
+    assert listed(staff_client, open="false") == []
+
+
+def test_invalid_filter_values_show_the_unfiltered_list(staff_client, complaint):
+    assert listed(staff_client, severity="nonsense") == [complaint.reference]
+
+
+def test_list_query_count_does_not_grow_with_rows(staff_client, open_complaint, django_assert_max_num_queries):
+    for _ in range(12):
+        open_complaint()
+    with django_assert_max_num_queries(14):
+        staff_client.get(reverse("complaints:list"), {"open": "true"})
+
+
+def test_bulk_assign_from_the_list(manager_client, staff_user, open_complaint):
+    first, second, untouched = open_complaint(), open_complaint(), open_complaint()
+    response = manager_client.post(
+        reverse("complaints:bulk_assign"),
+        {"complaints": [first.pk, second.pk], "assignee": staff_user.pk, "next": "/complaints/?open=true"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/complaints/?open=true"
+    assert set(Complaint.objects.filter(assignee=staff_user)) == {first, second}
+    untouched.refresh_from_db()
+    assert untouched.assignee is None
+
+
+def test_bulk_assign_refuses_an_outside_redirect_and_explains_an_empty_selection(manager_client, staff_user):
+    response = manager_client.post(
+        reverse("complaints:bulk_assign"), {"assignee": staff_user.pk, "next": "https://evil.example/"}, follow=True
+    )
+    assert response.redirect_chain[0][0] == reverse("complaints:list")
+    assert "Select complaints to assign." in response.content.decode()
+
+
+def test_sla_status_flags(complaint):
+    now = complaint.received_at
+    assert selectors.sla_status(complaint, now) == "on_time"
+    assert selectors.sla_status(complaint, complaint.resolve_due_at - datetime.timedelta(hours=1)) == "overdue"  # ack
+    complaint.state = "acknowledged"
+    assert selectors.sla_status(complaint, complaint.resolve_due_at - datetime.timedelta(hours=1)) == "due_soon"
+    assert selectors.sla_status(complaint, complaint.resolve_due_at + datetime.timedelta(hours=1)) == "overdue"
+    complaint.sla_paused_at = now
+    assert selectors.sla_status(complaint, now) == "paused"
