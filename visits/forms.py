@@ -120,8 +120,8 @@ class ScopeForm(forms.Form):
         required=False,
         choices=[("mine", _("My visits")), ("all", _("Everybody")), ("team", _("A team")), ("person", _("A person"))],
     )
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("Any team"))
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False, empty_label=_("Any person"))
 
     def __init__(self, *args, **kwargs):
         from accounts.models import Team

@@ -110,3 +110,49 @@ def test_the_phone_record_form_in_chinese(live_server, page, screenshot):
     expect(page.locator(".field.has-error #id_summary")).to_be_visible()
     screenshot(page, "zh-phone-record-form-errors")
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.PLANNED
+
+
+def test_manager_creates_a_plan_and_reads_the_calendar_and_figures_on_a_desktop(live_server, browser, screenshot):
+    import datetime
+
+    from tests.factories import SegmentFactory
+
+    UserFactory(username="zhao", role="manager", preferred_language="en")
+    staff = UserFactory(username="sun", first_name="Sun Li", role="staff")
+    SegmentFactory(name="Key customers", criteria={"tier": "key"})
+    today = timezone.localdate()
+    for n, offset in enumerate((-3, 0, 2, 9)):
+        VisitFactory(
+            customer=CustomerFactory(name=f"Key Customer {n}", tier="key", owner=staff),
+            assignee=staff,
+            due_date=today + datetime.timedelta(days=offset),
+        )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server, "zhao")
+
+    page.goto(f"{live_server.url}/visits/plans/new/")
+    page.fill("#id_name", "Key customers every month")
+    page.select_option("#id_segment", label="Key customers")
+    page.select_option("#id_cadence", "monthly")
+    page.fill("#id_anchor_day", "5")
+    page.select_option("#id_assignment", "person")
+    screenshot(page, "en-desktop-plan-form-error")
+    page.click("form.card button[type=submit]")
+    expect(page.locator(".field.has-error")).to_contain_text("Name the person who does these visits.")
+    page.select_option("#id_assignee", label="Sun Li")
+    page.click("form.card button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Key customers every month")
+    screenshot(page, "en-desktop-plan-detail")
+
+    page.goto(f"{live_server.url}/visits/calendar/?who=all")
+    expect(page.locator("#visit-calendar")).to_contain_text("Key Customer 1")
+    screenshot(page, "en-desktop-calendar")
+
+    page.goto(f"{live_server.url}/visits/figures/")
+    expect(page.locator("#stat-overdue")).to_have_text("1")
+    screenshot(page, "en-desktop-figures")
+    page.click("text=中文")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    screenshot(page, "zh-desktop-figures")
+    context.close()
