@@ -256,13 +256,19 @@ def _question_result(question: Question, counts: dict[int, int], responses) -> Q
         mean = sum(v * n for v, n in counts.items()) / total if total else None
         return QuestionResult(question, total, distribution, mean)
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.YES_NO):
-        answers = Answer.objects.filter(response__in=responses, question=question).values_list("choices", flat=True)
+        # One row per distinct combination chosen (a handful), counted in SQL.
+        combinations = (
+            Answer.objects.filter(response__in=responses, question=question)
+            .order_by()
+            .values_list("choices")
+            .annotate(n=Count("pk"))
+        )
         tally: dict[str, int] = defaultdict(int)
         total = 0
-        for chosen in answers:
-            total += 1
+        for chosen, n in combinations:
+            total += n
             for value in chosen or []:
-                tally[str(value)] += 1
+                tally[str(value)] += n
         if question.kind == QuestionKind.YES_NO:
             from django.utils.translation import gettext
 

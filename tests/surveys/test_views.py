@@ -279,3 +279,22 @@ def test_templates_exist_in_the_list(auditor_client):
     page = auditor_client.get(reverse("surveys:questionnaire_list")).content.decode()
     for questionnaire in Questionnaire.objects.all():
         assert questionnaire.name in page
+
+
+def test_results_and_list_queries_do_not_grow_with_the_number_of_responses(
+    manager_client, world, manager_user, django_assert_max_num_queries
+):
+    campaign = world["campaign"]
+    url = reverse("surveys:campaign_detail", args=[campaign.pk])
+    manager_client.get(url)  # warm caches (content types, permissions)
+    with django_assert_max_num_queries(40) as few:
+        manager_client.get(url)
+    customers_with_contacts(6, tier="key")
+    bigger = running_campaign(manager_user, world["segment"], name="Bigger")
+    for invitation in bigger.invitations.all():
+        submit(invitation, full_answers(score=3))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        manager_client.get(reverse("surveys:campaign_detail", args=[bigger.pk]))
+    with django_assert_max_num_queries(12):
+        manager_client.get(reverse("surveys:campaign_list"))
