@@ -82,6 +82,7 @@ def test_staff_records_todays_visit_on_a_phone_and_turns_an_issue_into_a_complai
     assert complaint.customer == customer and complaint.source_visit_issue == visit.issues.get()
     assert complaint.subject == "Pallets arrive with torn wrapping"
     expect(page.locator(".alert-success").first).to_contain_text(complaint.reference)
+    expect(page).to_have_url(f"{live_server.url}{complaint.get_absolute_url()}")
     screenshot(page, "en-phone-complaint-from-visit")
 
     page.goto(f"{live_server.url}{visit.get_absolute_url()}")

@@ -139,3 +139,24 @@ def test_main_navigation_links_to_visits_for_roles_that_see_them(staff_client, a
 
     assert link in staff_client.get(reverse("customers:list")).content.decode()
     assert link in auditor_client.get(reverse("customers:list")).content.decode()
+
+
+@pytest.mark.parametrize("name", ["visits:my_visits", "visits:calendar", "visits:plan_list"])
+def test_list_pages_do_not_query_per_row(manager_client, manager_user, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = VisitPlanFactory()
+
+    def queries_with(visits: int) -> int:
+        for offset in range(visits):
+            VisitFactory(
+                assignee=manager_user,
+                plan=plan,
+                due_date=timezone.localdate() + datetime.timedelta(days=offset % 5 - 2),
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(reverse(name)).status_code == 200
+        return len(captured)
+
+    assert queries_with(2) == queries_with(8)
