@@ -84,7 +84,7 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].label_from_instance = lambda v: (
-            f"{v.questionnaire.name} · v{v.number}" + ("" if v.sent_at is None else " ✓")
+            f"{v.title} · v{v.number}" + ("" if v.sent_at is None else " ✓")
         )
 
     def clean(self):

@@ -178,7 +178,7 @@ class QuestionnaireVersion(Bilingual, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.questionnaire.name} v{self.number}"
+        return f"{self.title} · v{self.number}"
 
     @property
     def is_locked(self) -> bool:

@@ -120,3 +120,51 @@ def test_a_forged_link_shows_the_neutral_page_on_a_phone(live_server, phone, scr
     assert response.status == 404 and response.headers["referrer-policy"] == "no-referrer"
     expect(page.locator("[data-testid=link-closed]")).to_be_visible()
     screenshot(page, "zh-survey-phone-unusable-link")
+
+
+def _answered_campaign(settings):
+    from django.http import QueryDict
+
+    from tests.surveys.factories import full_answers
+
+    settings.SURVEY_SEND_PAUSE_SECONDS = 0
+    manager = UserFactory(username="wang", role="manager", email="wang@example.com")
+    customers_with_contacts(4, tier="key", language="zh-hans")
+    campaign = services.campaign_create(
+        actor=manager,
+        name="2026 年度顾客满意度调查",
+        version=Questionnaire.objects.get(code="general-satisfaction").versions.get(number=1),
+        segment=SegmentFactory(name="关键顾客", criteria={"tier": "key"}),
+        closes_at=timezone.now() + datetime.timedelta(days=14),
+    )
+    services.campaign_send(actor=manager, campaign=campaign)
+    for score, invitation in zip((5, 4, 2), campaign.invitations.order_by("pk"), strict=False):
+        query = QueryDict(mutable=True)
+        for key, value in {**full_answers(score=score, recommend=score * 2), "q-comment": f"意见 {score}"}.items():
+            query[key] = value
+        services.response_submit(invitation=invitation, data=query, language="zh-hans")
+    return campaign
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_manager_follows_results_and_the_method(live_server, page, screenshot, settings, language):
+    from tests.e2e.test_customer_journeys import log_in
+
+    campaign = _answered_campaign(settings)
+    manager = campaign.created_by
+    manager.preferred_language = language
+    manager.save(update_fields=["preferred_language"])
+    log_in(page, live_server, "wang")
+    if language == "zh-hans":
+        page.click("text=中文")
+
+    page.click("nav.mainnav a[href='/surveys/']")
+    expect(page.locator("table")).to_contain_text(campaign.name)
+    screenshot(page, f"{language}-survey-campaign-list")
+    page.click(f"text={campaign.name}")
+    expect(page.locator("[data-testid=completed]")).to_have_text("3")
+    screenshot(page, f"{language}-survey-campaign-results")
+    page.goto(f"{live_server.url}/surveys/campaigns/{campaign.pk}/methodology/")
+    screenshot(page, f"{language}-survey-methodology")
+    page.goto(f"{live_server.url}/surveys/questionnaires/{campaign.questionnaire_version.questionnaire_id}/")
+    screenshot(page, f"{language}-survey-questionnaire")
