@@ -28,6 +28,29 @@ def category_choices() -> list:
     return choices
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the attachment service, not here."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class AttachmentForm(forms.Form):
+    files = MultipleFileField(label=_("Attachments"), help_text=_("Photos, PDF or office documents, up to 10 MB each."))
+
+
 class IntakeForm(forms.Form):
     """The phone-call screen: everything needed to record a complaint in under a minute."""
 
@@ -52,6 +75,7 @@ class IntakeForm(forms.Form):
     product_reference = forms.CharField(label=_("Product"), max_length=100, required=False)
     order_reference = forms.CharField(label=_("Order"), max_length=100, required=False)
     batch_reference = forms.CharField(label=_("Batch"), max_length=100, required=False)
+    files = MultipleFileField(label=_("Attachments"), help_text=_("Photos, PDF or office documents, up to 10 MB each."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

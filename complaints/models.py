@@ -444,3 +444,30 @@ class CorrectiveAction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description[:60]}"
+
+
+class ComplaintAttachment(models.Model):
+    """A file the customer sent (photo, PDF, office document). Stored under PRIVATE_MEDIA_ROOT, outside
+    the web root, under a random name; the type is the one its content shows, not its name."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(_("file name"), max_length=150)
+    stored_path = models.CharField(max_length=255, unique=True, editable=False)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:attachment", args=[self.complaint_id, self.pk])

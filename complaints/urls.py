@@ -19,5 +19,7 @@ urlpatterns = [
     path("<int:pk>/actions/new/", complaint.corrective_action_create_view, name="action_create"),
     path("actions/<int:pk>/done/", complaint.corrective_action_complete_view, name="action_complete"),
     path("actions/<int:pk>/verify/", complaint.corrective_action_verify_view, name="action_verify"),
+    path("<int:pk>/attachments/", complaint.attachment_upload_view, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", complaint.attachment_download_view, name="attachment"),
     path("status/<str:token>/", public.complaint_status_view, name="status"),
 ]

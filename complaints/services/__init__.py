@@ -6,6 +6,7 @@ from .actions import (
     corrective_action_verify,
     root_cause_record,
 )
+from .attachments import attachment_check, complaint_attachment_add
 from .common import sla_schedule_load
 from .escalation import complaint_escalations_run
 from .intake import complaint_open, complaint_open_from_visit_issue, complaint_reference_next
@@ -21,6 +22,8 @@ from .transitions import (
 )
 
 __all__ = [
+    "attachment_check",
+    "complaint_attachment_add",
     "complaint_assign",
     "complaint_bulk_assign",
     "complaint_by_status_token",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from customers.models import Contact, Customer
 from .. import selectors, services
 from ..forms import (
     AssignForm,
+    AttachmentForm,
     CorrectiveActionForm,
     InlineCustomerForm,
     IntakeForm,
@@ -27,8 +29,9 @@ from ..forms import (
     TransitionForm,
     VerifyForm,
 )
-from ..models import Action, Complaint, CorrectiveAction, State
+from ..models import Action, Complaint, ComplaintAttachment, CorrectiveAction, State
 from ..services.actions import ROOT_CAUSE_CATEGORIES
+from ..services.attachments import attachment_path
 from ..workflow import actions_from
 
 VIEW = "complaints.view_complaint"
@@ -54,27 +57,35 @@ def _writer(user, perm: str = CHANGE) -> bool:
 @permission(VIEW, ADD)
 def complaint_create_view(request):
     """The phone-call screen (complaints:create)."""
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, request.FILES or None)
     customer = None
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
-                complaint = services.complaint_open(
-                    actor=request.user,
-                    customer=data["customer"],
-                    contact=data["contact"],
-                    kind=data["kind"],
-                    channel=data["channel"],
-                    category=data["category"],
-                    severity=data["severity"],
-                    subject=data["subject"],
-                    description=data["description"],
-                    desired_remedy=data["desired_remedy"],
-                    product_reference=data["product_reference"],
-                    order_reference=data["order_reference"],
-                    batch_reference=data["batch_reference"],
-                )
+                files = [(f.name, f.read()) for f in data["files"]]
+                for name, content in files:  # refuse a bad file before anything is recorded
+                    services.attachment_check(name=name, content=content)
+                with transaction.atomic():
+                    complaint = services.complaint_open(
+                        actor=request.user,
+                        customer=data["customer"],
+                        contact=data["contact"],
+                        kind=data["kind"],
+                        channel=data["channel"],
+                        category=data["category"],
+                        severity=data["severity"],
+                        subject=data["subject"],
+                        description=data["description"],
+                        desired_remedy=data["desired_remedy"],
+                        product_reference=data["product_reference"],
+                        order_reference=data["order_reference"],
+                        batch_reference=data["batch_reference"],
+                    )
+                    for name, content in files:
+                        services.complaint_attachment_add(
+                            actor=request.user, complaint=complaint, name=name, content=content
+                        )
             except ApplicationError as error:
                 form.add_error(None, error.message)
             except ValidationError as error:
@@ -194,6 +205,9 @@ def complaint_detail_view(request, pk: int):
             "root_cause_label": ROOT_CAUSE_CATEGORIES.get(complaint.root_cause_category, ""),
             "action_form": CorrectiveActionForm(initial={"owner": complaint.assignee_id or request.user.pk}),
             "verify_form": VerifyForm(),
+            "attachments": complaint.attachments.all(),
+            "attachment_form": AttachmentForm(),
+            "can_attach": _writer(request.user, "complaints.add_complaintattachment"),
             "now": timezone.now(),
         },
     )
@@ -350,3 +364,45 @@ def corrective_action_verify_view(request, pk: int):
     else:
         messages.error(request, _("Choose a result and record the evidence."))
     return redirect(action.complaint)
+
+
+@require_http_methods(["POST"])
+@permission(VIEW, "complaints.add_complaintattachment")
+def attachment_upload_view(request, pk: int):
+    complaint = _complaint_or_404(pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid() or not form.cleaned_data["files"]:
+        messages.error(request, _("Choose one or more files."))
+        return redirect(complaint)
+    try:
+        with transaction.atomic():
+            for upload in form.cleaned_data["files"]:
+                services.complaint_attachment_add(
+                    actor=request.user, complaint=complaint, name=upload.name, content=upload.read()
+                )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Attachments added."))
+    return redirect(complaint)
+
+
+@permission("complaints.view_complaintattachment")
+def attachment_download_view(request, pk: int, attachment_pk: int):
+    """Only through the complaint it belongs to: another complaint's attachment id is a 404. Always a
+    download (never rendered by the browser), with the type its content showed and nosniff."""
+    if not request.user.has_perm(VIEW):
+        raise Http404
+    attachment = get_object_or_404(ComplaintAttachment, pk=attachment_pk, complaint_id=pk)
+    try:
+        path = attachment_path(attachment)
+        handle = path.open("rb")
+    except (ApplicationError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

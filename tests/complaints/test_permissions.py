@@ -6,6 +6,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from complaints import services
 from complaints.models import CorrectiveAction
 from tests.accounts.test_access import walk
 from tests.complaints.factories import CorrectiveActionFactory
@@ -14,15 +15,19 @@ pytestmark = pytest.mark.django_db
 
 ROUTES = [r for r in walk(get_resolver().url_patterns) if r.name and r.name.startswith("complaints:")]
 PUBLIC = {"complaints:status"}
-READ_PAGES = {"complaints:list", "complaints:detail"}
+READ_PAGES = {"complaints:list", "complaints:detail", "complaints:attachment"}
 
 
 @pytest.fixture
-def world(complaint, staff_user):
+def world(complaint, staff_user, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     action = CorrectiveActionFactory(
         complaint=complaint, owner=staff_user, status="done", done_at=complaint.received_at
     )
-    return {"complaint": complaint, "action": action}
+    attachment = services.complaint_attachment_add(
+        actor=staff_user, complaint=complaint, name="photo.png", content=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    )
+    return {"complaint": complaint, "action": action, "attachment": attachment}
 
 
 def url_of(route, world) -> str:
@@ -30,6 +35,8 @@ def url_of(route, world) -> str:
     for param in route.params:
         if param == "pk":
             kwargs["pk"] = (world["action"] if "action" in route.pattern else world["complaint"]).pk
+        elif param == "attachment_pk":
+            kwargs["attachment_pk"] = world["attachment"].pk
         elif param == "token":
             kwargs["token"] = "no-such-token"
     return reverse(route.name, kwargs=kwargs)

@@ -113,7 +113,9 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     # -- the customer follows the link from the acknowledgement, on a phone --------------------------
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(live_server.url + status_path)
-    expect(phone.locator("[data-testid=status-resolution]")).to_have_text("Pump replaced on site; seal supplier changed.")
+    expect(phone.locator("[data-testid=status-resolution]")).to_have_text(
+        "Pump replaced on site; seal supplier changed."
+    )
     expect(phone.locator("body")).not_to_contain_text("Change seal supplier")  # internal: not shown
     screenshot(phone, "zh-complaint-status-mobile")
     phone.goto(live_server.url + "/complaints/status/forged-token/")
