@@ -103,6 +103,7 @@ def visit_plan_create(*, actor, data: dict[str, Any]) -> VisitPlan:
         instance=plan,
         changes={k: [None, v] for k, v in snapshot(plan).items() if v not in (None, "")},
     )
+    _schedule_soon(plan)
     return plan
 
 
@@ -125,7 +126,25 @@ def visit_plan_update(*, actor, plan: VisitPlan, data: dict[str, Any]) -> VisitP
     changes = diff(before, snapshot(plan))
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=plan, changes=changes)
+        _schedule_soon(plan)
     return plan
+
+
+def _schedule_soon(plan: VisitPlan) -> None:
+    """Create a saved plan's visits now rather than at the next hourly run. If the broker is down
+    the hourly run still does it, so a failure to enqueue is logged, not raised."""
+    if plan.trigger != Trigger.SCHEDULE or not plan.is_active:
+        return
+
+    def enqueue(plan_id: int = plan.pk) -> None:
+        from .tasks import visits_schedule_plan_task
+
+        try:
+            visits_schedule_plan_task.delay(plan_id)
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.exception("Could not enqueue the scheduling of visit plan %s", plan_id)
+
+    transaction.on_commit(enqueue)
 
 
 # -- scheduling -------------------------------------------------------------------------------------

@@ -301,3 +301,17 @@ def test_staff_and_auditors_cannot_create_plans(staff_client, auditor_client):
     for client in (staff_client, auditor_client):
         assert client.post(reverse("visits:plan_create"), _plan_data()).status_code == 403
     assert not VisitPlan.objects.filter(name="Key customers monthly").exists()
+
+
+def test_a_new_plan_creates_its_visits_right_away(manager_client, django_capture_on_commit_callbacks):
+    CustomerFactory(tier="key")
+    CustomerFactory(tier="key")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("visits:plan_create"), _plan_data())
+
+    from visits.cadence import cycles_to_schedule
+
+    plan = VisitPlan.objects.get(name="Key customers monthly")
+    cycles = cycles_to_schedule("monthly", services._plan_today(plan), 14)  # this month, and the next if near
+    assert Visit.objects.filter(plan=plan).count() == 2 * len(cycles)
