@@ -155,9 +155,20 @@ def test_a_route_without_an_access_decision_is_detected():
     assert undecided == ["a", "b", "c"]
 
 
-def test_only_the_health_check_login_and_language_switch_are_public():
-    # visits:calendar_feed: calendar apps cannot log in; the secret address is the credential.
-    assert {r.name for r in PUBLIC_ROUTES} == {"healthz", "accounts:login", "set_language", "visits:calendar_feed"}
+def test_only_the_health_check_login_language_switch_and_personal_links_are_public():
+    # The personal-link pages carry their own credential, an unguessable token checked by hash:
+    # visits:calendar_feed (calendar apps cannot log in), the survey answering pages and opt-out, and
+    # the complaint status page. Adding a public route means adding it here, deliberately.
+    assert {r.name for r in PUBLIC_ROUTES} == {
+        "healthz",
+        "accounts:login",
+        "set_language",
+        "visits:calendar_feed",
+        "surveys:answer",
+        "surveys:answer_save",
+        "surveys:opt_out",
+        "complaints:status",
+    }
 
 
 # -- realistic URLs ------------------------------------------------------------------------------------
