@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from complaints import api as complaints_api
 from customers import api as customers_api
 from surveys import api as surveys_api
 from visits import api as visits_api
@@ -14,6 +15,8 @@ router.register("visits", visits_api.VisitViewSet, basename="visit")
 router.register("questionnaires", surveys_api.QuestionnaireViewSet, basename="questionnaire")
 router.register("survey-campaigns", surveys_api.CampaignViewSet, basename="surveycampaign")
 router.register("survey-responses", surveys_api.ResponseViewSet, basename="surveyresponse")
+router.register("complaints", complaints_api.ComplaintViewSet, basename="complaint")
+router.register("complaint-actions", complaints_api.CorrectiveActionViewSet, basename="complaint-action")
 
 app_name = "api"
 urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,121 @@
+"""The API applies the same rules as the pages: permissions, workflow table, stale state, audit."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from complaints.models import Complaint
+from core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_create_through_the_api_uses_the_service(staff_user, customer):
+    response = api(staff_user).post(
+        reverse("api:complaint-list"),
+        {
+            "customer": customer.pk,
+            "subject": "Wrong invoice",
+            "description": "Billed twice.",
+            "category": "billing-invoice",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    complaint = Complaint.objects.get()
+    assert response.json()["reference"] == complaint.reference
+    assert complaint.channel == "api" and complaint.category.code == "billing-invoice" and complaint.resolve_due_at
+    assert AuditEvent.objects.for_object(complaint).filter(action="create").exists()
+
+
+def test_invalid_create_explains_and_records_nothing(staff_user, customer):
+    response = api(staff_user).post(reverse("api:complaint-list"), {"customer": customer.pk}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"message", "extra"}
+    assert not Complaint.objects.exists()
+
+
+def test_list_uses_the_queue_filters(staff_user, open_complaint):
+    critical = open_complaint(severity="critical")
+    open_complaint(severity="low")
+    response = api(staff_user).get(reverse("api:complaint-list"), {"severity": "critical"})
+    assert [row["reference"] for row in response.json()["results"]] == [critical.reference]
+
+
+def test_illegal_transition_is_refused_like_in_the_ui(staff_user, complaint):
+    url = reverse("api:complaint-transition", args=[complaint.pk])
+    response = api(staff_user).post(url, {"action": "close", "close_reason": "accepted"}, format="json")
+    assert response.status_code == 400 and "not possible" in response.json()["message"]
+
+    response = api(staff_user).post(url, {"action": "acknowledge", "state": "received"}, format="json")
+    assert response.status_code == 200 and response.json()["state"] == "acknowledged"
+
+    stale = api(staff_user).post(url, {"action": "reject", "state": "received", "reason": "x"}, format="json")
+    assert stale.status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.state == "acknowledged"
+
+
+def test_auditor_reads_but_cannot_write(auditor_user, complaint, customer):
+    client = api(auditor_user)
+    assert client.get(reverse("api:complaint-detail", args=[complaint.pk])).status_code == 200
+    assert client.get(reverse("api:complaint-events", args=[complaint.pk])).status_code == 200
+    for url, body in [
+        (reverse("api:complaint-list"), {"customer": customer.pk, "subject": "s", "description": "d"}),
+        (reverse("api:complaint-transition", args=[complaint.pk]), {"action": "acknowledge"}),
+    ]:
+        assert client.post(url, body, format="json").status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.state == "received" and Complaint.objects.count() == 1
+
+
+def test_anonymous_api_access_is_refused(complaint):
+    assert APIClient().get(reverse("api:complaint-list")).status_code in (401, 403)
+
+
+def test_attachment_upload_is_checked_by_content(staff_user, complaint, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    url = reverse("api:complaint-attachments", args=[complaint.pk])
+    bad = api(staff_user).post(url, {"file": SimpleUploadedFile("x.png", b"<html><script>1</script></html>")})
+    assert bad.status_code == 400 and "not an image" in bad.json()["message"]
+    good = api(staff_user).post(url, {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32)})
+    assert good.status_code == 201 and good.json()["content_type"] == "image/png"
+
+
+def test_corrective_action_lifecycle_through_the_api(staff_user, manager_user, complaint):
+    created = api(staff_user).post(
+        reverse("api:complaint-action-list"),
+        {
+            "complaint": complaint.pk,
+            "kind": "corrective",
+            "description": "New seal supplier",
+            "owner": staff_user.username,
+            "due_date": "2026-12-31",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    assert api(staff_user).post(reverse("api:complaint-action-complete", args=[pk])).status_code == 200
+    refused = api(staff_user).post(
+        reverse("api:complaint-action-verify", args=[pk]), {"result": "effective", "evidence": "x"}, format="json"
+    )
+    assert refused.status_code == 403
+    verified = api(manager_user).post(
+        reverse("api:complaint-action-verify", args=[pk]),
+        {"result": "effective", "evidence": "3 months clean"},
+        format="json",
+    )
+    assert verified.status_code == 200 and verified.json()["verified_by"] == manager_user.username
+
+
+def test_schema_documents_the_complaint_endpoints(staff_client):
+    schema = staff_client.get(reverse("schema")).content.decode()
+    assert "/api/v1/complaints/{id}/transition/" in schema
