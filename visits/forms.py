@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import SatisfactionDimension
 
-from .models import Severity, VisitPlan
+from .models import Channel, Purpose, Severity, VisitPlan
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -129,3 +129,30 @@ class ScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.order_by("name")
         self.fields["person"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class VisitCreateForm(forms.Form):
+    """A visit planned by hand. Only managers choose someone else as the assignee."""
+
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.ON_SITE)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices, initial=Purpose.RELATIONSHIP)
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from customers.models import Customer
+
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.order_by("name")
+        if user.has_perm("visits.change_all_visits"):
+            self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+            self.fields["assignee"].help_text = _("Empty: yourself.")
+        else:
+            del self.fields["assignee"]
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data["due_date"]
+        if due_date < timezone.localdate():
+            raise forms.ValidationError(_("The due date cannot be in the past."))
+        return due_date

@@ -322,6 +322,8 @@ def visit_create(
         raise ApplicationError(_("You are not allowed to plan visits."))
     if assignee is not None and assignee != actor and not actor.has_perm("visits.change_all_visits"):
         raise ApplicationError(_("Only managers can plan visits for someone else."))
+    if due_date < timezone.localdate():
+        raise ApplicationError(_("The due date cannot be in the past."))
     visit = Visit(
         customer=customer,
         trigger=Trigger.SCHEDULE,

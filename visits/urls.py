@@ -5,6 +5,7 @@ from .views import calendar, figures, plans, visits
 app_name = "visits"
 urlpatterns = [
     path("", visits.my_visits_view, name="my_visits"),
+    path("new/", visits.visit_create_view, name="create"),
     path("<int:pk>/", visits.visit_detail_view, name="detail"),
     path("<int:pk>/record/", visits.visit_record_view, name="record"),
     path("<int:pk>/reschedule/", visits.visit_reschedule_view, name="reschedule"),

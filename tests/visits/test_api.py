@@ -113,8 +113,11 @@ def test_staff_plans_a_visit_for_themselves_but_not_for_someone_else(staff_user,
         url, {"customer": customer.pk, "due_date": due, "assignee": other_staff_user.username}, format="json"
     )
 
+    past = api(staff_user).post(url, {"customer": customer.pk, "due_date": "2020-01-01"}, format="json")
+
     assert own.status_code == 201 and own.json()["assignee"] == staff_user.username
     assert other.status_code == 400
+    assert past.status_code == 400 and "past" in past.json()["message"]
     assert Visit.objects.count() == 1
 
 

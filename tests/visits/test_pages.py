@@ -315,3 +315,53 @@ def test_a_new_plan_creates_its_visits_right_away(manager_client, django_capture
     plan = VisitPlan.objects.get(name="Key customers monthly")
     cycles = cycles_to_schedule("monthly", services._plan_today(plan), 14)  # this month, and the next if near
     assert Visit.objects.filter(plan=plan).count() == 2 * len(cycles)
+
+
+# -- planning a visit by hand ----------------------------------------------------------------------------
+
+
+def test_staff_plans_a_visit_by_hand_for_themselves(staff_client, staff_user):
+    customer = CustomerFactory(name="Walk-in Co")
+    due = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+
+    form = staff_client.get(reverse("visits:create"), {"customer": customer.pk})
+    response = staff_client.post(
+        reverse("visits:create"),
+        {"customer": customer.pk, "due_date": due, "channel": "phone", "purpose": "satisfaction"},
+    )
+
+    assert "assignee" not in form.context["form"].fields  # staff plan for themselves only
+    visit = Visit.objects.get(customer=customer)
+    assert response.status_code == 302 and response["Location"] == visit.get_absolute_url()
+    assert (visit.assignee, visit.channel, visit.plan) == (staff_user, "phone", None)
+
+
+def test_manager_plans_a_visit_for_someone_else(manager_client, other_staff_user):
+    customer = CustomerFactory()
+    due = timezone.localdate().isoformat()
+
+    manager_client.post(
+        reverse("visits:create"),
+        {
+            "customer": customer.pk,
+            "due_date": due,
+            "channel": "on_site",
+            "purpose": "relationship",
+            "assignee": other_staff_user.pk,
+        },
+    )
+
+    assert Visit.objects.get(customer=customer).assignee == other_staff_user
+
+
+def test_a_visit_cannot_be_planned_in_the_past(staff_client):
+    customer = CustomerFactory()
+    past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+
+    response = staff_client.post(
+        reverse("visits:create"),
+        {"customer": customer.pk, "due_date": past, "channel": "phone", "purpose": "relationship"},
+    )
+
+    assert "cannot be in the past" in response.content.decode()
+    assert not Visit.objects.exists()

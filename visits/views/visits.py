@@ -17,7 +17,7 @@ from accounts.access import permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
-from ..forms import CancelForm, RescheduleForm, ScopeForm, VisitIssueFormSet, VisitRecordForm
+from ..forms import CancelForm, RescheduleForm, ScopeForm, VisitCreateForm, VisitIssueFormSet, VisitRecordForm
 from ..models import Visit, VisitIssue
 
 VIEW = "visits.view_visit"
@@ -68,6 +68,21 @@ def my_visits_view(request):
             "query": request.GET.urlencode(),
         },
     )
+
+
+@permission(VIEW, "visits.add_visit")
+def visit_create_view(request):
+    """Plan a visit by hand, e.g. from the customer page (?customer=<pk>)."""
+    form = VisitCreateForm(request.POST or None, user=request.user, initial={"customer": request.GET.get("customer")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Visit planned."))
+            return redirect(visit)
+    return render(request, "visits/create.html", {"form": form})
 
 
 @permission(VIEW)
