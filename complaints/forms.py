@@ -159,3 +159,21 @@ class CorrectiveActionForm(forms.Form):
 class VerifyForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=CorrectiveAction.Result.choices)
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WebComplaintForm(forms.Form):
+    """The public form. `website` is a honeypot (hidden from people, filled by bots); `started` is a
+    signed timestamp of when the form was shown (a bot posts within a second)."""
+
+    name = forms.CharField(label=_("Your name or company"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("This is a"), choices=Kind.choices, initial=Kind.COMPLAINT)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}))
+    desired_remedy = forms.CharField(
+        label=_("What would you like us to do?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    product_reference = forms.CharField(label=_("Product, order or batch number"), max_length=100, required=False)
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    started = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -131,7 +131,12 @@ class Complaint(TimeStampedModel):
     product_reference = models.CharField(_("product / order / batch"), max_length=100, blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,  # the public web form records with no user
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,5 +21,6 @@ urlpatterns = [
     path("actions/<int:pk>/verify/", complaint.corrective_action_verify_view, name="action_verify"),
     path("<int:pk>/attachments/", complaint.attachment_upload_view, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", complaint.attachment_download_view, name="attachment"),
+    path("web/", public.complaint_web_form_view, name="web_form"),
     path("status/<str:token>/", public.complaint_status_view, name="status"),
 ]

@@ -20,8 +20,11 @@ from .transitions import (
     complaint_resume,
     complaint_transition,
 )
+from .web_form import complaint_submit_web_form, web_form_rate_limited
 
 __all__ = [
+    "complaint_submit_web_form",
+    "web_form_rate_limited",
     "attachment_check",
     "complaint_attachment_add",
     "complaint_assign",

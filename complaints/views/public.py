@@ -1,12 +1,19 @@
 """The customer's read-only status page, opened with the private link from the acknowledgement."""
 
+import time
+
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.access import public
+from core.exceptions import ApplicationError
 
 from .. import selectors, services
+from ..forms import WebComplaintForm
 from ..models import State
 from ..services.status_link import complaint_recipient
 
@@ -42,3 +49,44 @@ def complaint_status_view(request, token: str):
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# A person needs more than this to fill in the form; a script does not.
+MIN_FILL_SECONDS = 3
+MAX_FORM_AGE_SECONDS = 24 * 3600
+
+
+def _looks_automated(form) -> bool:
+    if form.cleaned_data.get("website"):
+        return True
+    try:
+        started = float(
+            signing.loads(
+                form.cleaned_data.get("started", ""), salt="complaints.web_form", max_age=MAX_FORM_AGE_SECONDS
+            )
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return True
+    return not MIN_FILL_SECONDS <= time.time() - started <= MAX_FORM_AGE_SECONDS
+
+
+@public
+def complaint_web_form_view(request):
+    """The public complaint form: rate-limited per address, with a honeypot and a fill-time check.
+    A suspected bot sees the same thank-you page as a person, and nothing is recorded."""
+    form = WebComplaintForm(request.POST or None)
+    if request.method == "POST":
+        if services.web_form_rate_limited(client_address=request.META.get("REMOTE_ADDR", "")):
+            return render(request, "complaints/web_form.html", {"form": form, "rate_limited": True}, status=429)
+        if form.is_valid():
+            if _looks_automated(form):
+                return render(request, "complaints/web_form_thanks.html", {"reference": None})
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "started")}
+            try:
+                complaint = services.complaint_submit_web_form(**data)
+            except (ApplicationError, ValidationError):
+                form.add_error(None, _("We could not record this. Please check the fields or call our hotline."))
+            else:
+                return render(request, "complaints/web_form_thanks.html", {"reference": complaint.reference})
+    started = signing.dumps(str(time.time()), salt="complaints.web_form")
+    return render(request, "complaints/web_form.html", {"form": form, "started": started})
