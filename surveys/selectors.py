@@ -95,10 +95,12 @@ def segment_population(*, segment: Segment, interval_days: int, now=None) -> lis
 def contact_for_survey(customer_ids: list[int]) -> dict[int, Contact]:
     """{customer id: the contact to invite}: the primary surveyable contact, else the first by name."""
     chosen: dict[int, Contact] = {}
-    for contact in (
-        surveyable_contacts().filter(customer_id__in=customer_ids).order_by("customer_id", "-is_primary", "name", "pk")
-    ):
-        chosen.setdefault(contact.customer_id, contact)
+    # In chunks: SQLite refuses more than 32,766 parameters in one statement.
+    for start in range(0, len(customer_ids), 5000):
+        chunk = customer_ids[start : start + 5000]
+        contacts = surveyable_contacts().filter(customer_id__in=chunk)
+        for contact in contacts.order_by("customer_id", "-is_primary", "name", "pk"):
+            chosen.setdefault(contact.customer_id, contact)
     return chosen
 
 

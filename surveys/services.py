@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -499,6 +500,27 @@ def invitation_reminders_send(*, now: datetime.datetime | None = None, batch_siz
 # -- answering (the customer, through the token) ------------------------------------------------------
 
 
+# A sent version never changes (the services refuse edits), and the answer endpoint reads its
+# questions on every post: keep them in memory per process for a minute. The minute bounds how
+# long a changed dimension weight takes to reach new responses' index.
+QUESTIONS_CACHE_SECONDS = 60
+_questions_cache: dict[tuple, tuple[float, list[Question]]] = {}
+
+
+def version_questions(version: QuestionnaireVersion) -> list[Question]:
+    """The questions of a version in order, with their dimension and condition loaded."""
+    key = (version.pk, version.sent_at)
+    cached = _questions_cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    questions = list(version.questions.select_related("dimension", "condition_question").order_by("position", "pk"))
+    if version.sent_at is not None:
+        if len(_questions_cache) > 200:
+            _questions_cache.clear()
+        _questions_cache[key] = (time.monotonic() + QUESTIONS_CACHE_SECONDS, questions)
+    return questions
+
+
 class LinkUnusable(Exception):
     """The token is unknown, expired, or already used: every case gets the same neutral page."""
 
@@ -513,14 +535,15 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
     if not tokens.looks_like_token(token):
         raise LinkUnusable
     now = now or timezone.now()
-    invitation = (
-        Invitation.objects.select_related("campaign__questionnaire_version__questionnaire", "customer", "contact")
-        .filter(token_hash=tokens.token_hash(token))
-        .first()
-    )
+    try:
+        # get(), not first(): no ORDER BY, so the unique index on token_hash answers alone.
+        invitation = Invitation.objects.select_related("campaign__questionnaire_version", "customer").get(
+            token_hash=tokens.token_hash(token)
+        )
+    except Invitation.DoesNotExist:
+        raise LinkUnusable
     if (
-        invitation is None
-        or invitation.expires_at <= now
+        invitation.expires_at <= now
         or invitation.status == Invitation.Status.COMPLETED
         or invitation.campaign.status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING)
     ):
@@ -594,10 +617,11 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
     Raises AlreadyAnswered when a response exists: the OneToOne on the invitation makes the
     database refuse a second one, whatever the number of simultaneous posts."""
     version = invitation.campaign.questionnaire_version
-    questions = list(version.questions.select_related("dimension").order_by("position", "pk"))
-    answers = invitation_autosave(invitation=invitation, questions=questions, data=data)
+    questions = version_questions(version)
+    answers = answering.draft_merge(questions, invitation.draft or {}, data)
     missing = answering.missing_required(questions, answers)
     if missing:
+        invitation_autosave(invitation=invitation, questions=questions, data=data)
         raise ApplicationError(_("Some required questions are not answered yet."), extra=missing)
     rows = _answer_rows(questions, answers)
     csi, recommend = response_scores(questions, rows)
@@ -606,9 +630,9 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
         with transaction.atomic():
             response = Response.objects.create(
                 invitation=invitation,
-                campaign_id=invitation.campaign_id,
+                campaign=invitation.campaign,
                 questionnaire_version=version,
-                customer_id=invitation.customer_id,
+                customer=invitation.customer,
                 contact_id=invitation.contact_id,
                 language=language,
                 csi=csi,
@@ -618,7 +642,11 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
                 row.response = response
             Answer.objects.bulk_create(rows)
             Invitation.objects.filter(pk=invitation.pk).update(
-                status=Invitation.Status.COMPLETED, completed_at=now, draft={}
+                status=Invitation.Status.COMPLETED,
+                completed_at=now,
+                started_at=Coalesce(F("started_at"), Value(now)),
+                opened_at=Coalesce(F("opened_at"), Value(now)),
+                draft={},
             )
             audit_record(
                 actor=None,

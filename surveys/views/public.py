@@ -86,11 +86,7 @@ def _language(request, invitation: Invitation) -> str:
 
 
 def _questions(invitation: Invitation) -> list[Question]:
-    return list(
-        invitation.campaign.questionnaire_version.questions.select_related("condition_question").order_by(
-            "position", "pk"
-        )
-    )
+    return services.version_questions(invitation.campaign.questionnaire_version)
 
 
 def _view_models(questions: list[Question], answers: dict, errors: dict) -> list[dict]:
