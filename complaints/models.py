@@ -191,6 +191,12 @@ class Complaint(TimeStampedModel):
     # Root cause (ISO 9001 10.2): a category plus the 5-why chain.
     root_cause_category = models.CharField(_("root cause category"), max_length=20, blank=True)
     five_whys = models.JSONField(_("5 whys"), default=list, blank=True)
+    # Closing the loop (ISO 10002 8.3): the customer's rating of how the complaint was handled.
+    satisfaction_rating = models.PositiveSmallIntegerField(
+        _("satisfaction with the handling (1-5)"), null=True, blank=True
+    )
+    satisfaction_comment = models.TextField(_("customer's comment on the handling"), blank=True)
+    satisfaction_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     # The customer's private status link: only the SHA-256 of the token is stored.
     status_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     status_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -218,6 +224,11 @@ class Complaint(TimeStampedModel):
                 name="complaint_once_per_visit_issue",
             ),
             models.CheckConstraint(condition=models.Q(state__in=State.values), name="complaint_state_known"),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction_rating__isnull=True)
+                | models.Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5, satisfaction_at__isnull=False),
+                name="complaint_satisfaction_rating_1_to_5",
+            ),
             models.CheckConstraint(
                 condition=models.Q(state=State.CLOSED, closed_at__isnull=False, close_reason__gt="")
                 | (~models.Q(state=State.CLOSED) & models.Q(closed_at__isnull=True, close_reason="")),
@@ -341,6 +352,8 @@ class EscalationRule(models.Model):
     class Deadline(models.TextChoices):
         ACKNOWLEDGE = "acknowledge", _("Acknowledgement deadline")
         RESOLVE = "resolve", _("Resolution deadline")
+        # Not swept by time: raised when the customer rates the handling low.
+        LOW_SATISFACTION = "low_rating", _("Customer unhappy with the handling")
 
     class Audience(models.TextChoices):
         ASSIGNEE = "assignee", _("Assignee")

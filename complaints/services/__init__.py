@@ -10,6 +10,7 @@ from .attachments import attachment_check, complaint_attachment_add
 from .common import sla_schedule_load
 from .escalation import complaint_escalations_run
 from .intake import complaint_open, complaint_open_from_visit_issue, complaint_reference_next
+from .satisfaction import complaint_satisfaction_record
 from .status_link import complaint_by_status_token, complaint_status_link_issue
 from .transitions import (
     complaint_assign,
@@ -23,6 +24,7 @@ from .transitions import (
 from .web_form import complaint_submit_web_form, web_form_rate_limited
 
 __all__ = [
+    "complaint_satisfaction_record",
     "complaint_submit_web_form",
     "web_form_rate_limited",
     "attachment_check",

@@ -77,7 +77,10 @@ def complaint_escalations_run(*, now: datetime.datetime | None = None) -> int:
     """Escalate every complaint that is due for it, once. Returns how many escalations were made."""
     now = now or timezone.now()
     made = 0
-    for rule in EscalationRule.objects.filter(is_active=True).order_by("level", "code"):
+    rules = EscalationRule.objects.filter(
+        is_active=True, deadline__in=[EscalationRule.Deadline.ACKNOWLEDGE, EscalationRule.Deadline.RESOLVE]
+    )
+    for rule in rules.order_by("level", "code"):
         for complaint in complaint_escalations_due(rule=rule, now=now):
             try:
                 with transaction.atomic():

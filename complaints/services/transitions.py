@@ -152,6 +152,10 @@ def _transition(
         from .status_link import complaint_acknowledgement_send
 
         complaint_acknowledgement_send(complaint=complaint, actor=actor, now=now)
+    elif action == Action.CLOSE:
+        from .satisfaction import complaint_follow_up_after_close
+
+        complaint_follow_up_after_close(complaint=complaint, actor=actor)
     return complaint
 
 

@@ -4,15 +4,16 @@ import time
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import public
 from core.exceptions import ApplicationError
 
-from .. import selectors, services
+from .. import services
 from ..forms import WebComplaintForm
 from ..models import State
 from ..services.status_link import complaint_recipient
@@ -23,28 +24,43 @@ PUBLIC_STEPS = [State.RECEIVED, State.ACKNOWLEDGED, State.INVESTIGATING, State.R
 
 @public
 @never_cache
+@require_http_methods(["GET", "POST"])
 def complaint_status_view(request, token: str):
-    """Unknown, forged and expired tokens all get the same neutral page (status 404), saying nothing."""
+    """Unknown, forged and expired tokens all get the same neutral page (status 404), saying nothing.
+    The only thing a customer can send here is their rating of the handling, once."""
     complaint = services.complaint_by_status_token(token=token)
     if complaint is None:
         return render(request, "complaints/status_unknown.html", status=404)
-    reached = {e.to_state for e in selectors.complaint_events(complaint=complaint, public_only=True) if e.to_state}
-    reached.add(complaint.state)
-    if complaint.state == State.ASSESSED:
-        reached.add(State.ACKNOWLEDGED)
-    order = [s.value for s in PUBLIC_STEPS]
-    current_index = (
-        order.index(complaint.state)
-        if complaint.state in order
-        else (order.index(State.INVESTIGATING) if complaint.state == State.ASSESSED else -1)
-    )
-    steps = [(s, s.label, i <= current_index) for i, s in enumerate(PUBLIC_STEPS)]
     _email, language = complaint_recipient(complaint)
+    rating_error = ""
+    if request.method == "POST":
+        try:
+            services.complaint_satisfaction_record(
+                complaint=complaint,
+                rating=int(request.POST.get("rating", "0")) if request.POST.get("rating", "").isdigit() else 0,
+                comment=request.POST.get("comment", "")[:2000],
+            )
+        except ApplicationError as error:
+            with translation.override(language):
+                rating_error = str(error.message)
+        else:
+            return redirect("complaints:status", token=token)
+    order = [s.value for s in PUBLIC_STEPS]
+    shown_state = State.INVESTIGATING if complaint.state == State.ASSESSED else complaint.state
+    current_index = order.index(shown_state) if shown_state in order else -1
+    steps = [(s, s.label, i <= current_index) for i, s in enumerate(PUBLIC_STEPS)]
     with translation.override(language):
         response = render(
             request,
             "complaints/status.html",
-            {"complaint": complaint, "steps": steps, "ended": complaint.state in (State.WITHDRAWN, State.REJECTED)},
+            {
+                "complaint": complaint,
+                "steps": steps,
+                "ended": complaint.state in (State.WITHDRAWN, State.REJECTED),
+                "may_rate": complaint.state in (State.RESOLVED, State.CLOSED) and complaint.satisfaction_rating is None,
+                "rating_error": rating_error,
+                "ratings": range(1, 6),
+            },
         )
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
