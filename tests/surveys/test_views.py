@@ -96,6 +96,24 @@ def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
     assert failures == []
 
 
+PUBLIC_ROUTES = {"surveys:answer", "surveys:answer_save", "surveys:opt_out"}
+
+
+def test_every_survey_route_is_covered_by_these_permission_tests(world):
+    from surveys.urls import urlpatterns
+
+    names = {f"surveys:{p.name}" for p in urlpatterns}
+    covered = set(routes(world)) | {f"surveys:{n}" for n in WRITE_ROUTES} | PUBLIC_ROUTES
+    assert names - covered == set(), "teach test_views the new route's URL and expected access"
+
+
+def test_only_the_token_routes_are_public():
+    from surveys.urls import urlpatterns
+
+    public = {f"surveys:{p.name}" for p in urlpatterns if getattr(p.callback, "csm_access", None) == "public"}
+    assert public == PUBLIC_ROUTES
+
+
 WRITE_ROUTES = [
     "campaign_create",
     "campaign_send",
