@@ -13,6 +13,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROLES = ("staff", "manager", "auditor", "admin")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's database setup, with the migrated data kept for every connection object.
+
+    Browser tests (transaction=True, serialized_rollback=True) reload the data that migrations
+    created (roles, default plans, dimensions, categories) from a snapshot Django stores on the
+    connection object at setup. Once Playwright has started, the test thread can be handed a new
+    connection object for the same database, without that snapshot; the flush of the previous
+    browser test then left the next one with no roles. Keeping the snapshot on the wrapper class
+    makes every connection object of this run see it.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+
+
 @pytest.fixture
 def staff_user(db):
     return UserFactory(username="staff1", role="staff")
