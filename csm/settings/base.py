@@ -193,6 +193,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that share a field name across apps get explicit, stable names in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintChannelEnum": "complaints.models.Channel",
+        "ComplaintKindEnum": "complaints.models.Kind",
+        "ComplaintStateEnum": "complaints.models.State",
+        "VisitChannelEnum": "visits.models.Channel",
+        "QuestionnaireKindEnum": "surveys.models.QuestionnaireKind",
+        "QuestionKindEnum": "surveys.models.QuestionKind",
+    },
 }
 
 # Content Security Policy: everything is served by us; no CDN, no inline script without a nonce.
