@@ -128,15 +128,32 @@ def campaign_close_view(request, pk: int):
     return redirect(campaign)
 
 
+LINKS_PER_PAGE = 60
+
+
 @permission(CHANGE)
 def campaign_links_view(request, pk: int):
-    """The printable list of personal links, for channels other than e-mail (SMS, WeChat, paper).
-    Managers only: each link is a credential."""
+    """The printable list of personal links with their QR codes, for channels other than e-mail
+    (SMS, WeChat, a delivery note). Managers only: each link is a credential."""
+    import segno
+    from django.core.paginator import Paginator
+    from django.utils.safestring import mark_safe
+
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire_version"), pk=pk)
     base = request.build_absolute_uri("/")
-    invitations = campaign.invitations.select_related("customer", "contact").exclude(status=Invitation.Status.COMPLETED)
-    rows = [(i, services.invitation_link(i, base_url=base)) for i in invitations.order_by("customer__name", "pk")]
-    return render(request, "surveys/campaign_links.html", {"campaign": campaign, "rows": rows})
+    invitations = (
+        campaign.invitations.select_related("customer", "contact")
+        .exclude(status=Invitation.Status.COMPLETED)
+        .order_by("customer__name", "pk")
+    )
+    page = Paginator(invitations, LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for invitation in page:
+        link = services.invitation_link(invitation, base_url=base)
+        # segno writes the SVG itself (no user text in it): safe to inline.
+        qr = mark_safe(segno.make(link, error="m").svg_inline(scale=2, dark="#1b2733"))  # noqa: S308
+        rows.append((invitation, link, qr))
+    return render(request, "surveys/campaign_links.html", {"campaign": campaign, "rows": rows, "page": page})
 
 
 @permission("surveys.export_response")

@@ -168,3 +168,6 @@ def test_manager_follows_results_and_the_method(live_server, page, screenshot, s
     screenshot(page, f"{language}-survey-methodology")
     page.goto(f"{live_server.url}/surveys/questionnaires/{campaign.questionnaire_version.questionnaire_id}/")
     screenshot(page, f"{language}-survey-questionnaire")
+    page.goto(f"{live_server.url}/surveys/campaigns/{campaign.pk}/links/")
+    expect(page.locator("[data-testid=link-card]")).to_have_count(1)  # three of four have answered
+    screenshot(page, f"{language}-survey-printable-links")

@@ -192,6 +192,7 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(auditor_client, world):
 def test_links_page_lists_personal_links_for_managers(manager_client, world):
     page = manager_client.get(reverse("surveys:campaign_links", args=[world["campaign"].pk])).content.decode()
     assert page.count("/surveys/r/") == 1  # the one not answered yet
+    assert page.count('data-testid="link-card"') == 1 and "<svg" in page  # with its QR code
 
 
 def test_export_and_import_round_trip_makes_a_new_version(manager_client, world):
