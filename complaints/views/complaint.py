@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -406,3 +407,33 @@ def attachment_download_view(request, pk: int, attachment_pk: int):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@permission(VIEW)
+def complaint_eight_d_view(request, pk: int):
+    """The 8D report (D0-D8) of a complaint, for the customer: no internal notes. `?language=en` or
+    `zh-hans` chooses the report's language; the page prints to PDF from the browser."""
+    try:
+        complaint = selectors.complaint_detail(pk=pk)
+    except Complaint.DoesNotExist as error:
+        raise Http404 from error
+    language = request.GET.get("language")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    actions = list(selectors.complaint_actions(complaint=complaint))
+    by_kind = {kind: [a for a in actions if a.kind == kind] for kind in CorrectiveAction.Kind.values}
+    with translation.override(language):
+        return render(
+            request,
+            "complaints/eight_d.html",
+            {
+                "complaint": complaint,
+                "containment": by_kind[CorrectiveAction.Kind.CONTAINMENT],
+                "corrective": by_kind[CorrectiveAction.Kind.CORRECTIVE],
+                "preventive": by_kind[CorrectiveAction.Kind.PREVENTIVE],
+                "owners": sorted({str(a.owner) for a in actions} - {str(complaint.assignee)}),
+                "root_cause_label": ROOT_CAUSE_CATEGORIES.get(complaint.root_cause_category, ""),
+                "report_language": language,
+                "other_language": "en" if language == "zh-hans" else "zh-hans",
+            },
+        )

@@ -30,6 +30,7 @@
       finder.hidden = false;
       document.getElementById("customer-search").focus();
     }
+    if (event.target.closest("[data-print]")) { window.print(); }
     const toggle = event.target.closest("[data-step-toggle]");
     if (toggle) {
       document.querySelectorAll(".step-form").forEach(function (form) {

@@ -127,3 +127,17 @@ def test_nav_link_is_shown_to_those_who_may_see_complaints(staff_client, client,
     nobody = django_user_model.objects.create_user("nobody", password="x")
     client.force_login(nobody)
     assert 'href="/complaints/"' not in client.get(reverse("reports:home")).content.decode()
+
+
+def test_eight_d_report_in_both_languages_without_internal_notes(staff_user, staff_client, complaint):
+    from complaints import services
+
+    services.complaint_note_add(actor=staff_user, complaint=complaint, text="INTERNAL remark")
+    services.root_cause_record(actor=staff_user, complaint=complaint, category="material", whys=["Bad seal batch"])
+    url = reverse("complaints:eight_d", args=[complaint.pk])
+
+    english = staff_client.get(url, {"language": "en"}).content.decode()
+    chinese = staff_client.get(url, {"language": "zh-hans"})
+
+    assert "D4" in english and "Bad seal batch" in english and "INTERNAL" not in english
+    assert chinese.status_code == 200 and 'lang="zh-hans"' in chinese.content.decode()

@@ -120,5 +120,9 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     screenshot(phone, "zh-complaint-status-mobile")
     phone.goto(live_server.url + "/complaints/status/forged-token/")
     expect(phone.locator("[data-testid=status-unknown]")).to_be_visible()
+    # -- the manager prints the 8D report for the customer, in Chinese ---------------------------------
+    manager_page.goto(f"{live_server.url}/complaints/{complaint.pk}/8d/?language=zh-hans")
+    expect(manager_page.locator(".eight-d")).to_contain_text("Change seal supplier")
+    screenshot(manager_page, "zh-complaint-8d")
     for page in (staff_page, manager_page, phone):
         page.close()
