@@ -473,6 +473,9 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.customer}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:response_detail", args=[self.pk])
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")

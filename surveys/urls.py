@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/links/", campaigns.campaign_links_view, name="campaign_links"),
     path("campaigns/<int:pk>/methodology/", campaigns.campaign_methodology_view, name="campaign_methodology"),
     path("campaigns/<int:pk>/responses.<str:file_format>", campaigns.campaign_export_view, name="campaign_export"),
+    path("responses/<int:pk>/", campaigns.response_detail_view, name="response_detail"),
     path("questionnaires/", questionnaires.questionnaire_list_view, name="questionnaire_list"),
     path("questionnaires/import/", questionnaires.questionnaire_import_view, name="questionnaire_import"),
     path("questionnaires/<int:pk>/", questionnaires.questionnaire_detail_view, name="questionnaire_detail"),

@@ -208,3 +208,18 @@ def campaign_methodology_view(request, pk: int):
             "detractor_max": scoring.DETRACTOR_MAX,
         },
     )
+
+
+@permission("surveys.view_response")
+def response_detail_view(request, pk: int):
+    """One response with its answers and scores, as the customer gave them (the version they saw)."""
+    from ..models import Response
+
+    response = get_object_or_404(
+        Response.objects.select_related("campaign", "customer__owner", "contact", "questionnaire_version", "complaint"),
+        pk=pk,
+    )
+    answers = {a.question_id: a for a in response.answers.all()}
+    questions = list(response.questionnaire_version.questions.select_related("dimension").order_by("position", "pk"))
+    rows = [(question, answers.get(question.pk)) for question in questions]
+    return render(request, "surveys/response_detail.html", {"response": response, "rows": rows})

@@ -69,6 +69,7 @@ def routes(world):
         "surveys:plan_create": [],
         "surveys:plan_detail": [world["plan"].pk],
         "surveys:plan_update": [world["plan"].pk],
+        "surveys:response_detail": [world["campaign"].responses.get().pk],
     }
 
 
@@ -317,3 +318,12 @@ def test_results_and_list_queries_do_not_grow_with_the_number_of_responses(
         manager_client.get(reverse("surveys:campaign_detail", args=[bigger.pk]))
     with django_assert_max_num_queries(12):
         manager_client.get(reverse("surveys:campaign_list"))
+
+
+def test_response_page_shows_the_answers_of_the_version_answered(staff_client, world):
+    response = world["campaign"].responses.get()
+
+    page = staff_client.get(reverse("surveys:response_detail", args=[response.pk])).content.decode()
+
+    assert 'data-testid="response-csi">75.0<' in page
+    assert "How satisfied are you with the quality of our products?" in page and "HYPERLINK" in page
