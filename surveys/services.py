@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
+import smtplib
 import time
 from decimal import Decimal
 from typing import Any
@@ -286,7 +287,9 @@ def campaign_create(
     contacts = selectors.contact_for_survey(customer_ids)
     invitations = []
     for customer_id in customer_ids:
-        contact = contacts[customer_id]
+        contact = contacts.get(customer_id)
+        if contact is None:  # consent withdrawn since the population was read
+            continue
         salt = tokens.salt_new()
         invitations.append(
             Invitation(
@@ -365,9 +368,17 @@ def _message(invitation: Invitation, *, reminder: bool) -> EmailMultiAlternative
     return message
 
 
-def _deliver(invitations: list[Invitation], *, reminder: bool) -> tuple[list[int], dict[int, str]]:
-    """Send the batch over one connection; returns (sent ids, {bounced id: reason})."""
-    sent, bounced = [], {}
+# A refused recipient is a bounce; anything else from the mail relay (unreachable, dropped
+# connection) stops the batch so the task retries later, instead of marking everyone bounced.
+BOUNCE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError, ValueError)
+
+
+def _deliver(invitations: list[Invitation], *, reminder: bool) -> tuple[list[int], dict[int, str], OSError | None]:
+    """Send the batch over one connection; returns (sent ids, {bounced id: reason}, the relay
+    failure that stopped the batch or None)."""
+    sent: list[int] = []
+    bounced: dict[int, str] = {}
+    failure: OSError | None = None
     connection = get_connection()
     try:
         connection.open()
@@ -375,13 +386,21 @@ def _deliver(invitations: list[Invitation], *, reminder: bool) -> tuple[list[int
             message = _message(invitation, reminder=reminder)  # a template error is a bug, not a bounce
             try:
                 connection.send_messages([message])
-            except Exception as error:  # noqa: BLE001 - one refused address must not stop the batch
+            except BOUNCE_ERRORS as error:
                 bounced[invitation.pk] = str(error)[:255] or error.__class__.__name__
+            except OSError as error:
+                failure = error
+                break
             else:
                 sent.append(invitation.pk)
+    except OSError as error:
+        failure = error
     finally:
-        connection.close()
-    return sent, bounced
+        try:
+            connection.close()
+        except OSError:
+            pass
+    return sent, bounced, failure
 
 
 def campaign_send_batches(*, campaign_id: int, batch_size: int = SEND_BATCH_SIZE) -> int:
@@ -403,7 +422,7 @@ def campaign_send_batches(*, campaign_id: int, batch_size: int = SEND_BATCH_SIZE
         if not batch:
             break
         last_pk = batch[-1].pk
-        sent, bounced = _deliver(batch, reminder=False)
+        sent, bounced, failure = _deliver(batch, reminder=False)
         now = timezone.now()
         Invitation.objects.filter(pk__in=sent, status=Invitation.Status.INVITED).update(
             status=Invitation.Status.SENT, sent_at=now
@@ -413,6 +432,8 @@ def campaign_send_batches(*, campaign_id: int, batch_size: int = SEND_BATCH_SIZE
                 status=Invitation.Status.BOUNCED, bounce_reason=reason
             )
         total += len(sent)
+        if failure is not None:
+            raise failure  # what was sent is recorded; the task retries the rest
         if len(batch) == batch_size:
             time.sleep(_send_pause_seconds())
     Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
@@ -493,8 +514,16 @@ def invitation_reminders_send(*, now: datetime.datetime | None = None, batch_siz
             ).update(reminder_count=F("reminder_count") + 1, last_reminded_at=now)
             if updated:
                 claimed.append(invitation)
-        sent, _bounced = _deliver(claimed, reminder=True)
+        sent, bounced, failure = _deliver(claimed, reminder=True)
         total += len(sent)
+        if failure is not None:
+            # Give back the count of the reminders that did not go out, then let the task retry.
+            for invitation in claimed:
+                if invitation.pk not in sent and invitation.pk not in bounced:
+                    Invitation.objects.filter(pk=invitation.pk, reminder_count=invitation.reminder_count + 1).update(
+                        reminder_count=invitation.reminder_count, last_reminded_at=invitation.last_reminded_at
+                    )
+            raise failure
 
 
 # -- answering (the customer, through the token) ------------------------------------------------------

@@ -5,16 +5,18 @@ from celery import shared_task
 # The services are imported inside the tasks: surveys.services imports this module to enqueue.
 
 
-@shared_task
+@shared_task(autoretry_for=(OSError,), max_retries=5, retry_backoff=60, retry_jitter=True)
 def campaign_send_batches_task(campaign_id: int) -> int:
     """Send a campaign's invitations in throttled batches. Idempotent by state (only INVITED
-    invitations of a SENDING campaign are sent), so a redelivered task sends nothing twice."""
+    invitations of a SENDING campaign are sent), so a redelivered or retried task sends nothing
+    twice. A mail relay outage (OSError) is retried with backoff, at most 5 times; then the
+    campaign stays SENDING with the rest INVITED, visible on its page."""
     from .services import campaign_send_batches
 
     return campaign_send_batches(campaign_id=campaign_id)
 
 
-@shared_task
+@shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=300)
 def survey_reminders_send_task() -> int:
     """Periodic: remind non-responders (csm/celery.py beat schedule)."""
     from .services import invitation_reminders_send

@@ -299,3 +299,62 @@ def test_a_low_index_alerts_even_a_passive(manager_user, staff_user, segment):
     submit(invitation, full_answers(score=2, recommend=7))
 
     assert Complaint.objects.count() == 1
+
+
+# -- delivery failures -------------------------------------------------------------------------------
+
+
+def _sending_campaign(manager, segment):
+    from tests.surveys.factories import general_version
+
+    campaign = services.campaign_create(
+        actor=manager, name="Mail", version=general_version(), segment=segment, closes_at=_later(30)
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENDING)
+    return campaign
+
+
+def test_a_refused_address_is_a_bounce_and_the_others_are_sent(manager_user, segment, settings):
+    settings.EMAIL_BACKEND = "tests.surveys.mail_backends.RefusingBackend"
+    customers_with_contacts(2, tier="key")
+    Contact.objects.filter(pk=Contact.objects.order_by("pk").first().pk).update(email="refused@example.com")
+    campaign = _sending_campaign(manager_user, segment)
+
+    assert services.campaign_send_batches(campaign_id=campaign.pk) == 1
+
+    statuses = dict(campaign.invitations.values_list("email", "status"))
+    assert statuses["refused@example.com"] == Invitation.Status.BOUNCED
+    assert sorted(statuses.values()) == [Invitation.Status.BOUNCED, Invitation.Status.SENT]
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.RUNNING
+
+
+def test_a_relay_outage_keeps_the_rest_for_the_retry_and_sends_nothing_twice(manager_user, segment, settings):
+    settings.EMAIL_BACKEND = "tests.surveys.mail_backends.FlakyRelayBackend"
+    customers_with_contacts(3, tier="key")
+    campaign = _sending_campaign(manager_user, segment)
+
+    with pytest.raises(OSError):
+        services.campaign_send_batches(campaign_id=campaign.pk)
+
+    assert campaign.invitations.filter(status=Invitation.Status.SENT).count() == 1
+    assert campaign.invitations.filter(status=Invitation.Status.INVITED).count() == 2  # not marked bounced
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.campaign_send_batches(campaign_id=campaign.pk) == 2  # the retry
+    assert len(mail.outbox) == 3 and len({m.to[0] for m in mail.outbox}) == 3
+
+
+def test_a_reminder_that_did_not_go_out_is_not_counted(manager_user, segment, settings, monkeypatch):
+    customers_with_contacts(2, tier="key")
+    campaign = running_campaign(manager_user, segment, reminder_max=1)
+    assert len(mail.outbox) == 2
+    settings.EMAIL_BACKEND = "tests.surveys.mail_backends.FlakyRelayBackend"
+    monkeypatch.setattr("tests.surveys.mail_backends.FlakyRelayBackend.budget", 3)
+
+    with pytest.raises(OSError):
+        services.invitation_reminders_send(now=_later(8))
+
+    assert sorted(campaign.invitations.values_list("reminder_count", flat=True)) == [0, 1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.invitation_reminders_send(now=_later(8)) == 1  # the one still owed
+    assert list(campaign.invitations.values_list("reminder_count", flat=True)) == [1, 1]
