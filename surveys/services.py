@@ -755,14 +755,26 @@ def response_alert(*, response_id: int) -> Response | None:
             )
             Response.objects.filter(pk=response.pk, complaint__isnull=True).update(complaint=complaint)
             response.complaint = complaint
+        # The follow-up task: the visits app creates the visits its "after a low survey score"
+        # plans ask for, once per response (its reference is unique per plan).
+        from visits.models import Trigger
+        from visits.services import visit_schedule_for_event
+
+        visits = visit_schedule_for_event(
+            customer=customer, trigger=Trigger.LOW_SURVEY_SCORE, reference=f"survey_response:{response.pk}", actor=actor
+        )
         audit_record(
             actor=None,
             action=AuditEvent.Action.TRANSITION,
             instance=response,
-            changes={"alerted_at": [None, str(now)], "complaint": [None, str(response.complaint or "")]},
+            changes={
+                "alerted_at": [None, str(now)],
+                "complaint": [None, str(response.complaint or "")],
+                "follow_up_visits": [None, len(visits)],
+            },
             comment="closed loop",
         )
-    _alert_owner(response)
+    _alert_owner(response, visits=len(visits))
     return response
 
 
@@ -788,7 +800,7 @@ def _response_summary(response: Response) -> str:
     return "\n".join(lines)
 
 
-def _alert_owner(response: Response) -> None:
+def _alert_owner(response: Response, *, visits: int = 0) -> None:
     recipients = [u.email for u in (response.customer.owner, response.campaign.created_by) if u and u.email]
     if not recipients:
         return
@@ -798,6 +810,8 @@ def _alert_owner(response: Response) -> None:
         body = _response_summary(response)
         if response.complaint_id:
             body += "\n\n" + _("Complaint %(reference)s was opened.") % {"reference": response.complaint.reference}
+        if visits:
+            body += "\n" + _("A follow-up visit was scheduled.")
     message = EmailMultiAlternatives(subject=subject, body=body, to=sorted(set(recipients)))
     try:
         message.send()

@@ -358,3 +358,18 @@ def test_a_reminder_that_did_not_go_out_is_not_counted(manager_user, segment, se
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert services.invitation_reminders_send(now=_later(8)) == 1  # the one still owed
     assert list(campaign.invitations.values_list("reminder_count", flat=True)) == [1, 1]
+
+
+def test_a_low_score_schedules_the_follow_up_visit_its_event_plan_asks_for(manager_user, staff_user, segment):
+    from visits.models import Visit, VisitPlan
+
+    assert VisitPlan.objects.filter(trigger="low_survey_score", is_active=True).count() == 1  # shipped by visits
+    (customer,) = customers_with_contacts(1, tier="key", owner=staff_user)
+    invitation = running_campaign(manager_user, segment).invitations.get()
+
+    response = submit(invitation, full_answers(score=1, recommend=2))
+    services.response_alert(response_id=response.pk)  # delivered again: nothing more
+
+    visit = Visit.objects.get()
+    assert visit.customer == customer and visit.trigger_reference == f"survey_response:{response.pk}"
+    assert "A follow-up visit was scheduled." in mail.outbox[-1].body
