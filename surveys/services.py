@@ -551,7 +551,15 @@ def version_questions(version: QuestionnaireVersion) -> list[Question]:
 
 
 class LinkUnusable(Exception):
-    """The token is unknown, expired, or already used: every case gets the same neutral page."""
+    """The token is unknown, expired, or already used: every case gets the same neutral page.
+
+    `guessed` is True when no invitation has this token (malformed or unknown): only those count
+    towards the guessing limit, so a double click or an old e-mail never locks out a company's
+    shared address."""
+
+    def __init__(self, *, guessed: bool):
+        super().__init__()
+        self.guessed = guessed
 
 
 class AlreadyAnswered(Exception):
@@ -562,7 +570,7 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
     """The open invitation of a token, or LinkUnusable (forged, truncated, expired, completed, or
     campaign closed: one exception, so no caller can tell the cases apart)."""
     if not tokens.looks_like_token(token):
-        raise LinkUnusable
+        raise LinkUnusable(guessed=True)
     now = now or timezone.now()
     try:
         # get(), not first(): no ORDER BY, so the unique index on token_hash answers alone.
@@ -570,13 +578,13 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
             token_hash=tokens.token_hash(token)
         )
     except Invitation.DoesNotExist:
-        raise LinkUnusable
+        raise LinkUnusable(guessed=True)
     if (
         invitation.expires_at <= now
         or invitation.status == Invitation.Status.COMPLETED
         or invitation.campaign.status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING)
     ):
-        raise LinkUnusable
+        raise LinkUnusable(guessed=False)
     return invitation
 
 

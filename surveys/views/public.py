@@ -11,8 +11,10 @@ Security decisions, each on purpose:
   hours never loses its answers to an expired CSRF token.
 - Referrer-Policy: no-referrer, so the token never leaks to another site through a link; no-store,
   so a shared computer's cache does not keep the answers.
-- Failed look-ups are rate limited per client address (cache-based): after BAD_TOKEN_LIMIT
-  failures in BAD_TOKEN_WINDOW seconds, every link from that address gets the neutral page (429).
+- Guessing is rate limited per client address (cache-based): after BAD_TOKEN_LIMIT look-ups of
+  tokens that belong to no invitation in BAD_TOKEN_WINDOW seconds, every link from that address
+  gets the neutral page (429). Real links that are used or expired do not count, so double clicks
+  behind a company's shared address lock nobody out.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def _open_invitation(request, token: str) -> tuple[Invitation | None, int]:
         return None, 429
     try:
         return services.invitation_for_token(token), 200
-    except services.LinkUnusable:
-        _count_failure(request)
+    except services.LinkUnusable as unusable:
+        if unusable.guessed:
+            _count_failure(request)
         return None, 404
 
 

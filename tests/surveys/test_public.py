@@ -178,3 +178,15 @@ def test_opt_out_link_asks_then_records_the_withdrawal(client, invitation):
     invitation.contact.refresh_from_db()
     assert not invitation.contact.may_be_surveyed
     assert client.get(url(tokens.token_for("x"), "opt_out")).status_code == 404
+
+
+def test_used_and_expired_real_links_do_not_count_as_guesses(client, invitation):
+    token = token_of(invitation)
+    with committed():
+        client.post(url(token), full_answers())
+
+    for _ in range(BAD_TOKEN_LIMIT + 5):
+        assert client.post(url(token), full_answers()).status_code == 404  # double clicks, retries
+
+    other = invitation.campaign.invitations.exclude(pk=invitation.pk).get()
+    assert client.get(url(token_of(other))).status_code == 200
