@@ -215,6 +215,12 @@ class Complaint(TimeStampedModel):
             models.Index(fields=["category", "state", "resolve_due_at"]),
             models.Index(fields=["severity", "state", "resolve_due_at"]),
             models.Index(fields=["resolve_due_at"]),
+            # The default queue: open complaints, soonest due first (a small share of all rows).
+            models.Index(
+                fields=["resolve_due_at", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="complaint_open_due_idx",
+            ),
         ]
         constraints = [
             # An issue raised during a visit becomes one complaint, however often the button is pressed.
