@@ -91,7 +91,13 @@ def complaint_open(
     if kind == Kind.COMPLAINT:
         # Compliments and suggestions are recorded and acknowledged, but carry no resolution deadline.
         complaint.acknowledge_due_at, complaint.resolve_due_at = sla_due_dates(complaint=complaint, start=received_at)
-    complaint.full_clean(validate_constraints=False)
+    # The related records are already instances checked above; re-fetching each one (what
+    # full_clean does for a foreign key) would cost a query apiece on every creation.
+    complaint.full_clean(
+        exclude=["customer", "contact", "created_by", "category", "source_visit", "source_visit_issue"],
+        validate_unique=False,  # the reference comes from the sequence; the database enforces it too
+        validate_constraints=False,
+    )
     try:
         with transaction.atomic():
             complaint.save()

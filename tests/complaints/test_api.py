@@ -119,3 +119,17 @@ def test_corrective_action_lifecycle_through_the_api(staff_user, manager_user, c
 def test_schema_documents_the_complaint_endpoints(staff_client):
     schema = staff_client.get(reverse("schema")).content.decode()
     assert "/api/v1/complaints/{id}/transition/" in schema
+
+
+def test_creating_a_complaint_costs_a_bounded_number_of_queries(staff_user, customer, django_assert_max_num_queries):
+    client = api(staff_user)
+    client.post(
+        reverse("api:complaint-list"), {"customer": customer.pk, "subject": "warm", "description": "up"}, format="json"
+    )
+    with django_assert_max_num_queries(13):
+        response = client.post(
+            reverse("api:complaint-list"),
+            {"customer": customer.pk, "subject": "Wrong invoice", "description": "Billed twice."},
+            format="json",
+        )
+    assert response.status_code == 201
