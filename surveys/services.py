@@ -574,18 +574,39 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
     now = now or timezone.now()
     try:
         # get(), not first(): no ORDER BY, so the unique index on token_hash answers alone.
-        invitation = Invitation.objects.select_related("campaign__questionnaire_version", "customer").get(
-            token_hash=tokens.token_hash(token)
-        )
+        invitation = Invitation.objects.select_related("customer").get(token_hash=tokens.token_hash(token))
     except Invitation.DoesNotExist:
         raise LinkUnusable(guessed=True)
-    if (
-        invitation.expires_at <= now
-        or invitation.status == Invitation.Status.COMPLETED
-        or invitation.campaign.status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING)
-    ):
+    if invitation.expires_at <= now or invitation.status == Invitation.Status.COMPLETED:
+        raise LinkUnusable(guessed=False)
+    invitation.campaign = campaign_for_answering(invitation.campaign_id)
+    if invitation.campaign.status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING):
         raise LinkUnusable(guessed=False)
     return invitation
+
+
+# The answer endpoint reads its campaign and questionnaire version on every post. Both are safe to
+# serve a little stale: closing a campaign also ends its invitations' links (expires_at, read fresh
+# on every look-up), and a sent campaign's version and thresholds never change.
+CAMPAIGN_CACHE_SECONDS = 30
+_campaign_cache: dict[int, tuple[float, Campaign]] = {}
+
+
+def campaign_for_answering(campaign_id: int) -> Campaign:
+    cached = _campaign_cache.get(campaign_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    campaign = Campaign.objects.select_related("questionnaire_version").get(pk=campaign_id)
+    if len(_campaign_cache) > 200:
+        _campaign_cache.clear()
+    _campaign_cache[campaign_id] = (time.monotonic() + CAMPAIGN_CACHE_SECONDS, campaign)
+    return campaign
+
+
+def answering_caches_clear() -> None:
+    """For tests, whose rolled-back databases reuse ids."""
+    _campaign_cache.clear()
+    _questions_cache.clear()
 
 
 def invitation_open(*, invitation: Invitation) -> None:

@@ -39,6 +39,16 @@ BAD_TOKEN_WINDOW = 15 * 60
 LANGUAGES = ("en", "zh-hans")
 
 
+_thanks_pages: dict[str, str] = {}
+
+
+def _thanks_page(language: str) -> str:
+    """The thank-you page is the same for everyone in a language: rendered once per process."""
+    if language not in _thanks_pages:
+        _thanks_pages[language] = render_to_string("surveys/public/thanks.html", {"language": language})
+    return _thanks_pages[language]
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
@@ -169,11 +179,7 @@ def answer_view(request, token: str):
             return unusable_link_response()
         except ApplicationError as error:
             return _page(request, invitation, language, errors=error.extra, status=400)
-        response = render(
-            request,
-            "surveys/public/thanks.html",
-            {"language": language, "version": invitation.campaign.questionnaire_version},
-        )
+        response = HttpResponse(_thanks_page(language))
         response["Content-Language"] = language
         return _private(response)
 
