@@ -322,8 +322,13 @@ def complaint_root_cause_view(request, pk: int):
 
 @require_http_methods(["POST"])
 @permission(VIEW, "complaints.add_correctiveaction")
-def corrective_action_create_view(request, pk: int):
-    complaint = _complaint_or_404(pk)
+def corrective_action_create_view(request):
+    """A new action on the complaint named in the form (the URL carries no id: every `actions/<pk>/`
+    route is about an action)."""
+    complaint_id = request.POST.get("complaint", "")
+    if not complaint_id.isdigit():
+        raise Http404
+    complaint = _complaint_or_404(int(complaint_id))
     form = CorrectiveActionForm(request.POST)
     if form.is_valid():
         try:

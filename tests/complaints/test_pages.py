@@ -141,3 +141,20 @@ def test_eight_d_report_in_both_languages_without_internal_notes(staff_user, sta
 
     assert "D4" in english and "Bad seal batch" in english and "INTERNAL" not in english
     assert chinese.status_code == 200 and 'lang="zh-hans"' in chinese.content.decode()
+
+
+def test_corrective_action_added_from_the_detail_page(staff_user, staff_client, complaint):
+    response = staff_client.post(
+        reverse("complaints:action_create"),
+        {
+            "complaint": complaint.pk,
+            "kind": "containment",
+            "description": "Quarantine batch B-7",
+            "owner": staff_user.pk,
+            "due_date": "2026-12-31",
+            "required_for_closing": "on",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == complaint.get_absolute_url()
+    assert complaint.actions.get().description == "Quarantine batch B-7"
+    assert staff_client.post(reverse("complaints:action_create"), {"complaint": "x"}).status_code == 404
