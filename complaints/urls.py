@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/customers/<int:pk>/", complaint.customer_choose_view, name="customer_choose"),
     path("<int:pk>/", complaint.complaint_detail_view, name="detail"),
     path("<int:pk>/8d/", complaint.complaint_eight_d_view, name="eight_d"),
+    path("<int:pk>/8d.pdf", complaint.complaint_eight_d_pdf_view, name="eight_d_pdf"),
     path("<int:pk>/step/", complaint.complaint_transition_view, name="transition"),
     path("<int:pk>/assign/", complaint.complaint_assign_view, name="assign"),
     path("<int:pk>/note/", complaint.complaint_note_view, name="note"),

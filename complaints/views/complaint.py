@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -442,3 +442,25 @@ def complaint_eight_d_view(request, pk: int):
                 "other_language": "en" if language == "zh-hans" else "zh-hans",
             },
         )
+
+
+@permission(VIEW)
+def complaint_eight_d_pdf_view(request, pk: int):
+    """The 8D report as a PDF download, in `?language=en` or `zh-hans` (default: the page's)."""
+    from ..eight_d import eight_d_pdf
+
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("customer", "assignee", "team", "category", "category__parent"), pk=pk
+    )
+    language = request.GET.get("language")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    try:
+        content = eight_d_pdf(complaint=complaint, language=language)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("complaints:eight_d", pk=pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="8D-{complaint.reference}-{language}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -158,3 +158,41 @@ def test_corrective_action_added_from_the_detail_page(staff_user, staff_client, 
     assert response.status_code == 302 and response["Location"] == complaint.get_absolute_url()
     assert complaint.actions.get().description == "Quarantine batch B-7"
     assert staff_client.post(reverse("complaints:action_create"), {"complaint": "x"}).status_code == 404
+
+
+def _pdf_text_codes(content: bytes) -> str:
+    """The PDF's decompressed streams (fonts' ToUnicode maps list each character used, in hex)."""
+    import re
+    import zlib
+
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        try:
+            streams.append(zlib.decompress(match.group(1)).decode("latin-1"))
+        except zlib.error:
+            streams.append(match.group(1).decode("latin-1"))  # an uncompressed stream
+    return "\n".join(streams).upper()
+
+
+@pytest.mark.skipif(
+    not __import__("pathlib").Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(),
+    reason="no CJK font on this machine (Debian fonts-wqy-microhei)",
+)
+def test_eight_d_pdf_embeds_the_chinese_text(staff_client, complaint):
+    response = staff_client.get(reverse("complaints:eight_d_pdf", args=[complaint.pk]), {"language": "zh-hans"})
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="8D-{complaint.reference}-zh-hans.pdf"'
+    assert response.content.startswith(b"%PDF")
+    codes = _pdf_text_codes(response.content)
+    assert "WENQUANYI" in response.content.decode("latin-1").upper() or "WQY" in codes
+    assert "<7CBE>" in codes  # 精, from the customer's name 上海精工机械有限公司
+
+
+def test_eight_d_pdf_without_a_font_explains(staff_client, complaint, settings, monkeypatch):
+    from complaints import eight_d
+
+    monkeypatch.setattr(eight_d, "FONT_CANDIDATES", ())
+    settings.COMPLAINTS_PDF_FONT = ""
+    response = staff_client.get(reverse("complaints:eight_d_pdf", args=[complaint.pk]), follow=True)
+    assert "No Chinese font is installed" in response.content.decode()

@@ -1,0 +1,160 @@
+"""The 8D report (D0-D8) of a complaint as a PDF for the customer, in English or Chinese.
+
+fpdf2 embeds a subset of a CJK TrueType font, so the PDF reads the same on a machine without Chinese
+fonts. The font file is the operating system's (Debian `fonts-wqy-microhei`), or settings.
+COMPLAINTS_PDF_FONT; without one the PDF is refused with a clear message (the HTML report still prints).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from core.exceptions import ApplicationError
+
+from .models import Complaint, CorrectiveAction
+from .services.actions import ROOT_CAUSE_CATEGORIES
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+)
+BRAND = (15, 92, 140)
+
+
+def pdf_font_path() -> Path:
+    configured = getattr(settings, "COMPLAINTS_PDF_FONT", "")
+    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise ApplicationError(_("No Chinese font is installed for PDF reports; print the report page instead."))
+
+
+class _Report(FPDF):
+    footer_text = ""
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("cjk", size=8)
+        self.set_text_color(120, 130, 140)
+        self.cell(0, 8, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+
+
+def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
+    """The report as PDF bytes. No internal notes: only what the customer may read."""
+    font = pdf_font_path()
+    actions = list(complaint.actions.select_related("owner").order_by("due_date", "id"))
+    with translation.override(language):
+        pdf = _Report(format="A4")
+        pdf.footer_text = f"8D {complaint.reference}"
+        pdf.set_title(f"8D {complaint.reference}")
+        pdf.add_font("cjk", fname=str(font), collection_font_number=0)
+        pdf.set_margins(18, 16, 18)
+        pdf.set_auto_page_break(True, margin=18)
+        pdf.add_page()
+
+        def heading(text: str) -> None:
+            pdf.ln(3)
+            pdf.set_font("cjk", size=12)
+            pdf.set_text_color(*BRAND)
+            pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_draw_color(*BRAND)
+            pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+            pdf.ln(1.5)
+            pdf.set_text_color(27, 39, 51)
+            pdf.set_font("cjk", size=10)
+
+        def line(label: str, value: str) -> None:
+            pdf.set_font("cjk", size=10)
+            pdf.set_text_color(110, 120, 130)
+            pdf.cell(45, 6, label)
+            pdf.set_text_color(27, 39, 51)
+            pdf.multi_cell(0, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
+
+        def action_rows(kind: str) -> None:
+            rows = [a for a in actions if a.kind == kind]
+            if not rows:
+                pdf.multi_cell(0, 6, "—", new_x="LMARGIN", new_y="NEXT")
+                return
+            for action in rows:
+                status = action.get_status_display()
+                if action.result:
+                    status += f" · {action.get_result_display()} ({_date(action.verified_at)})"
+                pdf.multi_cell(
+                    0,
+                    6,
+                    f"• {action.description}\n   {_('Owner')}: {action.owner} · {_('Due')}: {_date(action.due_date)}"
+                    f" · {status}",
+                    new_x="LMARGIN",
+                    new_y="NEXT",
+                )
+
+        pdf.set_font("cjk", size=17)
+        pdf.set_text_color(27, 39, 51)
+        pdf.cell(0, 10, f"{_('8D report')} · {complaint.reference}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("cjk", size=10)
+        pdf.multi_cell(
+            0,
+            6,
+            f"{complaint.customer.name} · {_date(complaint.received_at)} · {complaint.get_severity_display()}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        heading(f"D0 · {_('Preparation')}")
+        line(_("Received"), f"{_date(complaint.received_at)} ({complaint.get_channel_display()})")
+        line(_("State"), str(complaint.get_state_display()))
+        heading(f"D1 · {_('Team')}")
+        owners = sorted({str(a.owner) for a in actions} - {str(complaint.assignee)})
+        line(_("Department"), str(complaint.team or "—"))
+        line(_("Assigned to"), ", ".join([str(complaint.assignee or "—"), *owners]))
+        heading(f"D2 · {_('Problem description')}")
+        pdf.multi_cell(0, 6, complaint.subject, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, complaint.description, new_x="LMARGIN", new_y="NEXT")
+        line(_("Category"), str(complaint.category or "—"))
+        line(
+            _("Product / order / batch"),
+            " / ".join(
+                v or "—" for v in (complaint.product_reference, complaint.order_reference, complaint.batch_reference)
+            ),
+        )
+        heading(f"D3 · {_('Containment actions')}")
+        action_rows(CorrectiveAction.Kind.CONTAINMENT)
+        heading(f"D4 · {_('Root cause')}")
+        if complaint.root_cause_category:
+            line(_("Root cause category"), str(ROOT_CAUSE_CATEGORIES.get(complaint.root_cause_category, "")))
+            for number, why in enumerate(complaint.five_whys or [], start=1):
+                pdf.multi_cell(0, 6, f"{number}. {why}", new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.multi_cell(0, 6, _("Not determined yet."), new_x="LMARGIN", new_y="NEXT")
+        heading(f"D5 · {_('Chosen corrective actions')}")
+        action_rows(CorrectiveAction.Kind.CORRECTIVE)
+        heading(f"D6 · {_('Implementation and effectiveness')}")
+        done = [a for a in actions if a.kind == CorrectiveAction.Kind.CORRECTIVE and a.done_at]
+        for action in done:
+            text = f"• {action.description}: {_('done')} {_date(action.done_at)}"
+            if action.result:
+                text += f" · {action.get_result_display()}"
+            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        if not done:
+            pdf.multi_cell(0, 6, "—", new_x="LMARGIN", new_y="NEXT")
+        heading(f"D7 · {_('Preventing recurrence')}")
+        action_rows(CorrectiveAction.Kind.PREVENTIVE)
+        heading(f"D8 · {_('Closure')}")
+        if complaint.resolution:
+            pdf.multi_cell(0, 6, complaint.resolution, new_x="LMARGIN", new_y="NEXT")
+        closed = (
+            f"{_('Closed')} {_date(complaint.closed_at)} · {complaint.get_close_reason_display()}"
+            if complaint.closed_at
+            else _("Not closed yet.")
+        )
+        pdf.multi_cell(0, 6, closed, new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
