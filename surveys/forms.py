@@ -128,7 +128,13 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, version: QuestionnaireVersion, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["condition_question"].queryset = version.questions.filter(kind__in=["rating", "nps"])
+        conditions = version.questions.filter(kind__in=["rating", "nps"])
+        if self.instance.pk:
+            conditions = conditions.exclude(pk=self.instance.pk)
+            self.fields["choices_text"].initial = "\n".join(
+                f"{c.get('value', '')} | {c.get('en', '')} | {c.get('zh', '')}" for c in self.instance.choices or []
+            )
+        self.fields["condition_question"].queryset = conditions
         self.fields["dimension"].queryset = self.fields["dimension"].queryset.filter(is_active=True)
 
     def clean_choices_text(self):
@@ -146,6 +152,13 @@ class QuestionForm(forms.ModelForm):
         data = {k: v for k, v in self.cleaned_data.items() if k != "choices_text"}
         data["choices"] = self.cleaned_data.get("choices_text") or []
         return data
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = QuestionnaireVersion
+        fields = ["title_en", "title_zh", "intro_en", "intro_zh"]
+        widgets = {"intro_en": forms.Textarea(attrs={"rows": 3}), "intro_zh": forms.Textarea(attrs={"rows": 3})}
 
 
 class QuestionnaireImportForm(forms.Form):

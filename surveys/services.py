@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record, snapshot
+from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from customers.models import Contact, Customer, SatisfactionDimension, Segment
@@ -113,8 +113,6 @@ def plan_update(*, actor, plan: MeasurementPlan, data: dict[str, Any], segments:
     plan.full_clean()
     plan.save()
     plan.segments.set(segments)
-    from core.audit import diff
-
     changes = diff(before, snapshot(plan))
     after_segments = sorted(s.name for s in segments)
     if after_segments != before_segments:
@@ -204,6 +202,82 @@ def question_add(*, actor, version: QuestionnaireVersion, data: dict[str, Any]) 
     question.save()
     _created(actor, question)
     return question
+
+
+QUESTION_EDITABLE_FIELDS = (
+    "code",
+    "kind",
+    "text_en",
+    "text_zh",
+    "required",
+    "scale_max",
+    "low_label_en",
+    "low_label_zh",
+    "high_label_en",
+    "high_label_zh",
+    "ask_importance",
+    "choices",
+    "condition_question",
+    "condition_max_score",
+    "dimension",
+    "weight",
+)
+VERSION_EDITABLE_FIELDS = ("title_en", "title_zh", "intro_en", "intro_zh")
+
+
+@transaction.atomic
+def question_update(*, actor, question: Question, data: dict[str, Any]) -> Question:
+    """Change a question of a draft version (a sent version is locked: derive a new one)."""
+    _require_manager(actor, "surveys.change_questionnaireversion")
+    _require_draft(question.version)
+    before = snapshot(question)
+    for field, value in data.items():
+        if field in QUESTION_EDITABLE_FIELDS:
+            setattr(question, field, value)
+    if question.kind == QuestionKind.NPS:
+        question.scale_max = 10
+    if question.condition_question_id == question.pk:
+        raise ApplicationError(_("A question cannot depend on itself."))
+    question.full_clean()
+    question.save()
+    changes = diff(before, snapshot(question))
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=question, changes=changes)
+    return question
+
+
+@transaction.atomic
+def question_move(*, actor, question: Question, offset: int) -> None:
+    """Move a question of a draft version up (offset -1) or down (+1)."""
+    _require_manager(actor, "surveys.change_questionnaireversion")
+    _require_draft(question.version)
+    ordered = list(question.version.questions.order_by("position", "pk"))
+    index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
+    target = index + offset
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered):
+        if item.position != position:
+            Question.objects.filter(pk=item.pk).update(position=position)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=question, changes={"position": [index, target]})
+
+
+@transaction.atomic
+def version_update(*, actor, version: QuestionnaireVersion, data: dict[str, Any]) -> QuestionnaireVersion:
+    """Change a draft version's title and introduction."""
+    _require_manager(actor, "surveys.change_questionnaireversion")
+    _require_draft(version)
+    before = snapshot(version, VERSION_EDITABLE_FIELDS)
+    for field in VERSION_EDITABLE_FIELDS:
+        if field in data:
+            setattr(version, field, data[field])
+    version.full_clean(validate_constraints=False)
+    version.save()
+    changes = diff(before, snapshot(version, VERSION_EDITABLE_FIELDS))
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=version, changes=changes)
+    return version
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from accounts.access import permission
 from core.exceptions import ApplicationError
 
 from .. import interchange, services
-from ..forms import QuestionForm, QuestionnaireImportForm
+from ..forms import QuestionForm, QuestionnaireImportForm, VersionForm
 from ..models import Question, Questionnaire, QuestionnaireVersion
 
 VIEW = "surveys.view_questionnaire"
@@ -121,6 +121,77 @@ def question_add_view(request, pk: int):
             messages.success(request, _("Question added."))
             return redirect(back)
     return render(request, "surveys/question_form.html", {"form": form, "version": version, "back": back})
+
+
+def _back(version: QuestionnaireVersion) -> str:
+    return f"{version.questionnaire.get_absolute_url()}?version={version.number}"
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    for field, field_errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+@permission(VIEW, CHANGE)
+def question_update_view(request, pk: int):
+    question = get_object_or_404(Question.objects.select_related("version__questionnaire"), pk=pk)
+    version = question.version
+    if version.is_locked:
+        messages.error(request, _("This version has been sent and can no longer change. Make a new version to edit."))
+        return redirect(_back(version))
+    form = QuestionForm(request.POST or None, instance=question, version=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(
+                actor=request.user, question=Question.objects.get(pk=question.pk), data=form.question_data()
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect(_back(version))
+    return render(
+        request,
+        "surveys/question_form.html",
+        {"form": form, "version": version, "back": _back(version), "question": question},
+    )
+
+
+@require_POST
+@permission(VIEW, CHANGE)
+def question_move_view(request, pk: int):
+    question = get_object_or_404(Question.objects.select_related("version__questionnaire"), pk=pk)
+    try:
+        services.question_move(
+            actor=request.user, question=question, offset=-1 if request.POST.get("direction") == "up" else 1
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(_back(question.version))
+
+
+@permission(VIEW, CHANGE)
+def version_update_view(request, pk: int):
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
+    if version.is_locked:
+        messages.error(request, _("This version has been sent and can no longer change. Make a new version to edit."))
+        return redirect(_back(version))
+    form = VersionForm(request.POST or None, instance=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_update(
+                actor=request.user, version=QuestionnaireVersion.objects.get(pk=version.pk), data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_back(version))
+    return render(request, "surveys/version_form.html", {"form": form, "version": version, "back": _back(version)})
 
 
 @require_POST

@@ -65,6 +65,8 @@ def routes(world):
         "surveys:questionnaire_detail": [v.questionnaire_id],
         "surveys:version_export": [v.pk],
         "surveys:question_add": [v.pk],
+        "surveys:question_update": [world["question"].pk],
+        "surveys:version_update": [v.pk],
         "surveys:plan_list": [],
         "surveys:plan_create": [],
         "surveys:plan_detail": [world["plan"].pk],
@@ -88,7 +90,7 @@ def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
         may = role in ("manager", "admin") or name not in MANAGER_ONLY_READS
         if name == "surveys:campaign_export":
             may = role != "staff"  # exporting answers is for those who report on them
-        if name == "surveys:question_add":
+        if name in ("surveys:question_add", "surveys:question_update", "surveys:version_update"):
             expected = {302}  # the sent version is locked: back to the questionnaire with a message
         else:
             expected = {200} if may else {403}
@@ -116,6 +118,9 @@ def test_only_the_token_routes_are_public():
 
 
 WRITE_ROUTES = [
+    "question_update",
+    "question_move",
+    "version_update",
     "campaign_create",
     "campaign_send",
     "campaign_close",
@@ -135,6 +140,9 @@ def _write_url(name, world):
         "version_derive": [world["version"].pk],
         "question_add": [world["version"].pk],
         "question_delete": [world["question"].pk],
+        "question_update": [world["question"].pk],
+        "question_move": [world["question"].pk],
+        "version_update": [world["version"].pk],
         "plan_update": [world["plan"].pk],
     }.get(name, [])
     return reverse(f"surveys:{name}", args=args)
@@ -327,3 +335,44 @@ def test_response_page_shows_the_answers_of_the_version_answered(staff_client, w
 
     assert 'data-testid="response-csi">75.0<' in page
     assert "How satisfied are you with the quality of our products?" in page and "HYPERLINK" in page
+
+
+def test_builder_edits_moves_and_retitles_a_draft_version_only(manager_client, world):
+    from surveys.models import Question
+
+    manager_client.post(reverse("surveys:version_derive", args=[world["version"].pk]))
+    draft = world["version"].questionnaire.versions.get(number=2)
+    price = draft.questions.get(code="price")
+    sent_price = world["version"].questions.get(code="price")
+
+    edited = manager_client.post(
+        reverse("surveys:question_update", args=[price.pk]),
+        {
+            "code": "price",
+            "kind": "rating",
+            "text_en": "Value for money?",
+            "text_zh": "性价比？",
+            "required": "on",
+            "scale_max": "10",
+            "dimension": price.dimension_id,
+        },
+    )
+    manager_client.post(reverse("surveys:question_move", args=[price.pk]), {"direction": "up"})
+    retitled = manager_client.post(
+        reverse("surveys:version_update", args=[draft.pk]),
+        {"title_en": "Survey 2027", "title_zh": "2027 年调查", "intro_en": "", "intro_zh": ""},
+    )
+    locked = manager_client.post(
+        reverse("surveys:question_update", args=[sent_price.pk]),
+        {"code": "price", "kind": "rating", "text_en": "changed", "text_zh": "changed", "scale_max": "5"},
+    )
+
+    assert edited.status_code == 302 and retitled.status_code == 302
+    price.refresh_from_db()
+    assert (price.text_en, price.scale_max) == ("Value for money?", 10)
+    codes = list(draft.questions.order_by("position").values_list("code", flat=True))
+    assert codes.index("price") == codes.index("delivery") - 1
+    draft.refresh_from_db()
+    assert draft.title_zh == "2027 年调查"
+    assert locked.status_code == 302
+    assert Question.objects.get(pk=sent_price.pk).text_en == "How satisfied are you with our prices?"
