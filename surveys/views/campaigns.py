@@ -81,6 +81,8 @@ def campaign_detail_view(request, pk: int):
         Campaign.objects.select_related("questionnaire_version__questionnaire", "plan", "segment", "created_by"), pk=pk
     )
     tracking = selectors.campaign_tracking(campaign=campaign)
+    if request.htmx:  # the live tracking figures, polled while the campaign sends and runs
+        return render(request, "surveys/_tracking.html", {"campaign": campaign, "tracking": tracking})
     results = selectors.campaign_results(campaign=campaign)
     for question in results.questions:
         peak = max((count for _value, count, _share in question.distribution), default=0)

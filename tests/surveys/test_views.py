@@ -376,3 +376,13 @@ def test_builder_edits_moves_and_retitles_a_draft_version_only(manager_client, w
     assert draft.title_zh == "2027 年调查"
     assert locked.status_code == 302
     assert Question.objects.get(pk=sent_price.pk).text_en == "How satisfied are you with our prices?"
+
+
+def test_live_tracking_returns_the_figures_alone_to_htmx(auditor_client, world):
+    url = reverse("surveys:campaign_detail", args=[world["campaign"].pk])
+
+    page = auditor_client.get(url).content.decode()
+    partial = auditor_client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert 'hx-trigger="every 15s"' in page
+    assert 'data-testid="completed">1<' in partial and "<html" not in partial and "Dimensions" not in partial
