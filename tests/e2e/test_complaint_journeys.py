@@ -3,6 +3,7 @@ resolved with a corrective action, and followed by the customer on their private
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -124,5 +125,9 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     manager_page.goto(f"{live_server.url}/complaints/{complaint.pk}/8d/?language=zh-hans")
     expect(manager_page.locator(".eight-d")).to_contain_text("Change seal supplier")
     screenshot(manager_page, "zh-complaint-8d")
+    with manager_page.expect_download() as download:
+        manager_page.click("[data-testid=pdf]")
+    assert download.value.suggested_filename == f"8D-{complaint.reference}-zh-hans.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     for page in (staff_page, manager_page, phone):
         page.close()
