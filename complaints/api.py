@@ -2,6 +2,7 @@
 through the same services as the pages (permissions, workflow table, conditional updates, audit)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -56,7 +57,7 @@ class ComplaintViewSet(
         data = dict(serializer.validated_data)
         seen = data.pop("state", None)
         if seen is not None and seen != complaint.state:
-            raise ApplicationError("The complaint changed since you loaded it.", extra={"state": complaint.state})
+            raise ApplicationError(_("The complaint changed since you loaded it."), extra={"state": complaint.state})
         services.complaint_transition(actor=request.user, complaint=complaint, **data)
         return Response(ComplaintSerializer(complaint).data)
 
@@ -130,7 +131,7 @@ class CorrectiveActionViewSet(
         serializer.is_valid(raise_exception=True)
         if not request.user.has_perm("complaints.verify_correctiveaction"):
             return Response(
-                {"message": "Only managers verify the effectiveness of corrective actions.", "extra": {}},
+                {"message": _("Only managers verify the effectiveness of corrective actions."), "extra": {}},
                 status=status.HTTP_403_FORBIDDEN,
             )
         corrective = services.corrective_action_verify(

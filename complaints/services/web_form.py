@@ -8,6 +8,7 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.services import customer_create
@@ -44,7 +45,7 @@ def _customer_for(*, name: str, email: str, phone: str) -> Customer:
             "name": name,
             "email": email,
             "phone": phone,
-            "notes": "Created from the public complaint form.",
+            "notes": _("Created from the public complaint form."),
         },
     )
 
