@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -165,9 +165,10 @@ def complaint_close_unanswered(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     candidates = Complaint.objects.filter(state=State.RESOLVED, resolved_at__lte=now - close_unanswered_after())
     closed = 0
-    for complaint in candidates.exclude(
-        actions__required_for_closing=True, actions__status=CorrectiveAction.Status.OPEN
-    ).iterator():
+    blocking = CorrectiveAction.objects.filter(
+        complaint=OuterRef("pk"), required_for_closing=True, status=CorrectiveAction.Status.OPEN
+    )
+    for complaint in candidates.exclude(Exists(blocking)).iterator():
         try:
             _transition(
                 actor=None,

@@ -83,3 +83,9 @@ def test_resolution_appears_on_the_status_page(client, staff_user, complaint, dj
     page = client.get(reverse("complaints:status", args=[token])).content.decode()
 
     assert "New seal fitted." in page
+
+
+def test_status_page_speaks_the_contacts_language(client, staff_user, complaint, django_capture_on_commit_callbacks):
+    _message, token = acknowledge(staff_user, complaint, django_capture_on_commit_callbacks)
+    page = client.get(reverse("complaints:status", args=[token]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in page  # 李娜 reads Chinese, whatever the browser asks

@@ -251,3 +251,22 @@ def test_an_optional_done_action_can_be_verified_and_recurrence_is_detected(staf
     action.refresh_from_db()
     assert action.verified_by == manager_user and action.recurred is True and action.result == "not_effective"
     assert action.status == CorrectiveAction.Status.DONE
+
+
+def test_closing_unanswered_skips_only_complaints_with_an_open_required_action(staff_user, open_complaint):
+    blocked, free = open_complaint(), open_complaint()
+    for complaint in (blocked, free):
+        for action in ("acknowledge", "assess"):
+            step(staff_user, complaint, action)
+    CorrectiveActionFactory(complaint=blocked, owner=staff_user, required_for_closing=True)
+    done = CorrectiveActionFactory(complaint=free, owner=staff_user, required_for_closing=True)
+    services.corrective_action_complete(actor=staff_user, action=done)
+    CorrectiveActionFactory(complaint=free, owner=staff_user, required_for_closing=False)  # open, optional
+    for complaint in (blocked, free):
+        step(staff_user, complaint, "resolve", resolution="Replaced.")
+
+    assert services.complaint_close_unanswered(now=timezone.now() + datetime.timedelta(days=30)) == 1
+
+    blocked.refresh_from_db()
+    free.refresh_from_db()
+    assert (blocked.state, free.state) == (State.RESOLVED, State.CLOSED)
