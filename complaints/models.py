@@ -63,7 +63,7 @@ class Action(models.TextChoices):
     RESOLVE = "resolve", _("Resolve")
     CLOSE = "close", _("Close")
     REOPEN = "reopen", _("Reopen")
-    WITHDRAW = "withdraw", _("Withdrawn by the customer")
+    WITHDRAW = "withdraw", _("Customer withdraws")
     REJECT = "reject", _("Reject")
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.models import AuditEvent
@@ -91,7 +92,7 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         instance=complaint,
-        changes={"acknowledgement_sent_to": [None, email]},
+        comment=_("Acknowledgement with the status link sent to %(email)s") % {"email": email},
     )
     event_add(complaint=complaint, actor=actor, kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT, comment=email)
     return True
