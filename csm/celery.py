@@ -54,4 +54,10 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.complaint_close_unanswered_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Every 15 minutes: event campaigns invite customers after each follow-up visit or closed
+    # complaint (once per event, respecting opt-outs and a one-week quiet period).
+    "survey-event-invitations-send": {
+        "task": "surveys.tasks.survey_event_invitations_send_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }

@@ -64,6 +64,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             reminder_interval_days=data.get("reminder_interval_days", 7),
             satisfied_threshold=data.get("satisfied_threshold", 75),
             alert_threshold=data.get("alert_threshold", 50),
+            trigger=data.get("trigger", ""),
         )
         serializer.instance = self.get_queryset().get(pk=campaign.pk)
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Segment
 
-from .models import Campaign, MeasurementPlan, Question, QuestionnaireVersion
+from .models import Campaign, CampaignTrigger, MeasurementPlan, Question, QuestionnaireVersion
 
 
 class PlanForm(forms.ModelForm):
@@ -61,6 +61,7 @@ class CampaignForm(forms.Form):
         queryset=Segment.objects.order_by("name"),
         required=False,
     )
+    trigger = forms.ChoiceField(label=_("Or after an event"), choices=CampaignTrigger.choices, required=False)
     closes_at = forms.DateTimeField(
         label=_("Links expire at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -89,8 +90,8 @@ class CampaignForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("plan")) == bool(data.get("segment")):
-            raise forms.ValidationError(_("Choose either a measurement plan or a segment."))
+        if sum(1 for key in ("plan", "segment", "trigger") if data.get(key)) != 1:
+            raise forms.ValidationError(_("Choose one: a measurement plan, a segment, or an event."))
         closes_at = data.get("closes_at")
         if closes_at and closes_at <= timezone.now():
             self.add_error("closes_at", _("The links must expire in the future."))

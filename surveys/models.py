@@ -309,6 +309,12 @@ class Question(Bilingual, models.Model):
 # -- campaigns and invitations ----------------------------------------------------------------------
 
 
+class CampaignTrigger(models.TextChoices):
+    NONE = "", _("None: sent once to a sample or segment")
+    VISIT_DONE = "visit_done", _("After each follow-up visit")
+    COMPLAINT_CLOSED = "complaint_closed", _("After each closed complaint")
+
+
 class Campaign(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -337,6 +343,14 @@ class Campaign(TimeStampedModel):
         related_name="survey_campaigns",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    trigger = models.CharField(
+        _("sent after an event"),
+        max_length=20,
+        choices=CampaignTrigger.choices,
+        blank=True,
+        default="",
+        help_text=_("An event campaign invites each customer after the event, while it runs."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -407,6 +421,9 @@ class Invitation(models.Model):
         related_name="+",
         help_text=_("The stratum the customer was drawn from, for results by segment."),
     )
+    source = models.CharField(
+        _("caused by"), max_length=40, blank=True, default="", help_text=_("The event behind it, e.g. visit:12.")
+    )
     token_salt = models.CharField(max_length=32, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
@@ -432,7 +449,15 @@ class Invitation(models.Model):
             models.Index(fields=["customer", "-created_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "customer"], name="invitation_once_per_customer_and_campaign")
+            # A sample or segment campaign invites a customer once; an event campaign once per event.
+            models.UniqueConstraint(
+                fields=["campaign", "customer"],
+                condition=models.Q(source=""),
+                name="invitation_once_per_customer_and_campaign",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "source"], condition=~models.Q(source=""), name="invitation_once_per_event"
+            ),
         ]
 
     def __str__(self) -> str:

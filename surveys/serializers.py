@@ -60,6 +60,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "questionnaire_version",
             "plan",
             "segment",
+            "trigger",
             "status",
             "closes_at",
             "reminder_max",

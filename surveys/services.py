@@ -33,6 +33,7 @@ from . import answering, interchange, scoring, selectors, tokens
 from .models import (
     Answer,
     Campaign,
+    CampaignTrigger,
     Invitation,
     MeasurementPlan,
     Question,
@@ -308,24 +309,43 @@ def campaign_create(
     reminder_interval_days: int = 7,
     satisfied_threshold: int = 75,
     alert_threshold: int = 50,
+    trigger: str = "",
     now: datetime.datetime | None = None,
 ) -> Campaign:
-    """A campaign with one personal invitation per customer of the plan's sample or the segment.
+    """A campaign with one personal invitation per customer of the plan's sample or the segment,
+    or an event campaign (`trigger`) that invites each customer after the event while it runs.
 
-    Preconditions: exactly one of plan or segment; the version has questions; links expire in the
-    future. Customers without a surveyable contact, or surveyed within the contact interval
-    (the plan's, or 30 days for a segment), are left out. Running a campaign freezes its plan.
+    Preconditions: exactly one of plan, segment or trigger; the version has questions; links
+    expire in the future. Customers without a surveyable contact, or surveyed within the contact
+    interval (the plan's, or 30 days for a segment), are left out. Running a campaign freezes its
+    plan.
     """
     _require_manager(actor, "surveys.add_campaign")
     now = now or timezone.now()
-    if (plan is None) == (segment is None):
-        raise ApplicationError(_("Send the campaign either to a plan's sample or to a segment."))
+    if sum(1 for source in (plan, segment, trigger) if source) != 1:
+        raise ApplicationError(_("Send the campaign to a plan's sample, to a segment, or after an event."))
+    if trigger and trigger not in CampaignTrigger.values:
+        raise ApplicationError(_("Unknown event."))
     if not version.questions.exists():
         raise ApplicationError(_("The questionnaire has no questions."))
     if closes_at <= now:
         raise ApplicationError(_("The links must expire in the future."))
     if not name.strip():
         raise ApplicationError(_("Give the campaign a name."))
+    if trigger:
+        campaign = Campaign.objects.create(
+            name=name.strip(),
+            questionnaire_version=version,
+            trigger=trigger,
+            created_by=actor,
+            closes_at=closes_at,
+            reminder_max=reminder_max,
+            reminder_interval_days=reminder_interval_days,
+            satisfied_threshold=satisfied_threshold,
+            alert_threshold=alert_threshold,
+        )
+        _created(actor, campaign)
+        return campaign
     if plan is not None:
         sample = selectors.plan_sample(plan=plan, now=now)
         strata = {customer_id: sample.strata[customer_id] for customer_id in sample.customer_ids}
@@ -598,6 +618,96 @@ def invitation_reminders_send(*, now: datetime.datetime | None = None, batch_siz
                         reminder_count=invitation.reminder_count, last_reminded_at=invitation.last_reminded_at
                     )
             raise failure
+
+
+# -- event campaigns ----------------------------------------------------------------------------------
+
+# An event link stays open two weeks (or until the campaign closes); a customer asked after one
+# event is not asked again after another within a week (a complaint and its follow-up visit).
+EVENT_LINK_DAYS = 14
+EVENT_QUIET_DAYS = 7
+
+
+def _events_since(campaign: Campaign, now: datetime.datetime) -> list[tuple[str, int]]:
+    """(source, customer id) of the recent events of the campaign's kind: since it was sent, and
+    within the quiet period (an older event is not worth asking about any more)."""
+    since = max(campaign.sent_at, now - datetime.timedelta(days=EVENT_QUIET_DAYS))
+    if campaign.trigger == CampaignTrigger.VISIT_DONE:
+        from visits.models import Visit
+
+        rows = Visit.objects.filter(
+            status=Visit.Status.DONE, completed_at__gte=since, completed_at__lte=now
+        ).values_list("pk", "customer_id")
+        return [(f"visit:{pk}", customer_id) for pk, customer_id in rows]
+    if campaign.trigger == CampaignTrigger.COMPLAINT_CLOSED:
+        from complaints.models import Complaint, State
+
+        rows = Complaint.objects.filter(state=State.CLOSED, closed_at__gte=since, closed_at__lte=now).values_list(
+            "pk", "customer_id"
+        )
+        return [(f"complaint:{pk}", customer_id) for pk, customer_id in rows]
+    return []
+
+
+def event_invitations_send(*, now: datetime.datetime | None = None) -> int:
+    """Invite the customers of new events into the running event campaigns, and e-mail them.
+
+    Idempotent: an event invites once per campaign (unique source), so a sweep that runs twice, or
+    overlaps, adds nothing. Opt-outs and the quiet period are respected."""
+    now = now or timezone.now()
+    total = 0
+    campaigns = Campaign.objects.filter(
+        status=Campaign.Status.RUNNING, closes_at__gt=now, sent_at__isnull=False
+    ).exclude(trigger="")
+    for campaign in campaigns:
+        known = set(campaign.invitations.exclude(source="").values_list("source", flat=True))
+        events = [(source, customer_id) for source, customer_id in _events_since(campaign, now) if source not in known]
+        recent = set(
+            Invitation.objects.filter(
+                customer_id__in={c for _s, c in events}, created_at__gte=now - datetime.timedelta(days=EVENT_QUIET_DAYS)
+            ).values_list("customer_id", flat=True)
+        )
+        contacts = selectors.contact_for_survey(sorted({c for _s, c in events}))
+        expires_at = min(campaign.closes_at, now + datetime.timedelta(days=EVENT_LINK_DAYS))
+        for source, customer_id in events:
+            contact = contacts.get(customer_id)
+            if contact is None or customer_id in recent:
+                continue
+            recent.add(customer_id)
+            salt = tokens.salt_new()
+            invitation = Invitation(
+                campaign=campaign,
+                customer_id=customer_id,
+                contact=contact,
+                source=source,
+                token_salt=salt,
+                token_hash=tokens.token_hash(tokens.token_for(salt)),
+                language=contact.preferred_language or "zh-hans",
+                email=contact.email,
+                expires_at=expires_at,
+            )
+            try:
+                with transaction.atomic():
+                    invitation.save()
+            except IntegrityError:  # another sweep got there first
+                continue
+        # Whatever is still unsent (this sweep's, or an earlier one's that met a relay outage).
+        to_send = list(
+            campaign.invitations.filter(status=Invitation.Status.INVITED)
+            .exclude(email="")
+            .select_related("customer", "contact", "campaign__questionnaire_version")
+            .order_by("pk")[:SEND_BATCH_SIZE]
+        )
+        sent, bounced, failure = _deliver(to_send, reminder=False)
+        Invitation.objects.filter(pk__in=sent, status=Invitation.Status.INVITED).update(
+            status=Invitation.Status.SENT, sent_at=timezone.now()
+        )
+        for pk, reason in bounced.items():
+            Invitation.objects.filter(pk=pk).update(status=Invitation.Status.BOUNCED, bounce_reason=reason)
+        total += len(sent)
+        if failure is not None:
+            raise failure  # the invitations exist; the campaign's page lists them for the printed channel
+    return total
 
 
 # -- answering (the customer, through the token) ------------------------------------------------------

@@ -30,3 +30,11 @@ def response_alert_task(response_id: int) -> None:
     from .services import response_alert
 
     response_alert(response_id=response_id)
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=120)
+def survey_event_invitations_send_task() -> int:
+    """Periodic: invite customers after visits and closed complaints (csm/celery.py beat schedule)."""
+    from .services import event_invitations_send
+
+    return event_invitations_send()

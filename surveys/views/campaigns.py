@@ -62,6 +62,7 @@ def campaign_create_view(request):
                 reminder_interval_days=data["reminder_interval_days"],
                 satisfied_threshold=data["satisfied_threshold"],
                 alert_threshold=data["alert_threshold"],
+                trigger=data["trigger"] or "",
             )
         except ApplicationError as error:
             form.add_error(None, error.message)

@@ -293,7 +293,10 @@ def test_the_campaign_form_refuses_both_or_neither_source(manager_client, world)
             "alert_threshold": 50,
         },
     )
-    assert response.status_code == 200 and "Choose either a measurement plan or a segment." in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Choose one: a measurement plan, a segment, or an event." in response.content.decode()
+    )
     assert Campaign.objects.count() == 1
 
 
