@@ -324,7 +324,15 @@ def main() -> int:
     lost = len(ok) - stored
     ratio = real_rps / bare_rps if bare_rps else 0
     print(f"overall ratio answer/bare: {ratio:.2f} (target >= 0.65); lost {lost}, duplicated {duplicated}")
-    return 0 if lost == 0 and duplicated == 0 and stored == completed else 1
+    errors = sum(n for status, n in statuses.items() if status not in (200, 404))
+    bare_errors = sum(1 for _path, status, _s in bare_results if status != 200)
+    if errors or bare_errors:
+        print(f"FAILED: {errors} answer posts and {bare_errors} bare posts answered neither 200 nor 404")
+    expected = len({path for path, _body in real_targets})
+    if len(ok) != expected:
+        print(f"FAILED: {expected - len(ok)} links were never answered with 200")
+    ok_run = not errors and not bare_errors and len(ok) == expected
+    return 0 if ok_run and lost == 0 and duplicated == 0 and stored == completed else 1
 
 
 if __name__ == "__main__":
