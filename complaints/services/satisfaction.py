@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -35,7 +36,9 @@ def complaint_follow_up_after_close(*, complaint: Complaint, actor=None) -> None
         reference=f"complaint:{complaint.pk}",
         actor=actor,
     )
-    if complaint.satisfaction_rating is not None:
+    # Off when a survey campaign asks after each closed complaint instead (surveys' event campaigns);
+    # that survey then reports a low rating through complaint_satisfaction_record.
+    if complaint.satisfaction_rating is not None or not getattr(settings, "COMPLAINTS_ASK_RATING_ON_CLOSE", True):
         return
     email, language = complaint_recipient(complaint)
     if not email:

@@ -88,3 +88,16 @@ def test_closing_schedules_the_follow_up_visit_once(staff_user, complaint, djang
     plans = VisitPlan.objects.filter(trigger=Trigger.COMPLAINT_CLOSED, is_active=True).count()
     visits = Visit.objects.filter(trigger_reference=f"complaint:{complaint.pk}", customer=complaint.customer)
     assert plans >= 1 and visits.count() == plans  # the seeded "follow-up after a closed complaint" plan
+
+
+def test_the_rating_e_mail_can_be_left_to_a_survey_campaign(
+    staff_user, complaint, settings, django_capture_on_commit_callbacks
+):
+    settings.COMPLAINTS_ASK_RATING_ON_CLOSE = False
+    for action in ("acknowledge", "assess"):
+        services.complaint_transition(actor=staff_user, complaint=complaint, action=action)
+    services.complaint_transition(actor=staff_user, complaint=complaint, action="resolve", resolution="Replaced.")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_transition(actor=staff_user, complaint=complaint, action="close", close_reason="accepted")
+    assert mail.outbox == []
