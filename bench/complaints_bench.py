@@ -13,11 +13,13 @@ served by gunicorn.
    assignment, each workflow step, notes), the audit trail, escalations of late complaints and
    corrective actions. Then VACUUM ANALYZE, as autovacuum would after a load.
 2. Starts gunicorn on 127.0.0.1 (a free port; 2 x cores + 1 sync workers; bench/complaints/settings.py:
-   the real routes plus a bare view), logs a staff user in through the login form (session cookie)
-   and gives it an API token.
-3. Measures with concurrent keep-alive clients (threads + http.client), each phase bounded in count
-   and time: the queue list with each common filter separately and the complaint page (median and
-   p95 latency; every answer must be 200), then creation throughput, alternating rounds of the bare
+   the real routes plus a bare view; its log goes to var/bench/complaints-gunicorn.log), logs a
+   staff user in through the login form (session cookie) and gives it an API token.
+3. Measures with concurrent clients (threads + http.client; --page-clients, --create-clients), each
+   phase bounded in count and time, after a warm-up: the queue list with each common filter
+   separately and the complaint page (median and p95 latency; every answer must be 200), with the
+   queries and SQL time of one request of the same page made inside this process, to show whether
+   the database or Python is slow; then creation throughput, alternating rounds of the bare
    view (same JSON body, same reference sequence, complaint row + "received" line; no auth,
    validation, SLA or audit) and POST /api/v1/complaints/ (the real service), keeping each one's
    best round because the machine is shared.
@@ -25,6 +27,9 @@ served by gunicorn.
    p95 <= 100 ms; API creation >= half the bare view's requests/s), checks that every 201 of the API
    is one stored complaint with its audit row and timeline line, and stops gunicorn (also on Ctrl-C
    or an error). Exit code 0 only when every target is met and nothing failed.
+
+--reuse measures a database an earlier run built (applies new migrations, ANALYZE, no rebuild): to
+check a fix in complaints/ without waiting for the build again.
 
 Servers bind to 127.0.0.1 only; every load loop is bounded in count and time. No package beyond
 requirements.txt is needed.
@@ -55,6 +60,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOG_DIR = BASE_DIR / "var" / "bench"
 PASSWORD = "bench-Pass-2026"
+BENCH_USERNAME = "bench.staff11"  # staff in the first department: has a "my queue" and a "team queue"
 LIST_MEDIAN_MS = 50.0
 LIST_P95_MS = 100.0
 CREATE_RATIO = 0.5
@@ -157,7 +163,7 @@ def build_people() -> dict:
         staff.append((user.pk, teams[team_name].pk))
     User.groups.through.objects.bulk_create(memberships)
     Team.members.through.objects.bulk_create(members)
-    bench_user = next(u for u in created if u.username == "bench.staff11")
+    bench_user = next(u for u in created if u.username == BENCH_USERNAME)
     return {"staff": staff, "bench_user": bench_user}
 
 
@@ -639,6 +645,11 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=60, help="time bound per warm-up and creation round")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reset", action="store_true", help="empty the database first (DROP SCHEMA public)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a database an earlier run built: apply new migrations, ANALYZE, skip the build",
+    )
     args = parser.parse_args()
     args.customers = args.customers or max(1000, args.complaints // 4)
 
@@ -654,23 +665,38 @@ def main() -> int:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
+    from accounts.models import User
     from complaints.models import Complaint, ComplaintCategory, ComplaintEvent
     from core.models import AuditEvent
-    from customers.models import Contact, Segment
+    from customers.models import Contact, Customer, Segment
 
-    if connection.introspection.table_names():
+    if args.reset and args.reuse:
+        print("--reset and --reuse exclude each other.")
+        return 2
+    if connection.introspection.table_names() and not args.reuse:
         if not args.reset:
-            print("The database is not empty. Use an empty one, or --reset to drop everything in it first.")
+            print("The database is not empty. Use an empty one, --reset to drop everything in it first, or --reuse.")
             return 2
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     rng = random.Random(args.seed)
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    print(f"PostgreSQL {connection.pg_version // 10000}: migrated in {time.perf_counter() - started:.1f} s; building")
-    people = build(args, rng)
-    bench_user = people["bench_user"]
-    token = Token.objects.create(user=bench_user).key
+    print(f"PostgreSQL {connection.pg_version // 10000}: migrated in {time.perf_counter() - started:.1f} s")
+    if args.reuse:
+        bench_user = User.objects.filter(username=BENCH_USERNAME).first()
+        if bench_user is None:
+            print("--reuse needs a database an earlier run of this benchmark built.")
+            return 2
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        args.complaints = Complaint.objects.count()
+        args.customers = Customer.objects.filter(code__startswith="SCALE-").count()
+        print(f"reusing the database: {args.complaints:,} complaints, {args.customers:,} synthetic customers")
+    else:
+        print("building")
+        bench_user = build(args, rng)["bench_user"]
+    token = Token.objects.get_or_create(user=bench_user)[0].key
 
     segment = Segment.objects.get(name="Scale: key current customers")
     parent = ComplaintCategory.objects.get(code="product-quality")
@@ -813,7 +839,7 @@ def main() -> int:
 
     print()
     print(
-        f"Complaints: {args.complaints:,} built; {args.customers:,} synthetic customers. Latency in ms, client side;\n"
+        f"Complaints: {args.complaints:,} in the database; {args.customers:,} synthetic customers. Latency in ms, client side;\n"
         "queries, SQL ms and in-proc ms: one request of the same page inside this process (no HTTP), for where the time goes."
     )
     print(f"Load average during the run (other work on this machine): {load_before} -> {os.getloadavg()[0]:.1f}")
