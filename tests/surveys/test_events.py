@@ -83,7 +83,7 @@ def test_a_closed_complaint_invites_its_customer(manager_user):
         resolved_at=now,
         resolution="Seal replaced",
         closed_at=now,
-        close_reason="Customer confirmed",
+        close_reason="accepted",
     )
     ComplaintFactory(customer=customers_with_contacts(1)[0])  # still open: no survey
 
