@@ -310,7 +310,7 @@ class Question(Bilingual, models.Model):
 
 
 class CampaignTrigger(models.TextChoices):
-    NONE = "", _("None: sent once to a sample or segment")
+    NONE = "", _("No event")
     VISIT_DONE = "visit_done", _("After each follow-up visit")
     COMPLAINT_CLOSED = "complaint_closed", _("After each closed complaint")
 

@@ -183,3 +183,9 @@ def test_manager_follows_results_and_the_method(live_server, page, screenshot, s
     page.goto(f"{live_server.url}/surveys/campaigns/{campaign.pk}/links/")
     expect(page.locator("[data-testid=link-card]")).to_have_count(1)  # three of four have answered
     screenshot(page, f"{language}-survey-printable-links")
+    page.goto(f"{live_server.url}/surveys/campaigns/new/")
+    expect(page.locator("#id_trigger")).to_be_visible()
+    screenshot(page, f"{language}-survey-campaign-form")
+    page.goto(f"{live_server.url}/surveys/plans/new/")
+    expect(page.locator("#id_margin_of_error")).to_be_visible()
+    screenshot(page, f"{language}-survey-plan-form")
