@@ -6,6 +6,7 @@ access decision, or one that lets an auditor write, fails here without anyone wr
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -23,10 +24,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from accounts.access import PermissionMixin, authenticated, permission, public
+from complaints.models import ComplaintAttachment
 from core.api.permissions import RolePermission
 from core.models import AuditEvent
 from customers.models import ImportBatch
+from surveys.models import MeasurementPlan
+from tests.complaints.factories import ComplaintFactory, CorrectiveActionFactory
 from tests.factories import ContactFactory, CustomerFactory, SegmentFactory
+from tests.surveys.factories import customers_with_contacts, full_answers, general_version, running_campaign, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +173,7 @@ def test_only_the_health_check_login_language_switch_and_personal_links_are_publ
         "surveys:answer_save",
         "surveys:opt_out",
         "complaints:status",
+        "complaints:web_form",
     }
 
 
@@ -191,6 +197,29 @@ def world(staff_user, manager_user):
     plan = VisitPlanFactory(segment=segment)
     visit = VisitFactory(customer=customer, plan=plan, assignee=staff_user)
     issue = VisitIssueFactory(visit=visit)
+    complaint = ComplaintFactory(customer=customer)
+    action = CorrectiveActionFactory(complaint=complaint, owner=staff_user)
+    attachment = ComplaintAttachment.objects.create(
+        complaint=complaint,
+        original_name="photo.png",
+        stored_path="complaints/walk-photo.png",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=staff_user,
+    )
+    (surveyed,) = customers_with_contacts(1, tier="general", owner=staff_user)
+    campaign = running_campaign(manager_user, segment)
+    response = submit(campaign.invitations.get(customer=surveyed), full_answers())
+    version = general_version()
+    survey_plan = MeasurementPlan.objects.create(
+        name="Yearly measurement",
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+        objective="Satisfaction rate >= 90%",
+        owner=manager_user,
+        seed=42,
+    )
     return {
         "customer": customer,
         "contact": contact,
@@ -199,10 +228,45 @@ def world(staff_user, manager_user):
         "plan": plan,
         "visit": visit,
         "issue": issue,
+        "complaint": complaint,
+        "action": action,
+        "attachment": attachment,
+        "campaign": campaign,
+        "response": response,
+        "questionnaire": version.questionnaire,
+        "version": version,
+        "question": version.questions.order_by("pk").first(),
+        "survey_plan": survey_plan,
     }
 
 
+# Routes whose pk is not the record their name starts with, and the apps whose nouns overlap
+# (a survey plan is not a visit plan): the first matching prefix wins.
+PK_BY_PREFIX = (
+    ("complaints:action_create", "complaint"),
+    ("complaints:attachment", "complaint"),  # complaints/<pk>/attachments/<attachment_pk>/
+    ("complaints:action", "action"),
+    ("complaints:customer_choose", "customer"),
+    ("complaints:", "complaint"),
+    ("api:complaint-action", "action"),
+    ("api:complaint", "complaint"),
+    ("surveys:campaign", "campaign"),
+    ("surveys:response", "response"),
+    ("surveys:questionnaire", "questionnaire"),
+    ("surveys:version", "version"),
+    ("surveys:question_add", "version"),  # versions/<pk>/questions/new/
+    ("surveys:question", "question"),
+    ("surveys:plan", "survey_plan"),
+    ("api:questionnaire", "questionnaire"),
+    ("api:surveycampaign", "campaign"),
+    ("api:surveyresponse", "response"),
+)
+
+
 def _pk_for(route: Route, world) -> int:
+    for prefix, noun in PK_BY_PREFIX:
+        if route.name.startswith(prefix):
+            return world[noun].pk
     # The most specific noun first: "customers:contact_update" is about a contact.
     for noun in ("contact", "segment", "import", "issue", "plan", "customer", "visit"):
         if noun in route.name:
@@ -219,6 +283,8 @@ def url_of(route: Route, world) -> str:
             values[param] = "csv"
         elif param == "format":
             values[param] = "json"
+        elif param == "attachment_pk":
+            values[param] = world["attachment"].pk
         elif param == "token":
             values[param] = "not-a-real-token"
         else:
@@ -319,6 +385,10 @@ def test_auditor_cannot_write_through_any_route(auditor_user, world, guard):
             if route.name in AUDITOR_OWN_SESSION_WRITES:
                 allowed = (200, 302, 403, 405)
                 client.force_login(auditor_user)  # logout may have ended the session
+            elif route in PUBLIC_ROUTES:
+                # Anyone may post there (a personal link's token is the credential, the web form is
+                # open to all): what matters is that this junk post changed nothing, checked below.
+                allowed = (200, 302, 400, 403, 404, 405, 429)
             else:
                 allowed = (403, 405)
             if response.status_code not in allowed:
