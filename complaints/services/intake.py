@@ -70,7 +70,6 @@ def complaint_open(
     if received_at > now + datetime.timedelta(minutes=5):
         raise ApplicationError(_("A complaint cannot be received in the future."))
     complaint = Complaint(
-        reference=complaint_reference_next(year=timezone.localtime(received_at).year),
         kind=kind,
         customer=customer,
         contact=contact,
@@ -94,10 +93,14 @@ def complaint_open(
     # The related records are already instances checked above; re-fetching each one (what
     # full_clean does for a foreign key) would cost a query apiece on every creation.
     complaint.full_clean(
-        exclude=["customer", "contact", "created_by", "category", "source_visit", "source_visit_issue"],
+        # The reference is taken below, just before the insert; the sequence makes it well formed.
+        exclude=["reference", "customer", "contact", "created_by", "category", "source_visit", "source_visit_issue"],
         validate_unique=False,  # the reference comes from the sequence; the database enforces it too
         validate_constraints=False,
     )
+    # Taken as late as possible: the year's sequence row stays locked from here until commit, so
+    # the SLA computation and validation above no longer hold up concurrent creations.
+    complaint.reference = complaint_reference_next(year=timezone.localtime(received_at).year)
     try:
         with transaction.atomic():
             complaint.save()
