@@ -54,5 +54,5 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Segment
 
-    name = factory.Sequence(lambda n: f"Segment {n}")
+    name = factory.Sequence(lambda n: f"Saved filter {n}")
     criteria = factory.LazyFunction(lambda: {"tier": "key"})
