@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from customers import timeline
 
+        from .services import common  # noqa: F401  (connects the SLA configuration cache's signals)
         from .timeline import complaint_entries
 
         timeline.register(complaint_entries)
