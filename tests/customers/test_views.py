@@ -337,7 +337,7 @@ def test_staff_cannot_edit_a_segment_created_by_someone_else(staff_client, other
 
 def test_customer_page_offers_planning_a_visit_to_staff_but_not_to_auditors(staff_client, auditor_client, staff_user):
     customer = CustomerFactory(owner=staff_user)
-    link = f'{reverse("visits:create")}?customer={customer.pk}'
+    link = f"{reverse('visits:create')}?customer={customer.pk}"
 
     assert link in staff_client.get(customer.get_absolute_url()).content.decode()
     assert link not in auditor_client.get(customer.get_absolute_url()).content.decode()

@@ -118,7 +118,9 @@ def test_customer_answers_on_a_phone_in_chinese_leaves_comes_back_and_finishes(
 
     page.goto(link)  # a second visit
     expect(page.locator("[data-testid=link-closed]")).to_be_visible()
-    expect(page.locator("[data-testid=link-closed]")).to_contain_text("already been answered")
+    expect(page.locator("[data-testid=link-closed]")).to_contain_text(
+        "已通过此链接完成作答"
+    )  # the customer's language, Chinese
     screenshot(page, "zh-survey-phone-already-answered")
     assert Response.objects.filter(invitation=invitation).count() == 1
 
