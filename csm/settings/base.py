@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintKindEnum": "complaints.models.Kind",
         "ComplaintStateEnum": "complaints.models.State",
         "VisitChannelEnum": "visits.models.Channel",
+        "VisitTriggerEnum": "visits.models.Trigger",
+        "CampaignTriggerEnum": "surveys.models.CampaignTrigger",
         "QuestionnaireKindEnum": "surveys.models.QuestionnaireKind",
         "QuestionKindEnum": "surveys.models.QuestionKind",
     },
