@@ -1,4 +1,5 @@
-"""Demo data: users for every role and bilingual customers across every segment.
+"""Demo data: users for every role, bilingual customers across every segment, and the visits,
+complaints and survey responses of those customers (each app's demo module, through its services).
 
 manage.py seed_demo             # the demo set, once (does nothing if it is already there)
 manage.py seed_demo --scale N   # add N synthetic customers with a contact each, fast (benchmarks)
@@ -6,6 +7,7 @@ manage.py seed_demo --scale N   # add N synthetic customers with a contact each,
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from decimal import Decimal
@@ -13,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -99,6 +102,22 @@ WIN_BACK = [
 ]
 
 
+@contextlib.contextmanager
+def _contained_side_effects():
+    """While the demo loads, its e-mails (acknowledgements, survey invitations, alerts) stay in
+    memory whatever EMAIL_URL says, and the tasks queued on commit run here instead of waiting in
+    the broker for a worker (which may be serving another database)."""
+    from csm.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
 class Command(BaseCommand):
     help = "Load demo users and bilingual customers across every segment (idempotent); --scale N adds N more."
 
@@ -112,7 +131,8 @@ class Command(BaseCommand):
         if Customer.objects.filter(code__startswith="DEMO-").exists():
             self.stdout.write("Demo data already loaded.")
         else:
-            self._demo(rng, users)
+            with _contained_side_effects():
+                self._demo(rng, users)
         if scale:
             self._scale(rng, users, scale)
 
@@ -269,6 +289,13 @@ class Command(BaseCommand):
         for name, description, criteria in segments:
             services.segment_create(actor=manager, name=name, description=description, criteria=criteria)
         self.stdout.write(self.style.SUCCESS(f"Loaded {number} demo customers, {len(segments)} segments and 5 users."))
+        # Imported here: the apps' demo modules import their services, which import customers.
+        from complaints import demo as complaints_demo
+        from surveys import demo as surveys_demo
+        from visits import demo as visits_demo
+
+        for demo in (visits_demo, complaints_demo, surveys_demo):
+            demo.seed(users=users, rng=rng)
 
     def _scale(self, rng: random.Random, users: dict[str, User], count: int) -> None:
         """Bulk rows without audit events: synthetic load for benchmarks, not business history."""
