@@ -142,6 +142,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CSM <csm@localhost>")
+# Where customers and staff reach the site: the base of the links in e-mails (status, survey, visits).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

@@ -46,6 +46,9 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     expect(staff_page.locator("#customer-search")).to_be_focused()
     staff_page.keyboard.type("精工")
     expect(staff_page.locator(".customer-result")).to_have_count(1)
+    # Each keystroke searches; let the last answer land before moving into the list, or it replaces
+    # the list (and the focus) under the keyboard.
+    staff_page.wait_for_load_state("networkidle")
     staff_page.keyboard.press("ArrowDown")
     staff_page.keyboard.press("Enter")
     expect(staff_page.locator("[data-testid=chosen-customer]")).to_have_text("上海精工机械有限公司")
