@@ -18,7 +18,18 @@ from customers.exporting import _Echo, neutralise
 from .models import Campaign, Question
 
 BATCH_SIZE = 1000
-FIXED_COLUMNS = ("submitted_at", "customer_code", "customer", "segment", "contact", "language", "csi", "nps")
+FIXED_COLUMNS = (
+    "submitted_at",
+    "customer_code",
+    "customer",
+    "segment",
+    "contact",
+    "language",
+    "csi",
+    "nps",
+    "open_link",
+    "suspected_duplicate",
+)
 
 
 def _value(question: Question, answer) -> str:
@@ -53,13 +64,15 @@ def export_rows(campaign: Campaign) -> Iterator[list[str]]:
             answers = {a.question_id: a for a in response.answers.all()}
             row = [
                 timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                response.customer.code,
-                response.customer.name,
-                response.invitation.segment.name if response.invitation.segment_id else "",
+                response.customer.code if response.customer_id else "",
+                response.customer.name if response.customer_id else "",
+                response.invitation.segment.name if response.invitation_id and response.invitation.segment_id else "",
                 response.contact.name if response.contact_id else "",
                 response.language,
                 "" if response.csi is None else str(response.csi),
                 "" if response.nps_score is None else str(response.nps_score),
+                "1" if response.is_open else "0",
+                "1" if response.suspected_duplicate else "0",
             ]
             for question in questions:
                 answer = answers.get(question.pk)

@@ -379,6 +379,13 @@ class Campaign(TimeStampedModel):
     sample_size = models.PositiveIntegerField(_("computed sample size"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The anonymous open link (kiosk, QR code on a delivery note): like an invitation's token, the
+    # token is re-derived from the salt and never stored; the hash finds the campaign.
+    open_link = models.BooleanField(
+        _("open link"), default=False, help_text=_("Anyone with the link can answer, anonymously.")
+    )
+    open_token_salt = models.CharField(max_length=32, blank=True, editable=False)
+    open_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("survey campaign")
@@ -465,14 +472,27 @@ class Invitation(models.Model):
 
 
 class Response(models.Model):
-    """A submitted questionnaire. One per invitation: the OneToOne makes the database refuse a second."""
+    """A submitted questionnaire. One per invitation: the OneToOne makes the database refuse a second.
 
-    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    An open response (the campaign's anonymous open link) has no invitation and no customer."""
+
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
     questionnaire_version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="responses")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="survey_responses")
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="survey_responses"
+    )
     contact = models.ForeignKey(
         "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
+    )
+    is_open = models.BooleanField(_("through the open link"), default=False)
+    client_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    suspected_duplicate = models.BooleanField(
+        _("suspected duplicate"),
+        default=False,
+        help_text=_("Same address and browser as another open response that day: left out of the scores."),
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
@@ -494,12 +514,24 @@ class Response(models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["campaign", "-submitted_at"])]
         permissions = [("export_response", _("Can export survey responses"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(invitation__isnull=False, is_open=False, customer__isnull=False))
+                | models.Q(invitation__isnull=True, is_open=True),
+                name="response_has_invitation_or_is_open",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.campaign} · {self.customer}"
+        return f"{self.campaign} · {self.respondent}"
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:response_detail", args=[self.pk])
+
+    @property
+    def respondent(self) -> str:
+        """Who answered, as people read it: the customer, or "anonymous" for the open link."""
+        return self.customer.name if self.customer_id else str(_("Anonymous (open link)"))
 
 
 class Answer(models.Model):

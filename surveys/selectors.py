@@ -168,6 +168,7 @@ class CampaignResults:
     dimensions: list[DimensionResult]
     questions: list[QuestionResult]
     comments: list[Answer]
+    suspected_duplicates: int = 0
 
 
 def _score_counts(version: QuestionnaireVersion, responses: QuerySet[Response], value_field: str) -> dict:
@@ -184,8 +185,12 @@ def _score_counts(version: QuestionnaireVersion, responses: QuerySet[Response], 
 
 
 def campaign_results(*, campaign: Campaign, responses: QuerySet[Response] | None = None) -> CampaignResults:
+    """The campaign's scores. Open-link responses flagged as suspected duplicates are left out
+    (counted in `suspected_duplicates`)."""
     version = campaign.questionnaire_version
     responses = responses if responses is not None else campaign.responses.all()
+    suspected_duplicates = responses.filter(suspected_duplicate=True).count() if campaign.open_link else 0
+    responses = responses.filter(suspected_duplicate=False)
     questions = list(version.questions.select_related("dimension").order_by("position", "pk"))
     scores = _score_counts(version, responses, "score")
     importances = _score_counts(version, responses, "importance")
@@ -247,6 +252,7 @@ def campaign_results(*, campaign: Campaign, responses: QuerySet[Response] | None
         dimensions=dimensions,
         questions=question_results,
         comments=comments,
+        suspected_duplicates=suspected_duplicates,
     )
 
 

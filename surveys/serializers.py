@@ -88,7 +88,7 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 class ResponseSerializer(serializers.ModelSerializer):
     answers = AnswerSerializer(many=True, read_only=True)
-    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True, default=None)
     complaint = serializers.SlugRelatedField(slug_field="reference", read_only=True)
 
     class Meta:
@@ -106,6 +106,8 @@ class ResponseSerializer(serializers.ModelSerializer):
             "nps_score",
             "alerted_at",
             "complaint",
+            "is_open",
+            "suspected_duplicate",
             "answers",
         ]
 

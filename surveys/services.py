@@ -7,6 +7,8 @@ submission, opt-out) come through an unguessable token and are audited as the sy
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import logging
 import secrets
 import smtplib
@@ -408,6 +410,11 @@ def campaign_create(
 def invitation_link(invitation: Invitation, *, base_url: str | None = None) -> str:
     base = (base_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
     return base + reverse("surveys:answer", args=[tokens.token_for(invitation.token_salt)])
+
+
+def campaign_open_link_url(campaign: Campaign, *, base_url: str | None = None) -> str:
+    base = (base_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
+    return base + reverse("surveys:open_answer", args=[campaign_open_token(campaign)])
 
 
 def invitation_opt_out_link(invitation: Invitation, *, base_url: str | None = None) -> str:
@@ -906,6 +913,105 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
     return response
 
 
+# -- the anonymous open link ------------------------------------------------------------------------
+
+
+def campaign_open_link_set(*, actor, campaign: Campaign, enabled: bool) -> Campaign:
+    """Turn the campaign's anonymous open link on or off. Turning it on the first time draws the
+    salt of its token (kept when turned off and on again, so printed QR codes keep working)."""
+    if enabled and campaign.status == Campaign.Status.CLOSED:
+        raise ApplicationError(_("A closed campaign cannot open a link."))
+    before = campaign.open_link
+    campaign.open_link = enabled
+    fields = ["open_link", "updated_at"]
+    if enabled and not campaign.open_token_salt:
+        campaign.open_token_salt = tokens.salt_new()
+        campaign.open_token_hash = tokens.token_hash(campaign_open_token(campaign))
+        fields += ["open_token_salt", "open_token_hash"]
+    with transaction.atomic():
+        campaign.save(update_fields=fields)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, instance=campaign, changes={"open_link": [before, enabled]}
+        )
+    return campaign
+
+
+def campaign_open_token(campaign: Campaign) -> str:
+    return tokens.token_for(campaign.open_token_salt, purpose=tokens.OPEN_PURPOSE)
+
+
+def campaign_for_open_token(token: str) -> Campaign:
+    """The campaign answering through this open link, or LinkUnusable (unknown, turned off, or
+    campaign not collecting answers: one exception, as for personal links)."""
+    if not tokens.looks_like_token(token):
+        raise LinkUnusable(guessed=True)
+    # The switch and the status are read fresh on every look-up (the cached campaign may be up to
+    # CAMPAIGN_CACHE_SECONDS old): an open link has no expiry of its own to end it at closing.
+    found = (
+        Campaign.objects.filter(open_token_hash=tokens.token_hash(token))
+        .values_list("pk", "open_link", "status")
+        .first()
+    )
+    if found is None:
+        raise LinkUnusable(guessed=True)
+    pk, enabled, status = found
+    if not enabled or status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING):
+        raise LinkUnusable(guessed=False)
+    return campaign_for_answering(pk)
+
+
+def open_client_hash(*, campaign: Campaign, ip: str, user_agent: str, day: datetime.date) -> str:
+    """A keyed hash of address + browser, per campaign and day: finds a likely duplicate without
+    storing the address itself."""
+    material = f"{campaign.pk}|{day.isoformat()}|{ip}|{user_agent}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"surveys.open-client:" + material, hashlib.sha256).hexdigest()
+
+
+def open_response_submit(*, campaign: Campaign, data, language: str, client_hash: str) -> Response:
+    """Store an anonymous response through the open link. Preconditions: campaign_for_open_token.
+
+    Raises ApplicationError (extra: {code: message}) when required questions are missing. A response
+    whose client hash matches another open response of the campaign is stored, flagged
+    `suspected_duplicate` and left out of the scores (the same browser is refused by the view's
+    signed cookie before this is called)."""
+    version = campaign.questionnaire_version
+    questions = version_questions(version)
+    answers = answering.draft_merge(questions, {}, data)
+    missing = answering.missing_required(questions, answers)
+    if missing:
+        raise ApplicationError(_("Some required questions are not answered yet."), extra=missing)
+    rows = _answer_rows(questions, answers)
+    csi, recommend = response_scores(questions, rows)
+    with transaction.atomic():
+        duplicate = Response.objects.filter(campaign=campaign, is_open=True, client_hash=client_hash).exists()
+        response = Response.objects.create(
+            campaign=campaign,
+            questionnaire_version=version,
+            is_open=True,
+            client_hash=client_hash,
+            suspected_duplicate=duplicate,
+            language=language,
+            csi=csi,
+            nps_score=recommend,
+        )
+        for row in rows:
+            row.response = response
+        Answer.objects.bulk_create(rows)
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            instance=response,
+            changes={"csi": [None, str(csi) if csi is not None else None], "suspected_duplicate": [None, duplicate]},
+            comment="survey open link",
+        )
+    # A suspected duplicate is not scored and raises no alert (a kiosk pressed twice must not mail twice).
+    if not duplicate and response_needs_alert(response=response, campaign=campaign):
+        from .tasks import response_alert_task
+
+        transaction.on_commit(lambda: response_alert_task.delay(response.pk))
+    return response
+
+
 def invitation_opt_out(*, invitation: Invitation) -> None:
     """The recipient asks for no more surveys: their consent is withdrawn (the customer master
     records it) and no reminder goes out again."""
@@ -948,8 +1054,10 @@ def response_alert(*, response_id: int) -> Response | None:
         )
         if not response_needs_alert(response=response, campaign=response.campaign):
             return response
-        customer: Customer = response.customer
-        actor = _complaint_actor(response)
+        customer: Customer | None = response.customer
+        # An anonymous answer (open link) has no customer to complain for or to visit: the
+        # campaign's author is alerted and reads it.
+        actor = _complaint_actor(response) if customer is not None else None
         if actor is not None:
             from complaints.models import Channel
             from complaints.services import complaint_open
@@ -973,8 +1081,15 @@ def response_alert(*, response_id: int) -> Response | None:
         from visits.models import Trigger
         from visits.services import visit_schedule_for_event
 
-        visits = visit_schedule_for_event(
-            customer=customer, trigger=Trigger.LOW_SURVEY_SCORE, reference=f"survey_response:{response.pk}", actor=actor
+        visits = (
+            visit_schedule_for_event(
+                customer=customer,
+                trigger=Trigger.LOW_SURVEY_SCORE,
+                reference=f"survey_response:{response.pk}",
+                actor=actor,
+            )
+            if customer is not None
+            else []
         )
         audit_record(
             actor=None,
@@ -1014,12 +1129,13 @@ def _response_summary(response: Response) -> str:
 
 
 def _alert_owner(response: Response, *, visits: int = 0) -> None:
-    recipients = [u.email for u in (response.customer.owner, response.campaign.created_by) if u and u.email]
+    account_manager = response.customer.owner if response.customer_id else None
+    recipients = [u.email for u in (account_manager, response.campaign.created_by) if u and u.email]
     if not recipients:
         return
-    owner = response.customer.owner or response.campaign.created_by
+    owner = account_manager or response.campaign.created_by
     with translation.override(getattr(owner, "preferred_language", None) or settings.LANGUAGE_CODE):
-        subject = _("Survey alert: %(customer)s") % {"customer": response.customer.name}
+        subject = _("Survey alert: %(customer)s") % {"customer": response.respondent}
         body = _response_summary(response)
         if response.complaint_id:
             body += "\n\n" + _("Complaint %(reference)s was opened.") % {"reference": response.complaint.reference}

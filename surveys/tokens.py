@@ -17,14 +17,15 @@ from django.conf import settings
 
 TOKEN_LENGTH = 43
 _PURPOSE = b"surveys.invitation:"
+OPEN_PURPOSE = b"surveys.open-link:"
 
 
 def salt_new() -> str:
     return secrets.token_hex(16)
 
 
-def token_for(salt: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), _PURPOSE + salt.encode(), hashlib.sha256).digest()
+def token_for(salt: str, *, purpose: bytes = _PURPOSE) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), purpose + salt.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 

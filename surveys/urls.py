@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", campaigns.campaign_detail_view, name="campaign_detail"),
     path("campaigns/<int:pk>/send/", campaigns.campaign_send_view, name="campaign_send"),
     path("campaigns/<int:pk>/close/", campaigns.campaign_close_view, name="campaign_close"),
+    path("campaigns/<int:pk>/open-link/", campaigns.campaign_open_link_view, name="campaign_open_link"),
     path("campaigns/<int:pk>/links/", campaigns.campaign_links_view, name="campaign_links"),
     path("campaigns/<int:pk>/methodology/", campaigns.campaign_methodology_view, name="campaign_methodology"),
     path("campaigns/<int:pk>/responses.<str:file_format>", campaigns.campaign_export_view, name="campaign_export"),
@@ -31,4 +32,6 @@ urlpatterns = [
     path("r/<str:token>/", public.answer_view, name="answer"),
     path("r/<str:token>/save/", public.answer_save_view, name="answer_save"),
     path("r/<str:token>/opt-out/", public.opt_out_view, name="opt_out"),
+    # The campaign's anonymous open link (kiosk, QR code on a delivery note).
+    path("o/<str:token>/", public.open_answer_view, name="open_answer"),
 ]

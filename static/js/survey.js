@@ -1,9 +1,11 @@
-// The survey answering page: autosave every change, show/hide conditional questions, progress.
+// The survey answering page: autosave every change (personal links only: the anonymous open link
+// has no draft to save), show/hide conditional questions, progress.
 // No framework and no build step; the form also works without JavaScript (submit posts it all).
 (function () {
   "use strict";
-  const form = document.querySelector("form[data-autosave]");
+  const form = document.querySelector("form.survey-form");
   if (!form) { return; }
+  const autosave = Boolean(form.dataset.autosave);
   const status = document.querySelector("[data-save-status]");
   let timer = null;
   let inFlight = null;
@@ -56,6 +58,7 @@
   function changed(delay) {
     applyConditions();
     updateProgress();
+    if (!autosave) { return; }
     form.dataset.saved = "0";
     window.clearTimeout(timer);
     timer = window.setTimeout(save, delay);
@@ -65,7 +68,7 @@
   form.addEventListener("input", function (event) { if (event.target.tagName === "TEXTAREA") { changed(800); } });
   // Leaving the page: send what is pending without waiting.
   window.addEventListener("pagehide", function () {
-    if (form.dataset.saved === "0" && navigator.sendBeacon) { navigator.sendBeacon(form.dataset.autosave, new FormData(form)); }
+    if (autosave && form.dataset.saved === "0" && navigator.sendBeacon) { navigator.sendBeacon(form.dataset.autosave, new FormData(form)); }
   });
   applyConditions();
   updateProgress();

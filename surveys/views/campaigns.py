@@ -91,11 +91,21 @@ def campaign_detail_view(request, pk: int):
             (value, count, share, round(count * 100 / peak) if peak else 0)
             for value, count, share in question.distribution
         ]
+    open_link_url = open_link_qr = None
+    if campaign.open_link:
+        import segno
+        from django.utils.safestring import mark_safe
+
+        open_link_url = services.campaign_open_link_url(campaign, base_url=request.build_absolute_uri("/"))
+        # segno writes the SVG itself (no user text in it): safe to inline.
+        open_link_qr = mark_safe(segno.make(open_link_url, error="m").svg_inline(scale=3, dark="#1b2733"))  # noqa: S308
     return render(
         request,
         "surveys/campaign_detail.html",
         {
             "campaign": campaign,
+            "open_link_url": open_link_url,
+            "open_link_qr": open_link_qr,
             "tracking": tracking,
             "results": results,
             "can_change": _can(request, CHANGE),
@@ -128,6 +138,20 @@ def campaign_close_view(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The campaign is closed; its links no longer accept answers."))
+    return redirect(campaign)
+
+
+@require_POST
+@permission(VIEW, CHANGE)
+def campaign_open_link_view(request, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        services.campaign_open_link_set(actor=request.user, campaign=campaign, enabled=enabled)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The open link is on.") if enabled else _("The open link is off."))
     return redirect(campaign)
 
 

@@ -19,11 +19,12 @@ Security decisions, each on purpose:
 
 from __future__ import annotations
 
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,7 +33,7 @@ from core.exceptions import ApplicationError
 from core.middleware import client_ip
 
 from .. import answering, services
-from ..models import Invitation, Question, QuestionKind
+from ..models import Campaign, Invitation, Question, QuestionKind
 
 BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW = 15 * 60
@@ -138,11 +139,24 @@ def _view_models(questions: list[Question], answers: dict, errors: dict) -> list
     return items
 
 
-def _page(request, invitation: Invitation, language: str, errors: dict | None = None, status: int = 200):
-    questions = _questions(invitation)
-    answers = invitation.draft or {}
+def _page(
+    request,
+    invitation: Invitation | None,
+    language: str,
+    errors: dict | None = None,
+    status: int = 200,
+    *,
+    campaign: Campaign | None = None,
+    answers: dict | None = None,
+):
+    """The questionnaire, for a personal link (its invitation, with the saved draft) or for the
+    open link (the campaign alone, with the answers just posted)."""
+    campaign = campaign or invitation.campaign
+    questions = services.version_questions(campaign.questionnaire_version)
+    if answers is None:
+        answers = invitation.draft if invitation is not None and invitation.draft else {}
     answered, total = answering.progress(questions, answers)
-    version = invitation.campaign.questionnaire_version
+    version = campaign.questionnaire_version
     context = {
         "invitation": invitation,
         "version": version,
@@ -221,4 +235,79 @@ def opt_out_view(request, token: str):
             services.invitation_opt_out(invitation=invitation)
         response = render(request, "surveys/public/opt_out.html", {"done": done, "language": language})
         response["Content-Language"] = language
+        return _private(response)
+
+
+# -- the anonymous open link ------------------------------------------------------------------------
+# The same neutral page, headers and guessing limit as personal links. Duplicates: a signed cookie,
+# scoped to the link's path, marks a browser that has answered (a second post stores nothing); a
+# keyed hash of address + user agent per campaign and day flags a likely second answer from another
+# browser on the same machine, stored but left out of the scores (a kiosk or a company's shared
+# address makes that hash a suspicion, not proof, so nothing is refused on it).
+
+OPEN_COOKIE = "csm_survey_answered"
+OPEN_COOKIE_SALT = "surveys.open-link"
+OPEN_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _has_answered(request, campaign: Campaign) -> bool:
+    try:
+        value = request.get_signed_cookie(OPEN_COOKIE, salt=OPEN_COOKIE_SALT, max_age=OPEN_COOKIE_MAX_AGE)
+    except (KeyError, signing.BadSignature):
+        return False
+    return value == str(campaign.pk)
+
+
+def _already_answered_page(language: str) -> HttpResponse:
+    response = HttpResponse(render_to_string("surveys/public/already_answered.html", {"language": language}))
+    response["Content-Language"] = language
+    return _private(response)
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def open_answer_view(request, token: str):
+    if _is_limited(request):
+        return unusable_link_response(429)
+    try:
+        campaign = services.campaign_for_open_token(token)
+    except services.LinkUnusable as unusable:
+        if unusable.guessed:
+            _count_failure(request)
+        return unusable_link_response(404)
+    chosen = request.POST.get("lang") or request.GET.get("lang")
+    language = chosen if chosen in LANGUAGES else translation.get_language_from_request(request)
+    language = language if language in LANGUAGES else "zh-hans"
+    with translation.override(language):
+        if _has_answered(request, campaign):
+            return _already_answered_page(language)
+        if request.method == "GET":
+            return _page(request, None, language, campaign=campaign, answers={})
+        client_hash = services.open_client_hash(
+            campaign=campaign,
+            ip=client_ip(request) or "",
+            user_agent=request.headers.get("user-agent", "")[:500],
+            day=timezone.localdate(),
+        )
+        try:
+            services.open_response_submit(
+                campaign=campaign, data=request.POST, language=language, client_hash=client_hash
+            )
+        except ApplicationError as error:
+            questions = services.version_questions(campaign.questionnaire_version)
+            answers = answering.draft_merge(questions, {}, request.POST)
+            return _page(request, None, language, errors=error.extra, status=400, campaign=campaign, answers=answers)
+        response = HttpResponse(_thanks_page(language))
+        response["Content-Language"] = language
+        response.set_signed_cookie(
+            OPEN_COOKIE,
+            str(campaign.pk),
+            salt=OPEN_COOKIE_SALT,
+            max_age=OPEN_COOKIE_MAX_AGE,
+            path=request.path,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
         return _private(response)

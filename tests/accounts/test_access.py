@@ -172,6 +172,7 @@ def test_only_the_health_check_login_language_switch_and_personal_links_are_publ
         "surveys:answer",
         "surveys:answer_save",
         "surveys:opt_out",
+        "surveys:open_answer",
         "complaints:status",
         "complaints:web_form",
     }

@@ -191,3 +191,41 @@ def test_manager_follows_results_and_the_method(live_server, page, screenshot, s
     page.goto(f"{live_server.url}/surveys/plans/new/")
     expect(page.locator("#id_margin_of_error")).to_be_visible()
     screenshot(page, f"{language}-survey-plan-form")
+
+
+def test_manager_opens_a_kiosk_link_and_a_visitor_answers_it_once_on_a_phone(
+    live_server, page, phone, screenshot, settings
+):
+    from tests.e2e.test_customer_journeys import log_in
+
+    campaign = _answered_campaign(settings)
+    log_in(page, live_server, "wang")
+    page.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    page.locator("[data-testid=open-link] button[type=submit]").click()
+    section = page.locator("[data-testid=open-link]")
+    expect(section.locator("svg")).to_be_visible()  # the QR code to print on a delivery note
+    screenshot(page, "en-survey-open-link")
+    link = section.locator("a[href*='/surveys/o/']").get_attribute("href")
+
+    visitor = phone.new_page()
+    visitor.goto(link)
+    expect(visitor.locator("h1")).to_have_text("顾客满意度调查")
+    expect(visitor.locator(".survey-brand")).to_have_text("")  # anonymous: no customer named
+    rate(visitor, "quality", 2, importance=5)
+    expect(visitor.locator("#question-quality_why")).to_be_visible()  # a low score asks why, here too
+    visitor.fill("#question-quality_why textarea", "包装破损")
+    for code in ("delivery", "price", "service_attitude", "response_speed", "after_sales"):
+        rate(visitor, code, 5, importance=4)
+    expect(visitor.locator("[data-answered]")).to_have_text("7")  # the "why" counts too
+    visitor.locator('#question-recommend label:has(input[name="q-recommend"][value="9"])').click()
+    screenshot(visitor, "zh-survey-open-link-phone")
+    visitor.click("button.survey-submit")
+    expect(visitor.locator("[data-testid=thanks]")).to_be_visible()
+    visitor.goto(link)
+    expect(visitor.locator("[data-testid=already-answered]")).to_be_visible()
+    screenshot(visitor, "zh-survey-open-link-already-answered")
+
+    assert Response.objects.filter(campaign=campaign, is_open=True).count() == 1
+    page.reload()
+    expect(page.locator("[data-testid=completed]")).to_have_text("3")  # invitations; the open answer is extra
+    expect(page.locator(".stat", has_text="Responses").locator(".stat-value")).to_have_text("4")

@@ -99,7 +99,7 @@ def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
     assert failures == []
 
 
-PUBLIC_ROUTES = {"surveys:answer", "surveys:answer_save", "surveys:opt_out"}
+PUBLIC_ROUTES = {"surveys:answer", "surveys:answer_save", "surveys:opt_out", "surveys:open_answer"}
 
 
 def test_every_survey_route_is_covered_by_these_permission_tests(world):
@@ -124,6 +124,7 @@ WRITE_ROUTES = [
     "campaign_create",
     "campaign_send",
     "campaign_close",
+    "campaign_open_link",
     "questionnaire_import",
     "version_derive",
     "question_add",
@@ -137,6 +138,7 @@ def _write_url(name, world):
     args = {
         "campaign_send": [world["campaign"].pk],
         "campaign_close": [world["campaign"].pk],
+        "campaign_open_link": [world["campaign"].pk],
         "version_derive": [world["version"].pk],
         "question_add": [world["version"].pk],
         "question_delete": [world["question"].pk],
