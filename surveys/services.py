@@ -7,6 +7,7 @@ submission, opt-out) come through an unguessable token and are audited as the sy
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import hmac
 import logging
@@ -757,6 +758,11 @@ class AlreadyAnswered(Exception):
     pass
 
 
+@functools.cache
+def _customer_columns_not_needed() -> tuple[str, ...]:
+    return tuple(f"customer__{f.name}" for f in Customer._meta.concrete_fields if f.name not in ("id", "name"))
+
+
 def invitation_for_token(token: str, *, now: datetime.datetime | None = None) -> Invitation:
     """The open invitation of a token, or LinkUnusable (forged, truncated, expired, completed, or
     campaign closed: one exception, so no caller can tell the cases apart)."""
@@ -764,8 +770,13 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
         raise LinkUnusable(guessed=True)
     now = now or timezone.now()
     try:
-        # get(), not first(): no ORDER BY, so the unique index on token_hash answers alone.
-        invitation = Invitation.objects.select_related("customer").get(token_hash=tokens.token_hash(token))
+        # get(), not first(): no ORDER BY, so the unique index on token_hash answers alone. Of the
+        # customer only the name is read (page title, audit): the master's other columns stay out.
+        invitation = (
+            Invitation.objects.select_related("customer")
+            .defer(*_customer_columns_not_needed())
+            .get(token_hash=tokens.token_hash(token))
+        )
     except Invitation.DoesNotExist:
         raise LinkUnusable(guessed=True)
     if invitation.expires_at <= now or invitation.status == Invitation.Status.COMPLETED:

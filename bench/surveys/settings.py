@@ -18,3 +18,8 @@ EMAIL_HOST_PASSWORD = ""
 SURVEY_SEND_PAUSE_SECONDS = 0
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# The bench serves no static files (no collectstatic): WhiteNoise's warning about it is noise here.
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
