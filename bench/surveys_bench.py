@@ -163,6 +163,7 @@ def main() -> int:
     from django.utils import timezone
 
     from accounts.models import User
+    from core.db import statistics_refresh
     from customers.models import Contact, Customer, Segment
     from surveys import services, tokens
     from surveys.models import Invitation, Questionnaire, Response
@@ -199,6 +200,9 @@ def main() -> int:
             ]
         )
     segment = Segment.objects.create(name="All external", criteria={"scope": "external"})
+    # As the customer import does after a large load (without it, the population query planned on
+    # empty-table statistics is quadratic: 190 s instead of 0.2 s at 100k).
+    statistics_refresh(Customer, Contact)
     print(f"built {args.invitations:,} customers with a consenting contact in {time.perf_counter() - started:.1f} s")
 
     sink = SmtpSink(args.smtp_port)

@@ -58,7 +58,8 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(_("who (name at the time)"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    # Not indexed alone: the (content_type, object_id, -at) index leads with it.
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, db_index=False)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("record"), max_length=255)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_event_build, audit_record_many, diff, snapshot
 from core.context import Origin, origin
+from core.db import statistics_refresh
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 
@@ -89,6 +90,8 @@ ERRORS_KEPT = 10_000
 WRITE_BATCH_SIZE = 1000
 # Rows per `__in` lookup, under SQLite's parameter limit.
 LOOKUP_CHUNK = 500
+# A load this large refreshes the planner statistics at the end (core.db.statistics_refresh).
+ANALYZE_AFTER_ROWS = 1000
 
 CUSTOMER_FIELDS = (
     "name",
@@ -1009,6 +1012,8 @@ def import_batch_commit(*, batch_id: int) -> ImportBatch | None:
     batch.refresh_from_db()
     if batch.status == ImportBatch.Status.DONE:
         _file_delete(batch.stored_path)  # the data is in the database now; do not keep a copy on disk
+        if batch.created_count + batch.updated_count + batch.contact_count >= ANALYZE_AFTER_ROWS:
+            statistics_refresh(Customer, Contact)
     return batch
 
 
