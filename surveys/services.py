@@ -917,6 +917,10 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
             )
     except IntegrityError:
         raise AlreadyAnswered
+    if invitation.source.startswith(COMPLAINT_SOURCE):
+        from .tasks import response_complaint_rating_task
+
+        transaction.on_commit(lambda: response_complaint_rating_task.delay(response.pk))
     if response_needs_alert(response=response, campaign=invitation.campaign):
         from .tasks import response_alert_task
 
@@ -1047,6 +1051,52 @@ def invitation_opt_out(*, invitation: Invitation) -> None:
 # -- closed loop -------------------------------------------------------------------------------------
 
 
+COMPLAINT_SOURCE = "complaint:"
+
+
+def complaint_survey_running(*, now: datetime.datetime | None = None) -> bool:
+    """Whether a running campaign asks every customer after a closed complaint: the complaints app
+    then leaves the asking to it (ISO 10002 8.3 through the survey mechanism) and sends no rating
+    e-mail of its own, so no customer is asked twice."""
+    now = now or timezone.now()
+    return Campaign.objects.filter(
+        trigger=CampaignTrigger.COMPLAINT_CLOSED, status=Campaign.Status.RUNNING, closes_at__gt=now
+    ).exists()
+
+
+def complaint_rating_from_index(csi: Decimal) -> int:
+    """The survey's satisfaction index (0-100) on the complaint's 1-5 rating scale: the inverse of
+    the index's own normalisation of a 1-5 answer (1 -> 0, 3 -> 50, 5 -> 100), rounded half up."""
+    return max(1, min(5, int(Decimal(1) + csi / Decimal(25) + Decimal("0.5"))))
+
+
+def response_complaint_rating(*, response_id: int) -> None:
+    """Record the answer to a survey sent after a closed complaint as that complaint's satisfaction
+    rating (complaints.services.complaint_satisfaction_record): a low one reopens and escalates the
+    complaint itself. Once: the complaint refuses a second rating; a complaint rated already (on its
+    status page) or reopened since keeps what it has."""
+    from complaints.models import Complaint
+    from complaints.services import complaint_satisfaction_record
+
+    response = Response.objects.select_related("invitation").filter(pk=response_id).first()
+    if response is None or response.invitation is None or response.csi is None:
+        return
+    source = response.invitation.source
+    complaint = Complaint.objects.filter(pk=int(source.removeprefix(COMPLAINT_SOURCE))).first()
+    if complaint is None:
+        return
+    rating = complaint_rating_from_index(response.csi)
+    try:
+        complaint_satisfaction_record(
+            complaint=complaint,
+            rating=rating,
+            comment=_("From survey response #%(id)s (satisfaction index %(csi)s).")
+            % {"id": response.pk, "csi": response.csi},
+        )
+    except ApplicationError as refused:
+        logger.info("survey response %s: complaint %s not rated: %s", response.pk, complaint.pk, refused.message)
+
+
 def response_needs_alert(*, response: Response, campaign: Campaign) -> bool:
     low = response.csi is not None and response.csi < campaign.alert_threshold
     return low or scoring.is_detractor(response.nps_score)
@@ -1060,15 +1110,18 @@ def response_alert(*, response_id: int) -> Response | None:
     with transaction.atomic():
         if not Response.objects.filter(pk=response_id, alerted_at__isnull=True).update(alerted_at=now):
             return None
-        response = Response.objects.select_related("customer__owner", "contact", "campaign__created_by").get(
-            pk=response_id
-        )
+        response = Response.objects.select_related(
+            "customer__owner", "contact", "campaign__created_by", "invitation"
+        ).get(pk=response_id)
         if not response_needs_alert(response=response, campaign=response.campaign):
             return response
         customer: Customer | None = response.customer
         # An anonymous answer (open link) has no customer to complain for or to visit: the
-        # campaign's author is alerted and reads it.
-        actor = _complaint_actor(response) if customer is not None else None
+        # campaign's author is alerted and reads it. An answer about a closed complaint opens no
+        # second complaint: its rating reopens the complaint it is about
+        # (response_complaint_rating).
+        about_complaint = response.invitation_id is not None and response.invitation.source.startswith(COMPLAINT_SOURCE)
+        actor = _complaint_actor(response) if customer is not None and not about_complaint else None
         if actor is not None:
             from complaints.models import Channel
             from complaints.services import complaint_open

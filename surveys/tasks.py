@@ -38,3 +38,11 @@ def survey_event_invitations_send_task() -> int:
     from .services import event_invitations_send
 
     return event_invitations_send()
+
+
+@shared_task(autoretry_for=(ConnectionError,), max_retries=3, retry_backoff=True)
+def response_complaint_rating_task(response_id: int) -> None:
+    """A survey after a closed complaint: its result is the complaint's satisfaction rating."""
+    from .services import response_complaint_rating
+
+    response_complaint_rating(response_id=response_id)

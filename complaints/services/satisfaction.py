@@ -36,9 +36,12 @@ def complaint_follow_up_after_close(*, complaint: Complaint, actor=None) -> None
         reference=f"complaint:{complaint.pk}",
         actor=actor,
     )
-    # Off when a survey campaign asks after each closed complaint instead (surveys' event campaigns);
-    # that survey then reports a low rating through complaint_satisfaction_record.
+    # Not when a running survey campaign asks after each closed complaint (surveys' event
+    # campaigns): the survey's answer becomes the rating (surveys.services.response_complaint_rating),
+    # and the customer is asked once.
     if complaint.satisfaction_rating is not None or not getattr(settings, "COMPLAINTS_ASK_RATING_ON_CLOSE", True):
+        return
+    if _survey_asks_instead():
         return
     email, language = complaint_recipient(complaint)
     if not email:
@@ -49,6 +52,16 @@ def complaint_follow_up_after_close(*, complaint: Complaint, actor=None) -> None
         subject = render_to_string("emails/complaints/satisfaction_subject.txt", context).strip()
         body = render_to_string("emails/complaints/satisfaction_body.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+def _survey_asks_instead() -> bool:
+    from django.apps import apps
+
+    if not apps.is_installed("surveys"):
+        return False
+    from surveys.services import complaint_survey_running
+
+    return complaint_survey_running()
 
 
 @transaction.atomic

@@ -232,9 +232,16 @@ def campaign_methodology_view(request, pk: int):
             "has_nps": any(q.kind == "nps" for q in questions),
             "sampling": sampling,
             "promoter_min": scoring.PROMOTER_MIN,
+            "complaint_low_rating": complaint_low_rating(),
             "detractor_max": scoring.DETRACTOR_MAX,
         },
     )
+
+
+def complaint_low_rating() -> int:
+    from complaints.services.satisfaction import LOW_RATING
+
+    return LOW_RATING
 
 
 @permission("surveys.view_response")

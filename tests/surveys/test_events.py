@@ -115,3 +115,102 @@ def test_a_campaign_takes_exactly_one_source(manager_user):
             segment=SegmentFactory(),
             closes_at=timezone.now() + datetime.timedelta(days=1),
         )
+
+
+def _closed_complaint(customer, staff_user, manager_user):
+    from accounts.models import Team
+    from complaints import services as complaint_services
+    from tests.complaints.factories import ComplaintFactory
+
+    complaint = ComplaintFactory(customer=customer)
+    team = Team.objects.create(name="After-sales", manager=manager_user)
+    complaint_services.complaint_assign(actor=manager_user, complaint=complaint, assignee=staff_user, team=team)
+    for action in ("acknowledge", "assess"):
+        complaint_services.complaint_transition(actor=staff_user, complaint=complaint, action=action)
+    complaint_services.complaint_transition(
+        actor=staff_user, complaint=complaint, action="resolve", resolution="Fixed."
+    )
+    mail.outbox.clear()
+    with committed():
+        complaint_services.complaint_transition(
+            actor=staff_user, complaint=complaint, action="close", close_reason="accepted"
+        )
+    return complaint
+
+
+def _complaint_answers(score: int) -> dict:
+    return {
+        "q-resolved": "yes" if score >= 3 else "no",
+        "q-response_speed": str(score),
+        "q-service_attitude": str(score),
+        "q-outcome": str(score),
+        "q-recommend": str(score * 2),
+    }
+
+
+def test_with_a_complaint_survey_running_the_customer_is_asked_once_by_the_survey(manager_user, staff_user):
+    _event_campaign(manager_user, "complaint_closed", code="complaint-handling")
+    (customer,) = customers_with_contacts(1)
+
+    complaint = _closed_complaint(customer, staff_user, manager_user)
+
+    assert mail.outbox == []  # no rating e-mail from the complaint itself
+    assert services.event_invitations_send() == 1
+    assert [m.subject for m in mail.outbox] == ["How did we handle your complaint?"]
+    assert Invitation.objects.get().source == f"complaint:{complaint.pk}"
+
+
+def test_a_low_survey_answer_reopens_the_complaint_it_is_about_and_opens_no_second_one(manager_user, staff_user):
+    from complaints.models import Complaint, State
+
+    from .factories import submit
+
+    _event_campaign(manager_user, "complaint_closed", code="complaint-handling")
+    (customer,) = customers_with_contacts(1)
+    customer.owner = staff_user
+    customer.save(update_fields=["owner"])
+    complaint = _closed_complaint(customer, staff_user, manager_user)
+    services.event_invitations_send()
+
+    response = submit(Invitation.objects.get(), _complaint_answers(score=1))
+
+    complaint.refresh_from_db()
+    assert complaint.satisfaction_rating == 1 and complaint.state == State.INVESTIGATING
+    assert complaint.reopen_count == 1 and complaint.escalations.exists()
+    assert Complaint.objects.count() == 1  # the closed loop did not open another one
+    response.refresh_from_db()
+    assert response.alerted_at is not None and response.complaint is None
+
+
+def test_a_good_survey_answer_is_the_complaint_rating_and_keeps_it_closed(manager_user, staff_user):
+    from complaints.models import State
+
+    from .factories import submit
+
+    _event_campaign(manager_user, "complaint_closed", code="complaint-handling")
+    (customer,) = customers_with_contacts(1)
+    complaint = _closed_complaint(customer, staff_user, manager_user)
+    services.event_invitations_send()
+
+    submit(Invitation.objects.get(), _complaint_answers(score=5))
+
+    complaint.refresh_from_db()
+    assert (complaint.satisfaction_rating, complaint.state) == (5, State.CLOSED)
+    assert "survey response" in complaint.satisfaction_comment
+
+
+@pytest.mark.parametrize(
+    ("csi", "rating"), [("0", 1), ("12.4", 1), ("12.5", 2), ("25", 2), ("50", 3), ("62.5", 4), ("87.4", 4), ("100", 5)]
+)
+def test_the_satisfaction_index_maps_back_onto_the_five_point_rating(csi, rating):
+    from decimal import Decimal
+
+    assert services.complaint_rating_from_index(Decimal(csi)) == rating
+
+
+def test_the_methodology_of_a_complaint_survey_explains_the_rating(manager_user, manager_client):
+    campaign = _event_campaign(manager_user, "complaint_closed", code="complaint-handling")
+
+    page = manager_client.get(f"/surveys/campaigns/{campaign.pk}/methodology/").content.decode()
+
+    assert 'data-testid="complaint-rating-method"' in page and "a rating of 2 or less reopens" in page
