@@ -159,6 +159,7 @@ def test_turning_an_issue_into_a_complaint_opens_one_complaint_and_redirects_to_
     assert complaint.customer_id == done_visit_issue.visit.customer_id
     assert complaint.source_visit_issue_id == done_visit_issue.pk
     assert complaint.subject == "Wrong labels on pallets"
+    assert complaint.severity == "high"  # carried over from the issue
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == complaint.get_absolute_url()
     page = staff_client.get(done_visit_issue.visit.get_absolute_url()).content.decode()
