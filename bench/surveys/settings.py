@@ -22,4 +22,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # The bench serves no static files (no collectstatic): WhiteNoise's warning about it is noise here.
 import warnings  # noqa: E402
 
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
