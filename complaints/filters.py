@@ -14,6 +14,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Team
+from core import widgets
+from core.forms import model_choices_read_once
 from customers.models import Segment
 
 from .models import OPEN_STATES, Channel, Complaint, ComplaintCategory, Escalation, Kind, Severity, State
@@ -39,36 +41,60 @@ class ComplaintFilter(django_filters.FilterSet):
         choices=[("mine", _("My queue")), ("team", _("My team's queue")), ("escalated", _("Escalated"))],
         empty_label=_("All complaints"),
         method="filter_queue",
+        widget=widgets.Select,
     )
-    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices, distinct=False)
+    state = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=State.choices, distinct=False, widget=widgets.SelectMultiple
+    )
     open = django_filters.ChoiceFilter(
         label=_("Open or finished"),
         choices=[("true", _("Open")), ("false", _("Finished"))],
         empty_label=_("All"),
         method="filter_open",
+        widget=widgets.Select,
     )
-    severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=Severity.choices, distinct=False)
+    severity = django_filters.MultipleChoiceFilter(
+        label=_("Severity"), choices=Severity.choices, distinct=False, widget=widgets.SelectMultiple
+    )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
         queryset=ComplaintCategory.objects.select_related("parent"),
         method="filter_category",
         empty_label=_("All"),
+        widget=widgets.Select,
     )
-    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Kind.choices, empty_label=_("All"))
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Kind.choices, empty_label=_("All"), widget=widgets.Select
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, empty_label=_("All"), widget=widgets.Select
+    )
     segment = django_filters.ModelChoiceFilter(
-        label=SEGMENT_LABEL, queryset=Segment.objects.all(), method="filter_segment", empty_label=_("All")
+        label=SEGMENT_LABEL,
+        queryset=Segment.objects.all(),
+        method="filter_segment",
+        empty_label=_("All"),
+        widget=widgets.Select,
     )
-    assignee = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=_assignees, empty_label=_("All"))
-    team = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Team.objects.all(), empty_label=_("All"))
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), queryset=_assignees, empty_label=_("All"), widget=widgets.Select
+    )
+    team = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Team.objects.all(), empty_label=_("All"), widget=widgets.Select
+    )
     overdue = django_filters.ChoiceFilter(
-        label=_("Overdue"), choices=[("true", _("Overdue only"))], empty_label=_("All"), method="filter_overdue"
+        label=_("Overdue"),
+        choices=[("true", _("Overdue only"))],
+        empty_label=_("All"),
+        method="filter_overdue",
+        widget=widgets.Select,
     )
     due_this_week = django_filters.ChoiceFilter(
         label=_("Due this week"),
         choices=[("true", _("Due this week only"))],
         empty_label=_("All"),
         method="filter_due_this_week",
+        widget=widgets.Select,
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -89,6 +115,15 @@ class ComplaintFilter(django_filters.FilterSet):
             ("-received_at", _("Newest first")),
             ("received_at", _("Oldest first")),
         ]
+
+    @property
+    def form(self):
+        built = hasattr(self, "_form")
+        form = super().form
+        if not built:
+            # The sidebar's lists (categories, segments, people, departments): one plain query each.
+            model_choices_read_once(form)
+        return form
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

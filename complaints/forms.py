@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from core import widgets
+from core.forms import model_choices_read_once
 from customers.models import Contact, Customer
 
 from .models import Action, Channel, CloseReason, ComplaintCategory, CorrectiveAction, Kind, Severity
@@ -109,12 +111,18 @@ class TransitionForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Department"), queryset=Team.objects.all(), required=False)
+    # Rendered on every queue page (the bulk-assignment bar): select lists without the template engine.
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False, widget=widgets.Select
+    )
+    team = forms.ModelChoiceField(
+        label=_("Department"), queryset=Team.objects.all(), required=False, widget=widgets.Select
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _workers()
+        model_choices_read_once(self)
 
 
 class BulkAssignForm(AssignForm):

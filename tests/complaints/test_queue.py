@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.models import Team
 from complaints import selectors, services
@@ -115,3 +115,63 @@ def test_sla_status_flags(complaint):
     assert selectors.sla_status(complaint, complaint.resolve_due_at + datetime.timedelta(hours=1)) == "overdue"
     complaint.sla_paused_at = now
     assert selectors.sla_status(complaint, now) == "paused"
+
+
+def test_rows_show_what_the_models_say(staff_client, manager_user, staff_user, open_complaint):
+    """The table is built from plain values (complaints.views.queue.QueueRow): the same labels,
+    links and names the models give."""
+    team = Team.objects.create(name="After-sales")
+    staff_user.first_name, staff_user.last_name = "Wei", "Zhang"
+    staff_user.save()
+    late = ComplaintCategory.objects.get(code="delivery-late")
+    complaint = open_complaint(severity="high", category=late, kind="compliment")
+    services.complaint_assign(actor=manager_user, complaint=complaint, assignee=staff_user, team=team)
+    bare = open_complaint(subject="No category, nobody assigned")
+
+    response = staff_client.get(reverse("complaints:list"))
+    rows = {row.reference: row for row in response.context["page"]}
+    page = response.content.decode()
+
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    row = rows[complaint.reference]
+    assert row.url == complaint.get_absolute_url() and f'href="{row.url}"' in page
+    assert row.category == str(complaint.category) == str(late) and "/" in row.category  # "parent / child"
+    assert row.assignee == str(staff_user) == "Wei Zhang" and row.team == "After-sales"
+    assert row.severity_label == complaint.get_severity_display() and row.state_label == complaint.get_state_display()
+    assert row.kind_label == complaint.get_kind_display() and row.sla == selectors.sla_status(complaint)
+    assert row.customer == complaint.customer.name
+    assert complaint.resolve_due_at is None and row.resolve_due == "—"  # compliments carry no deadline
+    empty = rows[bare.reference]
+    assert (empty.category, empty.assignee, empty.team, empty.kind_label) == ("", "—", "", "")
+    local_due = timezone.localtime(bare.resolve_due_at)
+    assert empty.resolve_due == formats.date_format(local_due, "SHORT_DATETIME_FORMAT") and empty.resolve_due in page
+
+
+def test_a_long_list_says_more_than_the_limit_and_still_pages(staff_client, open_complaint, monkeypatch):
+    from complaints.views import queue
+
+    monkeypatch.setattr(queue, "PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 2)
+    made = [open_complaint(subject=f"Complaint {n}") for n in range(4)]
+
+    first = staff_client.get(reverse("complaints:list"), {"ordering": "received_at"})
+    text = first.content.decode()
+    assert 'data-testid="result-count">More than 2 complaints<' in text
+    assert "Page 1 of 2+" in text and 'rel="next"' in text
+    assert [c.reference for c in first.context["page"]] == [made[0].reference]
+
+    last = staff_client.get(reverse("complaints:list"), {"ordering": "received_at", "page": 4})
+    text = last.content.decode()
+    assert 'data-testid="result-count">4 complaints<' in text and "Page 4 of 4" in text and 'rel="next"' not in text
+    assert [c.reference for c in last.context["page"]] == [made[3].reference]
+
+
+def test_a_long_list_says_more_than_the_limit_in_chinese(staff_client, open_complaint, monkeypatch):
+    from complaints.views import queue
+
+    monkeypatch.setattr(queue, "PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 2)
+    for _ in range(3):
+        open_complaint()
+    text = staff_client.get(reverse("complaints:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "超过 2 条投诉" in text and "共 2+ 页" in text

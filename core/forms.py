@@ -1,0 +1,45 @@
+"""Form helpers shared by the apps."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+
+
+class ModelChoiceListIterator(ModelChoiceIterator):
+    """A ModelChoiceField's options, read with one ordinary query when first needed, then kept.
+
+    Django's iterator reads them with `queryset.iterator()` on every pass: on PostgreSQL that is a
+    server-side cursor (DECLARE, FETCH, CLOSE) for a list of a few dozen people or departments, and
+    a Select makes two passes (it peeks at the first option to decide on `required`). Same options,
+    same values (ModelChoiceIteratorValue) and labels (`label_from_instance`).
+    """
+
+    def __init__(self, field):
+        super().__init__(field)
+        self._choices: list | None = None
+
+    def _read(self) -> list:
+        if self._choices is None:
+            choices = [("", self.field.empty_label)] if self.field.empty_label is not None else []
+            choices.extend(self.choice(obj) for obj in self.queryset)
+            self._choices = choices
+        return self._choices
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __bool__(self) -> bool:
+        return bool(self._read())
+
+
+def model_choices_read_once(form: forms.Form) -> None:
+    """Give each model choice field of a form instance (after its querysets are final) options read
+    once with one plain query (ModelChoiceListIterator). Validation still uses the queryset.
+    Fields with a django-filter null option keep their own iterator, which adds that option."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and getattr(field, "null_label", None) is None:
+            field.widget.choices = ModelChoiceListIterator(field)
