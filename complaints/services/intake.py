@@ -101,9 +101,12 @@ def complaint_open(
     # Taken as late as possible: the year's sequence row stays locked from here until commit, so
     # the SLA computation and validation above no longer hold up concurrent creations.
     complaint.reference = complaint_reference_next(year=timezone.localtime(received_at).year)
+    # No savepoint around the insert (two more round trips while the sequence row is locked): an
+    # IntegrityError leaves this function at once, and this function's own atomic block rolls back
+    # (or back to its savepoint when a caller's transaction is open), so nothing runs on a broken
+    # transaction.
     try:
-        with transaction.atomic():
-            complaint.save()
+        complaint.save()
     except IntegrityError as error:
         raise ApplicationError(_("This issue has already become a complaint.")) from error
     audit_record(
