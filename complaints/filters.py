@@ -18,13 +18,13 @@ from core import widgets
 from core.forms import model_choices_read_once
 from customers.models import Segment
 
-from .models import OPEN_STATES, Channel, Complaint, ComplaintCategory, Escalation, Kind, Severity, State
+from .models import OPEN_STATES, QUEUE_ROLES, Channel, Complaint, ComplaintCategory, Escalation, Kind, Severity, State
 
 SEGMENT_LABEL = _("Customer segment")
 
 
 def _assignees(request=None):
-    return get_user_model().objects.filter(is_active=True, groups__name__in=["staff", "manager"]).distinct()
+    return get_user_model().objects.filter(is_active=True, groups__name__in=QUEUE_ROLES).distinct()
 
 
 def end_of_week(now: datetime.datetime) -> datetime.datetime:
@@ -106,9 +106,11 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields: list[str] = []
 
-    def __init__(self, *args, now: datetime.datetime | None = None, **kwargs):
+    def __init__(self, *args, now: datetime.datetime | None = None, lists=None, **kwargs):
+        """`lists`: the page's lists already read (complaints.selectors.QueuePageLists), if any."""
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
+        self.lists = lists
         self.filters["ordering"].extra["choices"] = [
             ("resolve_due_at", _("Due date, soonest first")),
             ("-resolve_due_at", _("Due date, latest first")),
@@ -121,8 +123,17 @@ class ComplaintFilter(django_filters.FilterSet):
         built = hasattr(self, "_form")
         form = super().form
         if not built:
-            # The sidebar's lists (categories, segments, people, departments): one plain query each.
-            model_choices_read_once(form)
+            # The sidebar's lists (categories, segments, people, departments): one plain query each,
+            # or the page's, shared with the bulk-assignment bar and the rows.
+            lists = self.lists
+            shown = None
+            if lists is not None:
+                shown = {
+                    "category": lambda: lists.categories,
+                    "assignee": lambda: lists.assignees,
+                    "team": lambda: lists.teams,
+                }
+            model_choices_read_once(form, shown)
         return form
 
     def filter_search(self, queryset, name, value):

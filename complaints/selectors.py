@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from accounts.models import Team
 from core.models import AuditEvent
 
 from .filters import ComplaintFilter
-from .models import OPEN_STATES, Complaint, ComplaintCategory, ComplaintEvent, CorrectiveAction, State
+from .models import (
+    OPEN_STATES,
+    QUEUE_ROLES,
+    WORKER_ROLES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    CorrectiveAction,
+    State,
+)
 
 # Shown as "due soon" this long before a deadline (the warning before a breach).
 WARN_BEFORE = datetime.timedelta(hours=4)
@@ -29,7 +41,7 @@ def complaint_list_base() -> QuerySet[Complaint]:
 
 # What one row of the queue page shows, read as plain values: no model instances for the complaint,
 # its customer, assignee, department and category (six per row), and no column the page does not show.
-# The category is an id, named from complaint_category_labels(): joining the category and its parent
+# The category is an id, named from QueuePageLists.category_labels: joining the category and its parent
 # as well makes PostgreSQL spend longer planning the query (~2 ms at 200k) than running it.
 QUEUE_ROW_FIELDS = (
     "id",
@@ -55,13 +67,37 @@ def complaint_queue_rows(queryset: QuerySet[Complaint]) -> QuerySet[dict]:
     return queryset.values(*QUEUE_ROW_FIELDS)
 
 
-def complaint_category_labels() -> dict[int, str]:
-    """Every category's label by id, as ComplaintCategory.__str__ writes it ("parent / child"): one
-    query for the whole tree, a few dozen rows."""
-    return {
-        pk: f"{parent} / {name}" if parent else name
-        for pk, name, parent in ComplaintCategory.objects.values_list("pk", "name", "parent__name")
-    }
+class QueuePageLists:
+    """The lists one queue page shows, each read once, when first needed: the filter sidebar and the
+    bulk-assignment bar both offer departments and people, and the rows and the sidebar both name
+    categories. Each list is what the form field's own queryset would give (tests compare them)."""
+
+    @cached_property
+    def categories(self) -> list[ComplaintCategory]:
+        return list(ComplaintCategory.objects.select_related("parent"))  # the category filter's queryset
+
+    @cached_property
+    def category_labels(self) -> dict[int, str]:
+        """Each category's label by id, "parent / child" (ComplaintCategory.__str__), for the rows."""
+        return {category.pk: str(category) for category in self.categories}
+
+    @cached_property
+    def teams(self) -> list[Team]:
+        return list(Team.objects.all())
+
+    @cached_property
+    def workers(self) -> list:
+        """Everyone complaints are assigned to (the bulk-assignment bar), in username order."""
+        # Shown only (names and ids): the form field validates against its own queryset.
+        people = get_user_model().objects.filter(is_active=True, groups__name__in=WORKER_ROLES)
+        return list(people.distinct().order_by("username").only("id", "username", "first_name", "last_name"))
+
+    @cached_property
+    def assignees(self) -> list:
+        """The workers in the "Assigned to" filter: those with a queue role (staff, manager)."""
+        memberships = get_user_model().groups.through.objects.filter(group__name__in=QUEUE_ROLES)
+        in_queue = set(memberships.values_list("user_id", flat=True))
+        return [person for person in self.workers if person.pk in in_queue]
 
 
 def complaint_list(*, filters=None, request=None, now: datetime.datetime | None = None) -> QuerySet[Complaint]:

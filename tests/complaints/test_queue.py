@@ -175,3 +175,32 @@ def test_a_long_list_says_more_than_the_limit_in_chinese(staff_client, open_comp
         open_complaint()
     text = staff_client.get(reverse("complaints:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "超过 2 条投诉" in text and "共 2+ 页" in text
+
+
+def test_page_lists_are_what_the_fields_querysets_give(user_of_role, manager_user):
+    from complaints.filters import ComplaintFilter, _assignees
+    from complaints.forms import _workers
+
+    user_of_role("admin", username="aa-admin")
+    user_of_role("staff", username="zz-staff", is_active=False)
+    both = user_of_role("staff", username="mm-both")
+    both.groups.add(manager_user.groups.get())
+    Team.objects.create(name="QA")
+    Team.objects.create(name="After-sales")
+
+    lists = selectors.QueuePageLists()
+    assert lists.assignees == list(_assignees()) and lists.workers == list(_workers())
+    assert len(lists.workers) == len(lists.assignees) + 1  # the admin: assigned to, not in the filter
+    assert lists.teams == list(Team.objects.all())
+    assert lists.categories == list(ComplaintFilter.base_filters["category"].queryset)
+    assert lists.category_labels == {c.pk: str(c) for c in ComplaintCategory.objects.all()}
+
+
+def test_the_page_reads_each_list_once(manager_client, open_complaint, django_assert_num_queries):
+    for _ in range(3):
+        open_complaint()
+    # Session, user, roles and permissions; count and rows; categories, segments, people (and which of
+    # them have a queue role), departments.
+    with django_assert_num_queries(10):
+        response = manager_client.get(reverse("complaints:list"), {"open": "true"})
+    assert 'id="bulk-assign"' in response.content.decode()
