@@ -28,9 +28,12 @@ CHANGE = "complaints.change_complaint"
 
 
 PAGE_SIZE = 50
-# Beyond this many matching complaints the page says "more than 10,000" instead of counting them all:
-# an exact COUNT(*) over the whole table costs more than the page (core.pagination).
-COUNT_LIMIT = 10_000
+# Beyond this many matching complaints the page says "More than 1,000 complaints" instead of counting
+# them all (core.pagination): an exact COUNT(*) over 200k complaints costs more than the page, and
+# even a count stopped at 10,000 rows took 3-14 ms for the broad filters (segment, overdue, a parent
+# category) against 0.5-3.6 ms at 1,000 (measured at 200k on PostgreSQL). Twenty pages is as far as
+# anyone pages through a work queue; totals belong to the reports.
+COUNT_LIMIT = 1_000
 
 
 @dataclass(slots=True)
@@ -109,7 +112,7 @@ def _rows_html(rows: list[QueueRow], *, can_change: bool) -> SafeString:
     complaints/_list_results.html wrote per row; every value is escaped. The SLA badges come from
     complaints/_sla_badge.html (the complaint page's), rendered once per state the page shows."""
     e = conditional_escape
-    badges: dict[str, str] = {}
+    badges: dict[str, str] = {"": ""}  # finished complaints: no badge
     html = []
     for row in rows:
         if row.sla not in badges:
@@ -154,7 +157,7 @@ def complaint_list_view(request):
     query.pop("page", None)
     can_change = request.user.has_perm(CHANGE) and not request.user.is_read_only
     context = {
-        "filter": filterset if filterset.is_bound else ComplaintFilter(queryset=base, request=request, lists=lists),
+        "filter": filterset,  # unbound without parameters: the sidebar shows no selection
         "page": page,
         "rows_html": _rows_html(page.object_list, can_change=can_change),
         "query": query.urlencode(),
