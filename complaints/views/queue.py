@@ -69,6 +69,10 @@ def _rows(values: list[dict], now: datetime.datetime, lists: selectors.QueuePage
     severities = {value: str(label) for value, label in Severity.choices}
     states = {value: str(label) for value, label in State.choices}
     categories = lists.category_labels if any(v["category_id"] for v in values) else {}
+    customers = lists.customer_names(v["customer_id"] for v in values)
+    assigned = {v["assignee_id"] for v in values if v["assignee_id"] is not None}
+    people = lists.people_names(assigned) if assigned else {}
+    teams = lists.team_names if any(v["team_id"] for v in values) else {}
     # The template's |date:"SHORT_DATETIME_FORMAT", with the format looked up once.
     due_format = formats.get_format("SHORT_DATETIME_FORMAT")
     # complaints:detail reversed once; each row's link is that URL with its own id in it.
@@ -76,10 +80,6 @@ def _rows(values: list[dict], now: datetime.datetime, lists: selectors.QueuePage
     url_head, url_tail = reverse("complaints:detail", args=[marker]).split(str(marker))
     rows = []
     for v in values:
-        # As User.__str__: the full name, else the username.
-        assignee = ""
-        if v["assignee__username"] is not None:
-            assignee = f"{v['assignee__first_name']} {v['assignee__last_name']}".strip() or v["assignee__username"]
         due = v["resolve_due_at"]
         row = QueueRow(
             pk=v["id"],
@@ -88,15 +88,15 @@ def _rows(values: list[dict], now: datetime.datetime, lists: selectors.QueuePage
             kind_label="" if v["kind"] == Kind.COMPLAINT else kinds.get(v["kind"], v["kind"]),
             subject=v["subject"],
             category=categories.get(v["category_id"], ""),
-            customer=v["customer__name"],
+            customer=customers.get(v["customer_id"], ""),
             severity=v["severity"],
             severity_label=severities.get(v["severity"], v["severity"]),
             state=v["state"],
             state_label=states.get(v["state"], v["state"]),
             resolve_due=dateformat.format(timezone.localtime(due), due_format) if due else "—",
             sla="",
-            assignee=assignee or "—",
-            team=v["team__name"] or "",
+            assignee=people.get(v["assignee_id"]) or "—",
+            team=teams.get(v["team_id"], ""),
             resolve_due_at=due,
             acknowledge_due_at=v["acknowledge_due_at"],
             sla_paused_at=v["sla_paused_at"],

@@ -199,8 +199,36 @@ def test_page_lists_are_what_the_fields_querysets_give(user_of_role, manager_use
 def test_the_page_reads_each_list_once(manager_client, open_complaint, django_assert_num_queries):
     for _ in range(3):
         open_complaint()
-    # Session, user, roles and permissions; count and rows; categories, segments, people (and which of
-    # them have a queue role), departments.
-    with django_assert_num_queries(10):
+    # Session, user, roles and permissions; count, rows and the rows' customers; categories, segments,
+    # people (and which of them have a queue role), departments.
+    with django_assert_num_queries(11):
         response = manager_client.get(reverse("complaints:list"), {"open": "true"})
     assert 'id="bulk-assign"' in response.content.decode()
+
+
+def test_a_row_names_an_assignee_who_is_no_longer_offered(staff_client, manager_user, other_staff_user, open_complaint):
+    complaint = open_complaint()
+    services.complaint_assign(actor=manager_user, complaint=complaint, assignee=other_staff_user)
+    other_staff_user.is_active = False  # left the company: no longer offered, still named on the row
+    other_staff_user.save()
+
+    response = staff_client.get(reverse("complaints:list"))
+    row = next(row for row in response.context["page"] if row.reference == complaint.reference)
+    assert row.assignee == str(other_staff_user) and row.customer == complaint.customer.name
+
+
+def test_escalated_queue_shows_complaints_escalated_in_their_current_cycle(staff_client, open_complaint):
+    from complaints.models import Escalation, EscalationRule
+
+    first, second = EscalationRule.objects.all()[:2]
+    now_escalated = open_complaint(subject="escalated now")
+    Escalation.objects.create(complaint=now_escalated, rule=first, cycle=0)
+    Escalation.objects.create(complaint=now_escalated, rule=second, cycle=0)  # twice: listed once
+    reopened = open_complaint(subject="escalated before it was reopened")
+    Escalation.objects.create(complaint=reopened, rule=first, cycle=0)
+    Complaint.objects.filter(pk=reopened.pk).update(reopen_count=1)
+    open_complaint(subject="never escalated")
+
+    assert listed(staff_client, queue="escalated") == [now_escalated.reference]
+    response = staff_client.get(reverse("complaints:list"), {"queue": "escalated"})
+    assert 'data-testid="result-count">1 complaint<' in response.content.decode()
