@@ -198,7 +198,10 @@ def build_complaints(count: int, people: dict, rng: random.Random) -> None:
     staff = people["staff"]
     span = datetime.timedelta(days=3 * 365).total_seconds()
     ages = sorted((rng.random() * span for _ in range(count)), reverse=True)  # oldest first: ids chronological
-    numbers: dict[int, int] = {}
+    from complaints.models import ComplaintSequence
+
+    # seed_demo opens a few demo complaints through the service: number after them, not over them.
+    numbers: dict[int, int] = dict(ComplaintSequence.objects.values_list("year", "last_number"))
     rows: list[dict] = []
     for age in ages:
         received_at = now - datetime.timedelta(seconds=age)
@@ -273,11 +276,8 @@ def build_complaints(count: int, people: dict, rng: random.Random) -> None:
             rows = []
     if rows:
         copy_rows(Complaint, rows)
-    from complaints.models import ComplaintSequence
-
-    ComplaintSequence.objects.bulk_create(
-        [ComplaintSequence(year=year, last_number=last) for year, last in numbers.items()]
-    )
+    for year, last in numbers.items():
+        ComplaintSequence.objects.update_or_create(year=year, defaults={"last_number": last})
 
 
 def build_history() -> None:

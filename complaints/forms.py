@@ -3,18 +3,17 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from core import widgets
+from core.forms import model_choices_read_once
 from customers.models import Contact, Customer
 
-from .models import Action, Channel, CloseReason, ComplaintCategory, CorrectiveAction, Kind, Severity
+from .models import WORKER_ROLES, Action, Channel, CloseReason, ComplaintCategory, CorrectiveAction, Kind, Severity
 from .services.actions import ROOT_CAUSE_CATEGORIES
 
 
 def _workers():
     return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=["staff", "manager", "admin"])
-        .distinct()
-        .order_by("username")
+        get_user_model().objects.filter(is_active=True, groups__name__in=WORKER_ROLES).distinct().order_by("username")
     )
 
 
@@ -109,12 +108,20 @@ class TransitionForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Department"), queryset=Team.objects.all(), required=False)
+    # Rendered on every queue page (the bulk-assignment bar): select lists without the template engine.
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False, widget=widgets.Select
+    )
+    team = forms.ModelChoiceField(
+        label=_("Department"), queryset=Team.objects.all(), required=False, widget=widgets.Select
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lists=None, **kwargs):
+        """`lists`: the page's lists already read (complaints.selectors.QueuePageLists), if any."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _workers()
+        shown = {"assignee": lambda: lists.workers, "team": lambda: lists.teams} if lists is not None else None
+        model_choices_read_once(self, shown)
 
 
 class BulkAssignForm(AssignForm):

@@ -53,6 +53,11 @@ OPEN_STATES = (State.RECEIVED, State.ACKNOWLEDGED, State.ASSESSED, State.INVESTI
 ACKNOWLEDGED_STATES = (State.ACKNOWLEDGED, State.ASSESSED, State.INVESTIGATING, State.RESOLVED, State.CLOSED)
 FINAL_STATES = (State.CLOSED, State.WITHDRAWN, State.REJECTED)
 
+# Roles whose members complaints and corrective actions are assigned to, and those of them the
+# queue's "Assigned to" filter offers.
+WORKER_ROLES = ("staff", "manager", "admin")
+QUEUE_ROLES = ("staff", "manager")
+
 
 class Action(models.TextChoices):
     """Workflow steps; the table of which step leads from where to where is complaints.workflow."""

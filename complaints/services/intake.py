@@ -98,12 +98,20 @@ def complaint_open(
         validate_unique=False,  # the reference comes from the sequence; the database enforces it too
         validate_constraints=False,
     )
+    # What the audit row and the timeline line say is worked out before the reference is taken too,
+    # so that the sequence row stays locked for the inserts alone; only the reference is filled in.
+    audited = snapshot(complaint)
+    received_comment = str(Channel(channel).label)
     # Taken as late as possible: the year's sequence row stays locked from here until commit, so
     # the SLA computation and validation above no longer hold up concurrent creations.
     complaint.reference = complaint_reference_next(year=timezone.localtime(received_at).year)
+    audited["reference"] = complaint.reference
+    # No savepoint around the insert (two more round trips while the sequence row is locked): an
+    # IntegrityError leaves this function at once, and this function's own atomic block rolls back
+    # (or back to its savepoint when a caller's transaction is open), so nothing runs on a broken
+    # transaction.
     try:
-        with transaction.atomic():
-            complaint.save()
+        complaint.save()
     except IntegrityError as error:
         raise ApplicationError(_("This issue has already become a complaint.")) from error
     audit_record(
@@ -112,7 +120,7 @@ def complaint_open(
         instance=complaint,
         changes={
             k: [None, v]
-            for k, v in snapshot(complaint).items()
+            for k, v in audited.items()
             if v not in (None, "", []) and k not in ("status_token_hash", "status_token_expires_at")
         },
     )
@@ -121,7 +129,7 @@ def complaint_open(
         actor=actor,
         kind=ComplaintEvent.Kind.RECEIVED,
         to_state=complaint.state,
-        comment=str(Channel(channel).label),
+        comment=received_comment,
         is_public=True,
         at=received_at,
     )

@@ -133,3 +133,79 @@ def test_creating_a_complaint_costs_a_bounded_number_of_queries(staff_user, cust
             format="json",
         )
     assert response.status_code == 201
+
+
+def test_creating_with_token_authentication_costs_few_queries(staff_user, customer, django_assert_max_num_queries):
+    """Token, roles and permissions (one query), the contact with its customer (one), the category,
+    the reference (three), the complaint, its audit row and its timeline line; here also the
+    savepoint of complaint_open's atomic block inside the test's transaction (two)."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_user).key}")
+    body = {
+        "customer": customer.pk,
+        "contact": customer.contacts.get().pk,
+        "category": "billing-invoice",
+        "subject": "Wrong invoice",
+        "description": "Billed twice.",
+    }
+    assert client.post(reverse("api:complaint-list"), body, format="json").status_code == 201
+    with django_assert_max_num_queries(12):
+        response = client.post(reverse("api:complaint-list"), body, format="json")
+    assert response.status_code == 201, response.json()
+    complaint = Complaint.objects.get(pk=response.json()["id"])
+    assert complaint.contact == customer.contacts.get() and complaint.customer == customer
+    changes = AuditEvent.objects.for_object(complaint).get(action="create").changes
+    assert changes["category"] == [None, str(complaint.category)] and "/" in changes["category"][1]
+    assert changes["reference"] == [None, complaint.reference] and changes["state"] == [None, "received"]
+    assert "status_token_hash" not in changes and "created_at" not in changes
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_create_checks_customer_and_contact_as_before(staff_user, customer, as_text):
+    from tests.factories import ContactFactory, CustomerFactory
+
+    other = CustomerFactory()
+    theirs = ContactFactory(customer=other)
+    ours = customer.contacts.get()
+
+    def post(customer_pk, contact_pk):
+        if as_text:
+            customer_pk, contact_pk = str(customer_pk), str(contact_pk)
+        body = {"customer": customer_pk, "contact": contact_pk, "subject": "s", "description": "d"}
+        return api(staff_user).post(reverse("api:complaint-list"), body, format="json")
+
+    refused = post(customer.pk, theirs.pk)  # another customer's contact
+    assert refused.status_code == 400 and "The contact must belong to the customer." in str(refused.json())
+    missing = post(customer.pk, 999999)
+    assert missing.status_code == 400 and missing.json()["extra"]["fields"]["contact"] == [
+        'Invalid pk "999999" - object does not exist.'
+    ]
+    assert post(999999, ours.pk).status_code == 400
+    assert not Complaint.objects.exists()
+    created = post(customer.pk, ours.pk)
+    assert created.status_code == 201 and created.json()["customer"] == customer.pk
+    assert created.json()["contact"] == ours.pk
+
+
+def test_complaint_representation_is_the_model_serializers(complaint):
+    """ComplaintSerializer builds its fields once per class and copies them shallowly, which is only
+    safe while every field is read-only; the output is what a freshly built serializer gives."""
+    from rest_framework import serializers
+
+    from complaints.serializers import ComplaintSerializer
+
+    class Fresh(serializers.ModelSerializer):
+        customer_name = serializers.CharField(source="customer.name", read_only=True)
+        assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+        team = serializers.StringRelatedField()
+        category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+        class Meta(ComplaintSerializer.Meta):
+            pass
+
+    first, second = ComplaintSerializer(complaint), ComplaintSerializer(complaint)
+    assert all(field.read_only for field in first.fields.values())
+    assert first.data == Fresh(complaint).data
+    assert first.fields["reference"] is not second.fields["reference"]
+    assert second.fields["reference"].parent is second

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.models import Team
 from complaints import selectors, services
@@ -115,3 +115,120 @@ def test_sla_status_flags(complaint):
     assert selectors.sla_status(complaint, complaint.resolve_due_at + datetime.timedelta(hours=1)) == "overdue"
     complaint.sla_paused_at = now
     assert selectors.sla_status(complaint, now) == "paused"
+
+
+def test_rows_show_what_the_models_say(staff_client, manager_user, staff_user, open_complaint):
+    """The table is built from plain values (complaints.views.queue.QueueRow): the same labels,
+    links and names the models give."""
+    team = Team.objects.create(name="After-sales")
+    staff_user.first_name, staff_user.last_name = "Wei", "Zhang"
+    staff_user.save()
+    late = ComplaintCategory.objects.get(code="delivery-late")
+    complaint = open_complaint(severity="high", category=late, kind="compliment")
+    services.complaint_assign(actor=manager_user, complaint=complaint, assignee=staff_user, team=team)
+    bare = open_complaint(subject="No category, nobody assigned")
+
+    response = staff_client.get(reverse("complaints:list"))
+    rows = {row.reference: row for row in response.context["page"]}
+    page = response.content.decode()
+
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    row = rows[complaint.reference]
+    assert row.url == complaint.get_absolute_url() and f'href="{row.url}"' in page
+    assert row.category == str(complaint.category) == str(late) and "/" in row.category  # "parent / child"
+    assert row.assignee == str(staff_user) == "Wei Zhang" and row.team == "After-sales"
+    assert row.severity_label == complaint.get_severity_display() and row.state_label == complaint.get_state_display()
+    assert row.kind_label == complaint.get_kind_display() and row.sla == selectors.sla_status(complaint)
+    assert row.customer == complaint.customer.name
+    assert complaint.resolve_due_at is None and row.resolve_due == "—"  # compliments carry no deadline
+    empty = rows[bare.reference]
+    assert (empty.category, empty.assignee, empty.team, empty.kind_label) == ("", "—", "", "")
+    local_due = timezone.localtime(bare.resolve_due_at)
+    assert empty.resolve_due == formats.date_format(local_due, "SHORT_DATETIME_FORMAT") and empty.resolve_due in page
+
+
+def test_a_long_list_says_more_than_the_limit_and_still_pages(staff_client, open_complaint, monkeypatch):
+    from complaints.views import queue
+
+    monkeypatch.setattr(queue, "PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 2)
+    made = [open_complaint(subject=f"Complaint {n}") for n in range(4)]
+
+    first = staff_client.get(reverse("complaints:list"), {"ordering": "received_at"})
+    text = first.content.decode()
+    assert 'data-testid="result-count">More than 2 complaints<' in text
+    assert "Page 1 of 2+" in text and 'rel="next"' in text
+    assert [c.reference for c in first.context["page"]] == [made[0].reference]
+
+    last = staff_client.get(reverse("complaints:list"), {"ordering": "received_at", "page": 4})
+    text = last.content.decode()
+    assert 'data-testid="result-count">4 complaints<' in text and "Page 4 of 4" in text and 'rel="next"' not in text
+    assert [c.reference for c in last.context["page"]] == [made[3].reference]
+
+
+def test_a_long_list_says_more_than_the_limit_in_chinese(staff_client, open_complaint, monkeypatch):
+    from complaints.views import queue
+
+    monkeypatch.setattr(queue, "PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 2)
+    for _ in range(3):
+        open_complaint()
+    text = staff_client.get(reverse("complaints:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "超过 2 条投诉" in text and "共 2+ 页" in text
+
+
+def test_page_lists_are_what_the_fields_querysets_give(user_of_role, manager_user):
+    from complaints.filters import ComplaintFilter, _assignees
+    from complaints.forms import _workers
+
+    user_of_role("admin", username="aa-admin")
+    user_of_role("staff", username="zz-staff", is_active=False)
+    both = user_of_role("staff", username="mm-both")
+    both.groups.add(manager_user.groups.get())
+    Team.objects.create(name="QA")
+    Team.objects.create(name="After-sales")
+
+    lists = selectors.QueuePageLists()
+    assert lists.assignees == list(_assignees()) and lists.workers == list(_workers())
+    assert len(lists.workers) == len(lists.assignees) + 1  # the admin: assigned to, not in the filter
+    assert lists.teams == list(Team.objects.all())
+    assert lists.categories == list(ComplaintFilter.base_filters["category"].queryset)
+    assert lists.category_labels == {c.pk: str(c) for c in ComplaintCategory.objects.all()}
+
+
+def test_the_page_reads_each_list_once(manager_client, open_complaint, django_assert_num_queries):
+    for _ in range(3):
+        open_complaint()
+    # Session, user, roles and permissions; count, rows and the rows' customers; categories, segments,
+    # people (and which of them have a queue role), departments.
+    with django_assert_num_queries(11):
+        response = manager_client.get(reverse("complaints:list"), {"open": "true"})
+    assert 'id="bulk-assign"' in response.content.decode()
+
+
+def test_a_row_names_an_assignee_who_is_no_longer_offered(staff_client, manager_user, other_staff_user, open_complaint):
+    complaint = open_complaint()
+    services.complaint_assign(actor=manager_user, complaint=complaint, assignee=other_staff_user)
+    other_staff_user.is_active = False  # left the company: no longer offered, still named on the row
+    other_staff_user.save()
+
+    response = staff_client.get(reverse("complaints:list"))
+    row = next(row for row in response.context["page"] if row.reference == complaint.reference)
+    assert row.assignee == str(other_staff_user) and row.customer == complaint.customer.name
+
+
+def test_escalated_queue_shows_complaints_escalated_in_their_current_cycle(staff_client, open_complaint):
+    from complaints.models import Escalation, EscalationRule
+
+    first, second = EscalationRule.objects.all()[:2]
+    now_escalated = open_complaint(subject="escalated now")
+    Escalation.objects.create(complaint=now_escalated, rule=first, cycle=0)
+    Escalation.objects.create(complaint=now_escalated, rule=second, cycle=0)  # twice: listed once
+    reopened = open_complaint(subject="escalated before it was reopened")
+    Escalation.objects.create(complaint=reopened, rule=first, cycle=0)
+    Complaint.objects.filter(pk=reopened.pk).update(reopen_count=1)
+    open_complaint(subject="never escalated")
+
+    assert listed(staff_client, queue="escalated") == [now_escalated.reference]
+    response = staff_client.get(reverse("complaints:list"), {"queue": "escalated"})
+    assert 'data-testid="result-count">1 complaint<' in response.content.decode()
