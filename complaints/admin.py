@@ -9,9 +9,9 @@ from .models import CalendarDay, Complaint, ComplaintCategory, EscalationRule, S
 
 @admin.register(ComplaintCategory)
 class ComplaintCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "parent", "code", "position", "is_active")
+    list_display = ("name", "name_zh", "parent", "code", "position", "is_active")
     list_filter = ("is_active", "parent")
-    search_fields = ("name", "code")
+    search_fields = ("name", "name_zh", "code")
     prepopulated_fields = {"code": ("name",)}
 
 
@@ -30,7 +30,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(EscalationRule)
 class EscalationRuleAdmin(admin.ModelAdmin):
-    list_display = ("level", "name", "deadline", "offset_minutes", "audience", "only_severity", "is_active")
+    list_display = ("level", "name", "name_zh", "deadline", "offset_minutes", "audience", "only_severity", "is_active")
     list_filter = ("deadline", "audience", "is_active")
 
 

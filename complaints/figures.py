@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from .models import Complaint, CorrectiveAction, Kind, State
 from .services.actions import ROOT_CAUSE_CATEGORIES
@@ -30,6 +31,17 @@ GROUPINGS = {
     "customer_region": F("customer__region"),
     "root_cause": F("root_cause_category"),
 }
+
+
+def _grouping(grouping: str):
+    """The GROUP BY expression; category names in the active language (categories are bilingual
+    data: the Chinese name where one is set)."""
+    if grouping in ("category", "subcategory") and (get_language() or "").startswith("zh"):
+        child = Coalesce(NullIf("category__name_zh", Value("")), "category__name")
+        if grouping == "subcategory":
+            return child
+        return Coalesce(NullIf("category__parent__name_zh", Value("")), "category__parent__name", child)
+    return GROUPINGS[grouping]
 
 
 def _period(
@@ -53,7 +65,7 @@ def complaint_counts_by(
     *, grouping: str, since=None, until=None, kind: str | None = Kind.COMPLAINT
 ) -> list[tuple[str, int]]:
     """(value, count) rows, largest first; an empty value is "" (e.g. no category)."""
-    expression = GROUPINGS[grouping]
+    expression = _grouping(grouping)
     rows = (
         _period(since, until, kind)
         .annotate(group=expression)

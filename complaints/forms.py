@@ -22,8 +22,8 @@ def category_choices() -> list:
     categories = list(ComplaintCategory.objects.filter(is_active=True).select_related("parent"))
     choices: list = [("", "---------")]
     for root in (c for c in categories if c.parent_id is None):
-        children = [(c.pk, c.name) for c in categories if c.parent_id == root.pk]
-        choices.append((root.name, [(root.pk, _("%(name)s (general)") % {"name": root.name}), *children]))
+        children = [(c.pk, c.label) for c in categories if c.parent_id == root.pk]
+        choices.append((root.label, [(root.pk, _("%(name)s (general)") % {"name": root.label}), *children]))
     return choices
 
 

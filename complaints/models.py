@@ -4,10 +4,17 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from customers.models import Tier
+
+
+def localised_name(name: str, name_zh: str) -> str:
+    """Configurable data named in both languages: the Chinese name in the Chinese interface, when
+    there is one."""
+    return name_zh if name_zh and (get_language() or "").startswith("zh") else name
 
 
 class Kind(models.TextChoices):
@@ -81,6 +88,12 @@ class ComplaintCategory(models.Model):
     """A configurable tree of categories (product quality, delivery, service, billing, ...)."""
 
     name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(
+        _("name (Chinese)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown in the Chinese interface; the name if empty."),
+    )
     code = models.SlugField(_("code"), max_length=50, unique=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -94,7 +107,12 @@ class ComplaintCategory(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
+        return f"{self.parent.label} / {self.label}" if self.parent_id and self.parent else self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: categories are data, named in both languages."""
+        return localised_name(self.name, self.name_zh)
 
 
 class ComplaintSequence(models.Model):
@@ -373,6 +391,12 @@ class EscalationRule(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(
+        _("name (Chinese)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown in the Chinese interface; the name if empty."),
+    )
     level = models.PositiveSmallIntegerField(_("level"))
     deadline = models.CharField(_("deadline"), max_length=12, choices=Deadline.choices)
     offset_minutes = models.IntegerField(
@@ -388,7 +412,11 @@ class EscalationRule(models.Model):
         ordering = ["level", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return localised_name(self.name, self.name_zh)
 
 
 class Escalation(models.Model):

@@ -158,3 +158,23 @@ def test_an_overlapping_sweep_that_read_before_the_other_committed_escalates_not
     )
     assert services.complaint_escalations_run(now=now) == 0
     assert complaint.escalations.count() == made
+
+
+def test_the_escalation_mail_names_the_rule_in_the_recipients_language(
+    assigned, staff_user, manager_user, django_capture_on_commit_callbacks
+):
+    manager_user.preferred_language = "zh-hans"
+    manager_user.save(update_fields=["preferred_language"])
+    complaint = assigned(severity="high")
+    services.complaint_transition(actor=staff_user, complaint=complaint, action="acknowledge")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_escalations_run(now=complaint.resolve_due_at + datetime.timedelta(minutes=1))
+
+    to_manager = [m for m in mail.outbox if m.to == [manager_user.email]]
+    assert to_manager and "处理超时：通知部门经理" in to_manager[-1].subject
+    assert (
+        EscalationRule.objects.get(code="resolve-overdue-manager").label
+        == "Resolution overdue: tell the department manager"
+    )

@@ -58,6 +58,20 @@ def test_counts_by_category_severity_and_channel(dataset):
     assert dict(figures.complaint_counts_by(grouping="kind", kind=None)) == {"complaint": 4, "compliment": 1}
 
 
+def test_categories_are_named_in_the_active_language(dataset):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert figures.complaint_counts_by(grouping="category") == [("产品质量", 3), ("交付", 1)]
+        assert dict(figures.complaint_counts_by(grouping="subcategory")) == {"缺陷或故障": 3, "交付延迟": 1}
+        assert str(ComplaintCategory.objects.get(code="delivery-late")) == "交付 / 交付延迟"
+    # A category without a Chinese name keeps its name in both languages.
+    ComplaintCategory.objects.filter(code="delivery-late").update(name_zh="")
+    with translation.override("zh-hans"):
+        assert dict(figures.complaint_counts_by(grouping="subcategory"))["Late delivery"] == 1
+    assert str(ComplaintCategory.objects.get(code="delivery-late")) == "Delivery / Late delivery"
+
+
 def test_counts_by_segment(dataset):
     SegmentFactory(name="General customers", criteria={"tier": "general"})
     SegmentFactory(name="Key customers", criteria={"tier": "key"})
