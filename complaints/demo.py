@@ -14,7 +14,15 @@ import random
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Action, CloseReason, Complaint, ComplaintCategory, CorrectiveAction, Kind
+from complaints.models import (
+    Action,
+    CalendarDay,
+    CloseReason,
+    Complaint,
+    ComplaintCategory,
+    CorrectiveAction,
+    Kind,
+)
 from customers.models import Customer, Lifecycle, Scope
 from visits.models import VisitIssue
 
@@ -239,7 +247,50 @@ def _step_kwargs(action: str) -> dict:
     return {}
 
 
+# China's 2026 public holidays and make-up working days (调休), as the State Council's notice
+# announced them: demo data for the business-hours SLA, entered like an administrator would (the
+# admin's holiday calendar). Check them against the notice before relying on them; add each new
+# year's when it is published.
+HOLIDAYS_2026 = [
+    ("2026-01-01", "2026-01-03", "元旦"),
+    ("2026-02-15", "2026-02-23", "春节"),
+    ("2026-04-04", "2026-04-06", "清明节"),
+    ("2026-05-01", "2026-05-05", "劳动节"),
+    ("2026-06-19", "2026-06-21", "端午节"),
+    ("2026-09-25", "2026-09-27", "中秋节"),
+    ("2026-10-01", "2026-10-07", "国庆节"),
+]
+WORKDAYS_2026 = [
+    ("2026-01-04", "元旦调休"),
+    ("2026-02-14", "春节调休"),
+    ("2026-02-28", "春节调休"),
+    ("2026-05-09", "劳动节调休"),
+    ("2026-09-20", "国庆节调休"),
+    ("2026-10-10", "国庆节调休"),
+]
+
+
+def seed_calendar() -> int:
+    """The 2026 holiday calendar, once (existing dates are left as they are). Returns rows added."""
+    rows = []
+    for first, last, name in HOLIDAYS_2026:
+        day, end = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+        while day <= end:
+            rows.append(CalendarDay(date=day, kind=CalendarDay.Kind.HOLIDAY, name=name))
+            day += datetime.timedelta(days=1)
+    rows += [
+        CalendarDay(date=datetime.date.fromisoformat(day), kind=CalendarDay.Kind.WORKDAY, name=name)
+        for day, name in WORKDAYS_2026
+    ]
+    known = set(CalendarDay.objects.filter(date__in=[r.date for r in rows]).values_list("date", flat=True))
+    new = [r for r in rows if r.date not in known]
+    for row in new:
+        row.save()  # one by one: saving empties the SLA calendar cache (complaints.services.common)
+    return len(new)
+
+
 def seed(*, users: dict, rng: random.Random) -> None:
+    seed_calendar()
     if Complaint.objects.filter(product_reference__startswith=MARKER).exists():
         return
     manager = users["manager"]

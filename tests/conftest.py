@@ -96,3 +96,14 @@ def user_of_role(db):
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _sla_configuration_not_carried_over():
+    """Each test reads the SLA policies and holiday calendar afresh: a test's rolled-back changes
+    never commit, so the cache would otherwise stay "unsettled" (uncached) for the next tests."""
+    from complaints.services.common import sla_config_forget
+
+    sla_config_forget()
+    yield
+    sla_config_forget()

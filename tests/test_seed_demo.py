@@ -1,12 +1,13 @@
 """seed_demo loads visits, complaints and a survey with responses through the apps' services, once."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from complaints.models import Complaint, CorrectiveAction
+from complaints.models import CalendarDay, Complaint, CorrectiveAction
 from core.models import AuditEvent
 from surveys import services as survey_services
 from surveys.models import Campaign, Invitation, Response
@@ -14,7 +15,18 @@ from visits.models import Visit, VisitIssue, VisitPlan, VisitScore
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (VisitPlan, Visit, VisitScore, VisitIssue, Complaint, CorrectiveAction, Campaign, Invitation, Response)
+COUNTED = (
+    CalendarDay,
+    VisitPlan,
+    Visit,
+    VisitScore,
+    VisitIssue,
+    Complaint,
+    CorrectiveAction,
+    Campaign,
+    Invitation,
+    Response,
+)
 
 
 def _counts() -> dict:
@@ -46,6 +58,10 @@ def test_seed_demo_loads_visits_complaints_and_a_survey_once():
     assert Complaint.objects.filter(assignee__username="staff2").exists()
     assert CorrectiveAction.objects.filter(result=CorrectiveAction.Result.EFFECTIVE).exists()
     assert Complaint.objects.count() >= 15
+    # The 2026 holiday calendar: National Day is a holiday, the Sunday before it a make-up working day.
+    assert CalendarDay.objects.filter(kind="holiday", date__year=2026).count() == 33
+    assert CalendarDay.objects.get(date=datetime.date(2026, 10, 1)).kind == "holiday"
+    assert CalendarDay.objects.get(date=datetime.date(2026, 9, 20)).kind == "workday"
 
     campaign = Campaign.objects.get()
     assert campaign.status == Campaign.Status.RUNNING
