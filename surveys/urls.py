@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/send/", campaigns.campaign_send_view, name="campaign_send"),
     path("campaigns/<int:pk>/close/", campaigns.campaign_close_view, name="campaign_close"),
     path("campaigns/<int:pk>/open-link/", campaigns.campaign_open_link_view, name="campaign_open_link"),
+    path("campaigns/<int:pk>/open-link/qr.svg", campaigns.campaign_open_link_qr_view, name="campaign_open_link_qr"),
     path("campaigns/<int:pk>/links/", campaigns.campaign_links_view, name="campaign_links"),
     path("campaigns/<int:pk>/methodology/", campaigns.campaign_methodology_view, name="campaign_methodology"),
     path("campaigns/<int:pk>/responses.<str:file_format>", campaigns.campaign_export_view, name="campaign_export"),

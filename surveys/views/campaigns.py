@@ -3,11 +3,12 @@ methodology and export. Thin: forms in, services and selectors out."""
 
 from __future__ import annotations
 
+import io
 import math
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -153,6 +154,25 @@ def campaign_open_link_view(request, pk: int):
     else:
         messages.success(request, _("The open link is on.") if enabled else _("The open link is off."))
     return redirect(campaign)
+
+
+@permission(VIEW)
+def campaign_open_link_qr_view(request, pk: int):
+    """The open link's QR code as an SVG file, to place on delivery notes, posters or a kiosk
+    (vector: it prints sharp at any size). Readers of the campaign see the link on its page already;
+    a campaign without an open link has no code (404)."""
+    import segno
+
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not campaign.open_link:
+        raise Http404
+    url = services.campaign_open_link_url(campaign, base_url=request.build_absolute_uri("/"))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=10, border=4, xmldecl=True)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="survey-{campaign.pk}-qr.svg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 LINKS_PER_PAGE = 60

@@ -1,6 +1,7 @@
 """Browser journeys of the satisfaction survey: a customer answers on a phone, in Chinese."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -204,6 +205,7 @@ def test_manager_opens_a_kiosk_link_and_a_visitor_answers_it_once_on_a_phone(
     page.locator("[data-testid=open-link] button[type=submit]").click()
     section = page.locator("[data-testid=open-link]")
     expect(section.locator("svg")).to_be_visible()  # the QR code to print on a delivery note
+    expect(section.locator("[data-testid=open-link-qr]")).to_have_attribute("href", re.compile(r"/qr\.svg$"))
     screenshot(page, "en-survey-open-link")
     link = section.locator("a[href*='/surveys/o/']").get_attribute("href")
 

@@ -190,3 +190,15 @@ def test_an_anonymous_response_page_names_no_customer(campaign, manager_client):
 
     assert page.status_code == 200
     assert "Anonymous (open link)" in page.content.decode()
+
+
+def test_the_qr_code_downloads_as_an_svg_file_only_while_the_link_is_open(campaign, manager_client, manager_user):
+    url = reverse("surveys:campaign_open_link_qr", args=[campaign.pk])
+
+    response = manager_client.get(url)
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Disposition"] == f'attachment; filename="survey-{campaign.pk}-qr.svg"'
+    assert response.content.startswith(b"<?xml") and b"<svg" in response.content
+    services.campaign_open_link_set(actor=manager_user, campaign=campaign, enabled=False)
+    assert manager_client.get(url).status_code == 404

@@ -24,6 +24,9 @@ def world(manager_user):
     segment = SegmentFactory(criteria={"tier": "key"}, created_by=manager_user)
     customers_with_contacts(2, tier="key")
     campaign = running_campaign(manager_user, segment)
+    from surveys import services
+
+    services.campaign_open_link_set(actor=manager_user, campaign=campaign, enabled=True)
     first = campaign.invitations.order_by("pk").first()
     answers = full_answers(score=4)
     answers["q-comment"] = '=HYPERLINK("http://evil")'
@@ -60,6 +63,7 @@ def routes(world):
         "surveys:campaign_methodology": [c],
         "surveys:campaign_export": [c, "csv"],
         "surveys:campaign_links": [c],
+        "surveys:campaign_open_link_qr": [c],
         "surveys:questionnaire_list": [],
         "surveys:questionnaire_import": [],
         "surveys:questionnaire_detail": [v.questionnaire_id],
