@@ -7,7 +7,6 @@ submission, opt-out) come through an unguessable token and are audited as the sy
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import hmac
 import logging
@@ -20,8 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -758,9 +756,20 @@ class AlreadyAnswered(Exception):
     pass
 
 
-@functools.cache
-def _customer_columns_not_needed() -> tuple[str, ...]:
-    return tuple(f"customer__{f.name}" for f in Customer._meta.concrete_fields if f.name not in ("id", "name"))
+# What answering reads of an invitation (a field outside it would cost one more query, never a
+# wrong answer): the check, the draft, the language, and the customer's name (page title, audit).
+ANSWERING_FIELDS = (
+    "campaign_id",
+    "customer__name",
+    "contact_id",
+    "language",
+    "expires_at",
+    "status",
+    "draft",
+    "opened_at",
+    "started_at",
+    "source",
+)
 
 
 def invitation_for_token(token: str, *, now: datetime.datetime | None = None) -> Invitation:
@@ -774,7 +783,7 @@ def invitation_for_token(token: str, *, now: datetime.datetime | None = None) ->
         # customer only the name is read (page title, audit): the master's other columns stay out.
         invitation = (
             Invitation.objects.select_related("customer")
-            .defer(*_customer_columns_not_needed())
+            .only(*ANSWERING_FIELDS)
             .get(token_hash=tokens.token_hash(token))
         )
     except Invitation.DoesNotExist:
@@ -904,8 +913,8 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
             Invitation.objects.filter(pk=invitation.pk).update(
                 status=Invitation.Status.COMPLETED,
                 completed_at=now,
-                started_at=Coalesce(F("started_at"), Value(now)),
-                opened_at=Coalesce(F("opened_at"), Value(now)),
+                started_at=invitation.started_at or now,
+                opened_at=invitation.opened_at or now,
                 draft={},
             )
             audit_record(
