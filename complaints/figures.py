@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.translation import get_language
+
+from core.i18n import is_chinese
 
 from .models import Complaint, CorrectiveAction, Kind, State
 from .services.actions import ROOT_CAUSE_CATEGORIES
@@ -36,7 +37,7 @@ GROUPINGS = {
 def _grouping(grouping: str):
     """The GROUP BY expression; category names in the active language (categories are bilingual
     data: the Chinese name where one is set)."""
-    if grouping in ("category", "subcategory") and (get_language() or "").startswith("zh"):
+    if grouping in ("category", "subcategory") and is_chinese():
         child = Coalesce(NullIf("category__name_zh", Value("")), "category__name")
         if grouping == "subcategory":
             return child

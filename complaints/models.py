@@ -4,17 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localised
 from core.models import TimeStampedModel
 from customers.models import Tier
-
-
-def localised_name(name: str, name_zh: str) -> str:
-    """Configurable data named in both languages: the Chinese name in the Chinese interface, when
-    there is one."""
-    return name_zh if name_zh and (get_language() or "").startswith("zh") else name
 
 
 class Kind(models.TextChoices):
@@ -112,7 +106,7 @@ class ComplaintCategory(models.Model):
     @property
     def label(self) -> str:
         """The name in the active language: categories are data, named in both languages."""
-        return localised_name(self.name, self.name_zh)
+        return localised(self.name, self.name_zh)
 
 
 class ComplaintSequence(models.Model):
@@ -416,7 +410,7 @@ class EscalationRule(models.Model):
 
     @property
     def label(self) -> str:
-        return localised_name(self.name, self.name_zh)
+        return localised(self.name, self.name_zh)
 
 
 class Escalation(models.Model):

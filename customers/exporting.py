@@ -6,15 +6,13 @@ a spreadsheet would run as a formula (= + - @, tab, CR) are neutralised with a l
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.exporting import rows_file_response
 from core.models import AuditEvent
 
 from .models import Customer
@@ -94,41 +92,11 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
         last_pk = batch[-1].pk
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_stream(queryset) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so Excel opens UTF-8 Chinese text correctly
-    for row in export_rows(queryset):
-        yield writer.writerow(row)
-
-
 def export_response(*, queryset: QuerySet[Customer], file_format: str, actor, filters: dict | None = None):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"customers-{stamp}.{file_format}"
     _audit_export(actor=actor, filters=filters or {}, file_format=file_format)
-    if file_format == "csv":
-        response = StreamingHttpResponse(_csv_stream(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("customers")
-    for row in export_rows(queryset):
-        sheet.append(row)
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return rows_file_response(export_rows(queryset), filename=filename, file_format=file_format, sheet="customers")
 
 
 def _audit_export(*, actor, filters: dict, file_format: str) -> None:

@@ -7,6 +7,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localised
 from core.models import TimeStampedModel
 
 
@@ -323,6 +324,4 @@ class SatisfactionDimension(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+        return localised(self.name_en, self.name_zh)

@@ -4,16 +4,14 @@ no text a customer typed can run as a spreadsheet formula."""
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections.abc import Iterator
 
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.exporting import rows_file_response
 from core.models import AuditEvent
-from customers.exporting import _Echo, neutralise
+from customers.exporting import neutralise
 
 from .models import Campaign, Question
 
@@ -83,13 +81,6 @@ def export_rows(campaign: Campaign) -> Iterator[list[str]]:
         last_pk = batch[-1].pk
 
 
-def _csv_stream(campaign: Campaign) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so Excel opens UTF-8 Chinese text correctly
-    for row in export_rows(campaign):
-        yield writer.writerow(row)
-
-
 def export_response(*, campaign: Campaign, file_format: str, actor):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"survey-{campaign.pk}-responses-{stamp}.{file_format}"
@@ -97,22 +88,4 @@ def export_response(*, campaign: Campaign, file_format: str, actor):
     audit_record(
         actor=actor, action=AuditEvent.Action.EXPORT, instance=campaign, changes={"format": [None, file_format]}
     )
-    if file_format == "csv":
-        response = StreamingHttpResponse(_csv_stream(campaign), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("responses")
-    for row in export_rows(campaign):
-        sheet.append(row)
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return rows_file_response(export_rows(campaign), filename=filename, file_format=file_format, sheet="responses")

@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Segment
 
-from .models import Campaign, CampaignTrigger, MeasurementPlan, Question, QuestionnaireVersion
+from .models import (
+    QUESTION_EDITABLE_FIELDS,
+    Campaign,
+    CampaignTrigger,
+    MeasurementPlan,
+    Question,
+    QuestionnaireVersion,
+)
 
 
 class PlanForm(forms.ModelForm):
@@ -108,23 +115,7 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = [
-            "code",
-            "kind",
-            "text_en",
-            "text_zh",
-            "required",
-            "scale_max",
-            "low_label_en",
-            "low_label_zh",
-            "high_label_en",
-            "high_label_zh",
-            "ask_importance",
-            "condition_question",
-            "condition_max_score",
-            "dimension",
-            "weight",
-        ]
+        fields = [f for f in QUESTION_EDITABLE_FIELDS if f != "choices"]  # choices come as choices_text
         widgets = {"scale_max": forms.Select(choices=[(5, "1–5"), (7, "1–7"), (10, "1–10")])}
 
     def __init__(self, *args, version: QuestionnaireVersion, **kwargs):

@@ -10,25 +10,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localised
 from core.models import TimeStampedModel
-
-
-def _is_chinese(language: str | None = None) -> bool:
-    return (language or get_language() or "").startswith("zh")
 
 
 class Bilingual:
     """`text`/`label` helpers: the question's wording in the active (or given) language."""
 
     def localised(self, field: str, language: str | None = None) -> str:
-        chinese = getattr(self, f"{field}_zh", "")
-        english = getattr(self, f"{field}_en", "")
-        if _is_chinese(language):
-            return chinese or english
-        return english or chinese
+        return localised(getattr(self, f"{field}_en", ""), getattr(self, f"{field}_zh", ""), language)
 
 
 # -- measurement plan -------------------------------------------------------------------------------
@@ -203,6 +195,28 @@ class QuestionKind(models.TextChoices):
 
 
 SCALE_MAXIMA = (5, 7, 10)
+
+
+# What a manager may set on a question (builder form, JSON import, API): everything but its place
+# in the version, which the builder orders.
+QUESTION_EDITABLE_FIELDS = (
+    "code",
+    "kind",
+    "text_en",
+    "text_zh",
+    "required",
+    "scale_max",
+    "low_label_en",
+    "low_label_zh",
+    "high_label_en",
+    "high_label_zh",
+    "ask_importance",
+    "choices",
+    "condition_question",
+    "condition_max_score",
+    "dimension",
+    "weight",
+)
 
 
 class Question(Bilingual, models.Model):

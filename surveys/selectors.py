@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.i18n import is_chinese
 from customers.models import Contact, Customer, Segment
 from customers.selectors import InvalidCriteria, segment_customers
 
@@ -292,6 +293,4 @@ def _question_result(question: Question, counts: dict[int, int], responses) -> Q
 
 
 def _zh() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("zh")
+    return is_chinese()

@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
-from .models import Answer, Campaign, Invitation, Question, Questionnaire, QuestionnaireVersion, Response
+from .models import (
+    QUESTION_EDITABLE_FIELDS,
+    Answer,
+    Campaign,
+    Invitation,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+)
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -9,26 +18,7 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = [
-            "id",
-            "position",
-            "code",
-            "kind",
-            "text_en",
-            "text_zh",
-            "required",
-            "scale_max",
-            "low_label_en",
-            "low_label_zh",
-            "high_label_en",
-            "high_label_zh",
-            "ask_importance",
-            "choices",
-            "condition_question",
-            "condition_max_score",
-            "dimension",
-            "weight",
-        ]
+        fields = ["id", "position", *QUESTION_EDITABLE_FIELDS]
 
 
 class QuestionnaireVersionSerializer(serializers.ModelSerializer):

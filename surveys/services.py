@@ -32,6 +32,7 @@ from customers.models import Contact, Customer, SatisfactionDimension, Segment
 
 from . import answering, interchange, scoring, selectors, tokens
 from .models import (
+    QUESTION_EDITABLE_FIELDS,
     Answer,
     Campaign,
     CampaignTrigger,
@@ -206,24 +207,6 @@ def question_add(*, actor, version: QuestionnaireVersion, data: dict[str, Any]) 
     return question
 
 
-QUESTION_EDITABLE_FIELDS = (
-    "code",
-    "kind",
-    "text_en",
-    "text_zh",
-    "required",
-    "scale_max",
-    "low_label_en",
-    "low_label_zh",
-    "high_label_en",
-    "high_label_zh",
-    "ask_importance",
-    "choices",
-    "condition_question",
-    "condition_max_score",
-    "dimension",
-    "weight",
-)
 VERSION_EDITABLE_FIELDS = ("title_en", "title_zh", "intro_en", "intro_zh")
 
 
@@ -878,6 +861,22 @@ def response_scores(questions: list[Question], rows: list[Answer]) -> tuple[Deci
     return (None if index is None else Decimal(str(round(index, 1)))), recommend
 
 
+def _response_store(*, questions: list[Question], answers: dict, audited: tuple[str, ...], comment: str, **fields):
+    """Insert a response with its answers and scores, and its audit row (recording the `audited`
+    fields). Runs inside the caller's transaction; the caller has checked the required answers."""
+    rows = _answer_rows(questions, answers)
+    csi, recommend = response_scores(questions, rows)
+    response = Response.objects.create(csi=csi, nps_score=recommend, **fields)
+    for row in rows:
+        row.response = response
+    Answer.objects.bulk_create(rows)
+    changes = {name: [None, getattr(response, name)] for name in audited}
+    if "csi" in changes:
+        changes["csi"] = [None, str(csi) if csi is not None else None]
+    audit_record(actor=None, action=AuditEvent.Action.CREATE, instance=response, changes=changes, comment=comment)
+    return response
+
+
 def response_submit(*, invitation: Invitation, data, language: str) -> Response:
     """Store the response once. Preconditions: the link is open (invitation_for_token).
 
@@ -892,37 +891,27 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
     if missing:
         invitation_autosave(invitation=invitation, questions=questions, data=data)
         raise ApplicationError(_("Some required questions are not answered yet."), extra=missing)
-    rows = _answer_rows(questions, answers)
-    csi, recommend = response_scores(questions, rows)
     now = timezone.now()
     try:
         with transaction.atomic():
-            response = Response.objects.create(
+            response = _response_store(
+                questions=questions,
+                answers=answers,
+                audited=("csi", "nps_score"),
+                comment="survey link",
                 invitation=invitation,
                 campaign=invitation.campaign,
                 questionnaire_version=version,
                 customer=invitation.customer,
                 contact_id=invitation.contact_id,
                 language=language,
-                csi=csi,
-                nps_score=recommend,
             )
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
             Invitation.objects.filter(pk=invitation.pk).update(
                 status=Invitation.Status.COMPLETED,
                 completed_at=now,
                 started_at=invitation.started_at or now,
                 opened_at=invitation.opened_at or now,
                 draft={},
-            )
-            audit_record(
-                actor=None,
-                action=AuditEvent.Action.CREATE,
-                instance=response,
-                changes={"csi": [None, str(csi) if csi is not None else None], "nps_score": [None, recommend]},
-                comment="survey link",
             )
     except IntegrityError:
         raise AlreadyAnswered
@@ -1004,29 +993,19 @@ def open_response_submit(*, campaign: Campaign, data, language: str, client_hash
     missing = answering.missing_required(questions, answers)
     if missing:
         raise ApplicationError(_("Some required questions are not answered yet."), extra=missing)
-    rows = _answer_rows(questions, answers)
-    csi, recommend = response_scores(questions, rows)
     with transaction.atomic():
         duplicate = Response.objects.filter(campaign=campaign, is_open=True, client_hash=client_hash).exists()
-        response = Response.objects.create(
+        response = _response_store(
+            questions=questions,
+            answers=answers,
+            audited=("csi", "suspected_duplicate"),
+            comment="survey open link",
             campaign=campaign,
             questionnaire_version=version,
             is_open=True,
             client_hash=client_hash,
             suspected_duplicate=duplicate,
             language=language,
-            csi=csi,
-            nps_score=recommend,
-        )
-        for row in rows:
-            row.response = response
-        Answer.objects.bulk_create(rows)
-        audit_record(
-            actor=None,
-            action=AuditEvent.Action.CREATE,
-            instance=response,
-            changes={"csi": [None, str(csi) if csi is not None else None], "suspected_duplicate": [None, duplicate]},
-            comment="survey open link",
         )
     # A suspected duplicate is not scored and raises no alert (a kiosk pressed twice must not mail twice).
     if not duplicate and response_needs_alert(response=response, campaign=campaign):
