@@ -316,18 +316,18 @@ def campaign_create(
         raise ApplicationError(_("The links must expire in the future."))
     if not name.strip():
         raise ApplicationError(_("Give the campaign a name."))
+    settings_given = {
+        "name": name.strip(),
+        "questionnaire_version": version,
+        "created_by": actor,
+        "closes_at": closes_at,
+        "reminder_max": reminder_max,
+        "reminder_interval_days": reminder_interval_days,
+        "satisfied_threshold": satisfied_threshold,
+        "alert_threshold": alert_threshold,
+    }
     if trigger:
-        campaign = Campaign.objects.create(
-            name=name.strip(),
-            questionnaire_version=version,
-            trigger=trigger,
-            created_by=actor,
-            closes_at=closes_at,
-            reminder_max=reminder_max,
-            reminder_interval_days=reminder_interval_days,
-            satisfied_threshold=satisfied_threshold,
-            alert_threshold=alert_threshold,
-        )
+        campaign = Campaign.objects.create(trigger=trigger, **settings_given)
         _created(actor, campaign)
         return campaign
     if plan is not None:
@@ -349,18 +349,7 @@ def campaign_create(
             )
         )
     campaign = Campaign.objects.create(
-        name=name.strip(),
-        questionnaire_version=version,
-        plan=plan,
-        segment=segment,
-        created_by=actor,
-        closes_at=closes_at,
-        reminder_max=reminder_max,
-        reminder_interval_days=reminder_interval_days,
-        satisfied_threshold=satisfied_threshold,
-        alert_threshold=alert_threshold,
-        population_size=population_size,
-        sample_size=sample_size,
+        plan=plan, segment=segment, population_size=population_size, sample_size=sample_size, **settings_given
     )
     contacts = selectors.contact_for_survey(customer_ids)
     invitations = []
