@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
+from core.links import site_url
 from core.models import AuditEvent
 from customers.models import Contact, Customer, SatisfactionDimension, Segment
 
@@ -379,18 +380,15 @@ def campaign_create(
 
 
 def invitation_link(invitation: Invitation, *, base_url: str | None = None) -> str:
-    base = (base_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
-    return base + reverse("surveys:answer", args=[tokens.token_for(invitation.token_salt)])
+    return site_url(reverse("surveys:answer", args=[tokens.token_for(invitation.token_salt)]), base_url=base_url)
 
 
 def campaign_open_link_url(campaign: Campaign, *, base_url: str | None = None) -> str:
-    base = (base_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
-    return base + reverse("surveys:open_answer", args=[campaign_open_token(campaign)])
+    return site_url(reverse("surveys:open_answer", args=[campaign_open_token(campaign)]), base_url=base_url)
 
 
 def invitation_opt_out_link(invitation: Invitation, *, base_url: str | None = None) -> str:
-    base = (base_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
-    return base + reverse("surveys:opt_out", args=[tokens.token_for(invitation.token_salt)])
+    return site_url(reverse("surveys:opt_out", args=[tokens.token_for(invitation.token_salt)]), base_url=base_url)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_event_build, audit_record, audit_record_many, diff, snapshot
 from core.exceptions import ApplicationError
+from core.links import site_url
 from core.models import AuditEvent
 from customers.models import Customer, Lifecycle, SatisfactionDimension
 from customers.selectors import InvalidCriteria, segment_customers
@@ -475,16 +476,11 @@ def visit_cancel(*, actor, visit: Visit, reason: str) -> Visit:
 # -- reminders and escalation ----------------------------------------------------------------------
 
 
-def _site_url() -> str:
-    """Where staff reach the site: settings.SITE_URL (the same fallback as complaints' links)."""
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
-
-
 def _send(user, subject_template: str, body_template: str, context: dict) -> None:
     """E-mail one user, in their preferred language."""
     if not user or not user.email:
         return
-    context = {**context, "url": _site_url() + context["visit"].get_absolute_url()}
+    context = {**context, "url": site_url(context["visit"].get_absolute_url())}
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         subject = render_to_string(subject_template, context).strip()
         body = render_to_string(body_template, context)

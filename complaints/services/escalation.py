@@ -19,11 +19,11 @@ from django.utils import timezone, translation
 
 from accounts.models import Role
 from core.audit import audit_record
+from core.links import site_url
 from core.models import AuditEvent
 
 from ..models import OPEN_STATES, Complaint, ComplaintEvent, Escalation, EscalationRule, State
 from .common import event_add
-from .status_link import _base_url
 
 
 def _recipients(complaint: Complaint, rule: EscalationRule) -> list:
@@ -46,7 +46,7 @@ def _recipients(complaint: Complaint, rule: EscalationRule) -> list:
 def _notify(users: list, complaint: Complaint, rule: EscalationRule) -> None:
     from django.urls import reverse
 
-    url = _base_url() + reverse("complaints:detail", args=[complaint.pk])
+    url = site_url(reverse("complaints:detail", args=[complaint.pk]))
     for user in users:
         if not user.email:
             continue

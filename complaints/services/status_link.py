@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.links import site_url
 from core.models import AuditEvent
 
 from ..models import Complaint, ComplaintEvent
@@ -67,13 +68,8 @@ def complaint_recipient(complaint: Complaint) -> tuple[str, str]:
     return complaint.customer.email, settings.LANGUAGE_CODE
 
 
-def _base_url() -> str:
-    """Where customers and staff reach the site: settings.SITE_URL (not set by the platform yet)."""
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/")
-
-
 def status_url(token: str) -> str:
-    return _base_url() + reverse("complaints:status", args=[token])
+    return site_url(reverse("complaints:status", args=[token]))
 
 
 def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: datetime.datetime | None = None) -> bool:
