@@ -23,7 +23,7 @@ from .models import OPEN_STATES, QUEUE_ROLES, Channel, Complaint, ComplaintCateg
 SEGMENT_LABEL = _("Customer segment")
 
 
-def _assignees(request=None):
+def assignee_choices(request=None):
     return get_user_model().objects.filter(is_active=True, groups__name__in=QUEUE_ROLES).distinct()
 
 
@@ -77,7 +77,7 @@ class ComplaintFilter(django_filters.FilterSet):
         widget=widgets.Select,
     )
     assignee = django_filters.ModelChoiceFilter(
-        label=_("Assigned to"), queryset=_assignees, empty_label=_("All"), widget=widgets.Select
+        label=_("Assigned to"), queryset=assignee_choices, empty_label=_("All"), widget=widgets.Select
     )
     team = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Team.objects.all(), empty_label=_("All"), widget=widgets.Select

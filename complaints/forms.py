@@ -11,7 +11,7 @@ from .models import WORKER_ROLES, Action, Channel, CloseReason, ComplaintCategor
 from .services.actions import ROOT_CAUSE_CATEGORIES
 
 
-def _workers():
+def worker_choices():
     return (
         get_user_model().objects.filter(is_active=True, groups__name__in=WORKER_ROLES).distinct().order_by("username")
     )
@@ -119,7 +119,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, lists=None, **kwargs):
         """`lists`: the page's lists already read (complaints.selectors.QueuePageLists), if any."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _workers()
+        self.fields["assignee"].queryset = worker_choices()
         shown = {"assignee": lambda: lists.workers, "team": lambda: lists.teams} if lists is not None else None
         model_choices_read_once(self, shown)
 
@@ -160,7 +160,7 @@ class CorrectiveActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _workers()
+        self.fields["owner"].queryset = worker_choices()
 
 
 class VerifyForm(forms.Form):

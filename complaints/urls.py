@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import complaint, public, queue
+from .views import complaint, from_visit, public, queue
 
 app_name = "complaints"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("actions/<int:pk>/verify/", complaint.corrective_action_verify_view, name="action_verify"),
     path("<int:pk>/attachments/", complaint.attachment_upload_view, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", complaint.attachment_download_view, name="attachment"),
+    path("from-visit-issue/<int:pk>/", from_visit.issue_complaint_view, name="from_visit_issue"),
     path("web/", public.complaint_web_form_view, name="web_form"),
     path("status/<str:token>/", public.complaint_status_view, name="status"),
 ]

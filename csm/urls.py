@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.access import permission, public
-from core.views import healthz
+from csm.health import healthz
 
 # The schema and its docs describe every endpoint, so they are for logged-in users only.
 schema_view = permission("customers.view_customer")(SpectacularAPIView.as_view())

@@ -10,7 +10,6 @@ urlpatterns = [
     path("<int:pk>/record/", visits.visit_record_view, name="record"),
     path("<int:pk>/reschedule/", visits.visit_reschedule_view, name="reschedule"),
     path("<int:pk>/cancel/", visits.visit_cancel_view, name="cancel"),
-    path("issues/<int:pk>/complaint/", visits.issue_complaint_view, name="issue_complaint"),
     path("calendar/", calendar.calendar_view, name="calendar"),
     path("calendar/feed/", calendar.feed_page_view, name="feed"),
     path("calendar/<str:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),

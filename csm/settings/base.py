@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "complaints",
     "surveys",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

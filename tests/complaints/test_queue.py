@@ -178,8 +178,8 @@ def test_a_long_list_says_more_than_the_limit_in_chinese(staff_client, open_comp
 
 
 def test_page_lists_are_what_the_fields_querysets_give(user_of_role, manager_user):
-    from complaints.filters import ComplaintFilter, _assignees
-    from complaints.forms import _workers
+    from complaints.filters import ComplaintFilter, assignee_choices
+    from complaints.forms import worker_choices
 
     user_of_role("admin", username="aa-admin")
     user_of_role("staff", username="zz-staff", is_active=False)
@@ -189,7 +189,7 @@ def test_page_lists_are_what_the_fields_querysets_give(user_of_role, manager_use
     Team.objects.create(name="After-sales")
 
     lists = selectors.QueuePageLists()
-    assert lists.assignees == list(_assignees()) and lists.workers == list(_workers())
+    assert lists.assignees == list(assignee_choices()) and lists.workers == list(worker_choices())
     assert len(lists.workers) == len(lists.assignees) + 1  # the admin: assigned to, not in the filter
     assert lists.teams == list(Team.objects.all())
     assert lists.categories == list(ComplaintFilter.base_filters["category"].queryset)

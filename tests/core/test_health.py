@@ -3,7 +3,7 @@
 import pytest
 from django.db import OperationalError
 
-import core.views
+import csm.health
 from csm.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ class _BrokenConnection:
 
 
 def test_unavailable_naming_the_database_when_it_fails(client, monkeypatch):
-    monkeypatch.setattr(core.views, "connection", _BrokenConnection())
+    monkeypatch.setattr(csm.health, "connection", _BrokenConnection())
 
     response = client.get(URL)
 

@@ -150,7 +150,7 @@ def done_visit_issue(visit, staff_user):
 
 
 def test_turning_an_issue_into_a_complaint_opens_one_complaint_and_redirects_to_it(staff_client, done_visit_issue):
-    url = reverse("visits:issue_complaint", args=[done_visit_issue.pk])
+    url = reverse("complaints:from_visit_issue", args=[done_visit_issue.pk])
 
     first = staff_client.post(url)
     second = staff_client.post(url)
@@ -172,14 +172,14 @@ def test_issue_of_an_invisible_visit_is_404_and_opens_nothing(other_staff_user, 
     client = Client()
     client.force_login(other_staff_user)
 
-    response = client.post(reverse("visits:issue_complaint", args=[done_visit_issue.pk]))
+    response = client.post(reverse("complaints:from_visit_issue", args=[done_visit_issue.pk]))
 
     assert response.status_code == 404
     assert not Complaint.objects.exists()
 
 
 def test_auditor_cannot_turn_an_issue_into_a_complaint(auditor_client, done_visit_issue):
-    response = auditor_client.post(reverse("visits:issue_complaint", args=[done_visit_issue.pk]))
+    response = auditor_client.post(reverse("complaints:from_visit_issue", args=[done_visit_issue.pk]))
 
     assert response.status_code == 403
     assert not Complaint.objects.exists()

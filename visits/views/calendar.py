@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import permission, public
 
 from .. import ical, selectors, services
-from .visits import _scoped
+from .visits import scoped_visits
 
 VIEW = "visits.view_visit"
 
@@ -27,7 +27,7 @@ def _month(value: str | None, today: datetime.date) -> datetime.date:
 
 @permission(VIEW)
 def calendar_view(request):
-    scoped, scope_form, can_switch = _scoped(request)
+    scoped, scope_form, can_switch = scoped_visits(request)
     today = timezone.localdate()
     first = _month(request.GET.get("month"), today)
     weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)

@@ -5,20 +5,17 @@ decides whether the user may change it.
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from accounts.access import permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
 from ..forms import CancelForm, RescheduleForm, ScopeForm, VisitCreateForm, VisitIssueFormSet, VisitRecordForm
-from ..models import Visit, VisitIssue
+from ..models import Visit
 
 VIEW = "visits.view_visit"
 CHANGE = "visits.change_visit"
@@ -31,7 +28,7 @@ def _visible_visit(request, pk: int) -> Visit:
         raise Http404 from error
 
 
-def _scoped(request):
+def scoped_visits(request):
     """The visits "My visits" and the calendar show: the user's own; managers may switch."""
     visible = selectors.visits_visible_to(user=request.user)
     form = ScopeForm(request.GET or None)
@@ -52,7 +49,7 @@ def _scoped(request):
 
 @permission(VIEW)
 def my_visits_view(request):
-    scoped, scope_form, can_switch = _scoped(request)
+    scoped, scope_form, can_switch = scoped_visits(request)
     today = timezone.localdate()
     sections = selectors.my_visits(visible=scoped, today=today)
     return render(
@@ -177,26 +174,3 @@ def visit_cancel_view(request, pk: int):
         button=_("Cancel the visit"),
         done=_("Visit cancelled."),
     )
-
-
-@require_http_methods(["POST"])
-@permission(VIEW, "complaints.add_complaint")
-def issue_complaint_view(request, pk: int):
-    """Turn an issue raised during a visit into a complaint (once: a second press opens the same one)."""
-    from complaints.services import complaint_open_from_visit_issue
-
-    try:
-        issue = selectors.visit_issue_visible(user=request.user, pk=pk)
-    except VisitIssue.DoesNotExist as error:
-        raise Http404 from error
-    try:
-        with transaction.atomic():
-            complaint = complaint_open_from_visit_issue(actor=request.user, issue=issue)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect(issue.visit)
-    messages.success(request, _("Complaint %(reference)s opened from the issue.") % {"reference": complaint.reference})
-    try:
-        return redirect(complaint.get_absolute_url())
-    except NoReverseMatch:  # the complaints pages are built in parallel; until they exist, back to the visit
-        return redirect(issue.visit)

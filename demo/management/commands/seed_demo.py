@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from complaints import demo as complaints_demo
 from customers import services
 from customers.models import (
     ChainPosition,
@@ -32,6 +33,8 @@ from customers.models import (
     Segment,
     Tier,
 )
+from surveys import demo as surveys_demo
+from visits import demo as visits_demo
 
 DEMO_PASSWORD = "csm-demo-2026"  # noqa: S105 - demo accounts on a local machine, printed by `make run`
 DEMO_USERS = [
@@ -107,7 +110,7 @@ def _contained_side_effects():
     """While the demo loads, its e-mails (acknowledgements, survey invitations, alerts) stay in
     memory whatever EMAIL_URL says, and the tasks queued on commit run here instead of waiting in
     the broker for a worker (which may be serving another database)."""
-    from csm.celery import app
+    from celery import current_app as app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -289,11 +292,6 @@ class Command(BaseCommand):
         for name, description, criteria in segments:
             services.segment_create(actor=manager, name=name, description=description, criteria=criteria)
         self.stdout.write(self.style.SUCCESS(f"Loaded {number} demo customers, {len(segments)} segments and 5 users."))
-        # Imported here: the apps' demo modules import their services, which import customers.
-        from complaints import demo as complaints_demo
-        from surveys import demo as surveys_demo
-        from visits import demo as visits_demo
-
         for demo in (visits_demo, complaints_demo, surveys_demo):
             demo.seed(users=users, rng=rng)
 

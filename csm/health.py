@@ -16,7 +16,7 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from csm.celery import app
+    from .celery import app
 
     try:
         with app.connection_for_write() as conn:
