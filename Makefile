@@ -64,9 +64,11 @@ run: demo ## Start the web app and a Celery worker with beat (embedded SQLite + 
 test: $(DEV_STAMP) ## Run the whole test suite (pytest -n 2)
 	@$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP) ## ruff check and ruff format --check
+lint: $(DEV_STAMP) ## ruff (lint, format check), mypy (services, selectors, pure modules) and djLint (templates)
 	@$(PY) -m ruff check $(LINT_PATHS)
 	@$(PY) -m ruff format --check $(LINT_PATHS)
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/djlint templates --lint
 
 format: $(DEV_STAMP) ## Format the code with ruff and apply safe fixes
 	@$(PY) -m ruff check --fix $(LINT_PATHS)
