@@ -20,6 +20,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
+    path("feedback/", include("feedback.urls")),
     path("audit/", include("core.urls")),
     path("api/v1/", include("csm.api_urls")),
     path("api/schema/", schema_view, name="schema"),

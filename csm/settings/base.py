@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "visits",
     "complaints",
     "surveys",
+    "feedback",
     "reports",
     "demo",
 ]

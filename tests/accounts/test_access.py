@@ -28,6 +28,7 @@ from complaints.models import ComplaintAttachment
 from core.api.permissions import RolePermission
 from core.models import AuditEvent
 from customers.models import ImportBatch
+from feedback.models import BenchmarkScore, FeedbackRecord
 from surveys.models import MeasurementPlan
 from tests.complaints.factories import ComplaintFactory, CorrectiveActionFactory
 from tests.factories import ContactFactory, CustomerFactory, SegmentFactory
@@ -238,6 +239,17 @@ def world(staff_user, manager_user):
         "version": version,
         "question": version.questions.order_by("pk").first(),
         "survey_plan": survey_plan,
+        "feedback": FeedbackRecord.objects.create(
+            source="compliment",
+            received_on=datetime.date(2026, 11, 2),
+            customer=customer,
+            sentiment="positive",
+            summary="Walked compliment",
+            recorded_by=staff_user,
+        ),
+        "benchmark": BenchmarkScore.objects.create(
+            competitor="Walked rival", period_end=datetime.date(2026, 6, 30), score=80, source="s", entered_by=manager_user
+        ),
     }
 
 
@@ -261,6 +273,8 @@ PK_BY_PREFIX = (
     ("api:questionnaire", "questionnaire"),
     ("api:surveycampaign", "campaign"),
     ("api:surveyresponse", "response"),
+    ("feedback:benchmark", "benchmark"),
+    ("feedback:", "feedback"),
 )
 
 
@@ -303,6 +317,7 @@ BUSINESS_APPS = (
     "visits",
     "complaints",
     "surveys",
+    "feedback",
     "reports",
 )
 
