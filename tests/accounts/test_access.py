@@ -248,7 +248,11 @@ def world(staff_user, manager_user):
             recorded_by=staff_user,
         ),
         "benchmark": BenchmarkScore.objects.create(
-            competitor="Walked rival", period_end=datetime.date(2026, 6, 30), score=80, source="s", entered_by=manager_user
+            competitor="Walked rival",
+            period_end=datetime.date(2026, 6, 30),
+            score=80,
+            source="s",
+            entered_by=manager_user,
         ),
     }
 
