@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "reports"
-urlpatterns = [path("", views.home_view, name="home")]
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("registers/<str:register>.<str:file_format>", exports.register_export_view, name="register_export"),
+]

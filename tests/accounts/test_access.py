@@ -298,6 +298,8 @@ def url_of(route: Route, world) -> str:
     for param in route.params:
         if param == "pk":
             values[param] = _pk_for(route, world)
+        elif param == "register":
+            values[param] = "complaints"
         elif param == "file_format":
             values[param] = "csv"
         elif param == "format":
