@@ -230,7 +230,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # fontTools reports every glyph subset it makes for a PDF at INFO: noise, not events.
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 CUSTOMER_LIST_PAGE_SIZE = 50
+
+# PDF reports (core.pdf): a CJK font file to prefer over the system's (WenQuanYi, Noto CJK); empty:
+# the system's only.
+PDF_FONT = env("PDF_FONT", default="")
