@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import localised
 from core.models import TimeStampedModel
 from customers.models import Tier
+from visits.models import Severity  # one scale for visit issues and complaints; defined left, in visits
 
 
 class Kind(models.TextChoices):
@@ -26,13 +27,6 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     EXHIBITION = "exhibition", _("Exhibition or event")
     OTHER = "other", _("Other")
-
-
-class Severity(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
 
 
 class State(models.TextChoices):

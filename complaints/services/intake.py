@@ -149,7 +149,7 @@ def complaint_open_from_visit_issue(*, actor, issue: VisitIssue) -> Complaint:
         actor=actor,
         customer=visit.customer,
         channel=Channel.VISIT,
-        severity=issue.severity,  # the visits app uses the complaints' severity values
+        severity=issue.severity,  # one Severity (visits.models) for both
         subject=first_line[:200],
         description=issue.description,
         contact=contact,
