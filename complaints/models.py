@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import localised
+from core.i18n import bilingual
 from core.models import TimeStampedModel
 from customers.models import Tier
 from visits.models import Severity  # one scale for visit issues and complaints; defined left, in visits
@@ -100,7 +100,7 @@ class ComplaintCategory(models.Model):
     @property
     def label(self) -> str:
         """The name in the active language: categories are data, named in both languages."""
-        return localised(self.name, self.name_zh)
+        return bilingual(self, "name")
 
 
 class ComplaintSequence(models.Model):
@@ -404,7 +404,7 @@ class EscalationRule(models.Model):
 
     @property
     def label(self) -> str:
-        return localised(self.name, self.name_zh)
+        return bilingual(self, "name")
 
 
 class Escalation(models.Model):
