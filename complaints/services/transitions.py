@@ -43,7 +43,7 @@ CONCURRENT_CHANGE = gettext_lazy("Someone else changed this complaint in the mea
 
 def close_unanswered_after() -> datetime.timedelta:
     """How long a resolved complaint waits for the customer's answer before it may be closed unanswered."""
-    return datetime.timedelta(days=getattr(settings, "COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS", 14))
+    return datetime.timedelta(days=settings.COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS)
 
 
 def complaint_transition(
