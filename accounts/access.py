@@ -1,8 +1,13 @@
-"""The access decision every view makes, in one place.
+"""The access decision, in one place: every view's, and every service's "may this user write X".
 
 Every route declares who may use it: `public` (no login), or read and write permissions. The test
 suite walks the URLconf and fails on a route without a decision, and checks that auditors cannot
 write through any route.
+
+Services, views and templates ask `can(user, "app.permission")` (a boolean: may this user write what
+the permission guards?) or call `require(user, "app.permission", message)` (raises ApplicationError).
+Both refuse anonymous and read-only users (auditors) whatever permissions they hold. Rules about one
+record (staff change only their own customers) build on `can` in the app's services.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -30,13 +38,31 @@ def authenticated(view):
     return view
 
 
+def can(user, permission: str) -> bool:
+    """Whether `user` may write what `permission` ("app.codename") guards: logged in, not read-only,
+    and holding the permission."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and not getattr(user, "is_read_only", True)
+        and user.has_perm(permission)
+    )
+
+
+def require(user, permission: str, message: str | None = None) -> None:
+    """Raise ApplicationError with `message` (by default a general refusal) unless `can(user, permission)`."""
+    if not can(user, permission):
+        raise ApplicationError(message or _("You are not allowed to make this change."))
+
+
 def check(request: HttpRequest, read: str | None, write: str | None) -> None:
+    """A view's decision: `read` for safe methods, `write` for the others; raises PermissionDenied."""
     user = request.user
     if request.method in SAFE_METHODS:
         if read and not user.has_perm(read):
             raise PermissionDenied
         return
-    if write is None or getattr(user, "is_read_only", False) or not user.has_perm(write):
+    if write is None or not can(user, write):
         raise PermissionDenied
 
 

@@ -1,3 +1,3 @@
-"""Complaint handling (ISO 10002). This first slice: intake with a unique reference, from the
-staff form and from an issue raised during a follow-up visit. The workflow, SLA, escalation and
-corrective actions come with the complaint handling issue."""
+"""Complaint handling (ISO 10002): intake with a unique reference (staff form, visit issues, the API
+and the public web form), the workflow with SLA due dates and escalation, corrective actions and the
+8D report, and the customer's satisfaction rating."""

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.access import can
 from core.exceptions import ApplicationError
 
 from . import selectors, services
@@ -129,7 +130,7 @@ class CorrectiveActionViewSet(
     def verify(self, request, pk=None, format=None):  # noqa: A002
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.has_perm("complaints.verify_correctiveaction"):
+        if not can(request.user, "complaints.verify_correctiveaction"):
             return Response(
                 {"message": _("Only managers verify the effectiveness of corrective actions."), "extra": {}},
                 status=status.HTTP_403_FORBIDDEN,

@@ -1,48 +1,20 @@
 """The 8D report (D0-D8) of a complaint as a PDF for the customer, in English or Chinese.
 
-fpdf2 embeds a subset of a CJK TrueType font, so the PDF reads the same on a machine without Chinese
-fonts. The font file is the operating system's (Debian `fonts-wqy-microhei`), or settings.
-COMPLAINTS_PDF_FONT; without one the PDF is refused with a clear message (the HTML report still prints).
+The document, its embedded Chinese fonts and its footer come from core.pdf; without a Chinese font the
+PDF is refused with a clear message (the HTML report still prints).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
-from core.exceptions import ApplicationError
+from core.pdf import FONT_FAMILY, pdf_document
 
 from .models import Complaint, CorrectiveAction
 from .services.actions import ROOT_CAUSE_CATEGORIES
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-)
 BRAND = (15, 92, 140)
-
-
-def pdf_font_path() -> Path:
-    configured = getattr(settings, "COMPLAINTS_PDF_FONT", "")
-    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise ApplicationError(_("No Chinese font is installed for PDF reports; print the report page instead."))
-
-
-class _Report(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("cjk", size=8)
-        self.set_text_color(120, 130, 140)
-        self.cell(0, 8, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
 
 
 def _date(value) -> str:
@@ -51,30 +23,25 @@ def _date(value) -> str:
 
 def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
     """The report as PDF bytes. No internal notes: only what the customer may read."""
-    font = pdf_font_path()
     actions = list(complaint.actions.select_related("owner").order_by("due_date", "id"))
     with translation.override(language):
-        pdf = _Report(format="A4")
-        pdf.footer_text = f"8D {complaint.reference}"
-        pdf.set_title(f"8D {complaint.reference}")
-        pdf.add_font("cjk", fname=str(font), collection_font_number=0)
-        pdf.set_margins(18, 16, 18)
-        pdf.set_auto_page_break(True, margin=18)
+        title = f"8D {complaint.reference}"
+        pdf = pdf_document(title=title, footer_text=title, language=language)
         pdf.add_page()
 
         def heading(text: str) -> None:
             pdf.ln(3)
-            pdf.set_font("cjk", size=12)
+            pdf.set_font(FONT_FAMILY, size=12)
             pdf.set_text_color(*BRAND)
             pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
             pdf.set_draw_color(*BRAND)
             pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
             pdf.ln(1.5)
             pdf.set_text_color(27, 39, 51)
-            pdf.set_font("cjk", size=10)
+            pdf.set_font(FONT_FAMILY, size=10)
 
         def line(label: str, value: str) -> None:
-            pdf.set_font("cjk", size=10)
+            pdf.set_font(FONT_FAMILY, size=10)
             pdf.set_text_color(110, 120, 130)
             pdf.cell(45, 6, label)
             pdf.set_text_color(27, 39, 51)
@@ -98,10 +65,10 @@ def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
                     new_y="NEXT",
                 )
 
-        pdf.set_font("cjk", size=17)
+        pdf.set_font(FONT_FAMILY, size=17)
         pdf.set_text_color(27, 39, 51)
         pdf.cell(0, 10, f"{_('8D report')} · {complaint.reference}", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("cjk", size=10)
+        pdf.set_font(FONT_FAMILY, size=10)
         pdf.multi_cell(
             0,
             6,

@@ -10,19 +10,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.i18n import is_chinese
+from core.i18n import bilingual_expression
 
-from .models import Complaint, CorrectiveAction, Kind, State
+from .models import Complaint, ComplaintCategory, CorrectiveAction, Kind, State
 from .services.actions import ROOT_CAUSE_CATEGORIES
 
 HANDLED_STATES = (State.RESOLVED, State.CLOSED, State.WITHDRAWN, State.REJECTED)
 GROUPINGS = {
-    "category": Coalesce("category__parent__name", "category__name"),
-    "subcategory": F("category__name"),
     "severity": F("severity"),
     "channel": F("channel"),
     "kind": F("kind"),
@@ -37,11 +35,11 @@ GROUPINGS = {
 def _grouping(grouping: str):
     """The GROUP BY expression; category names in the active language (categories are bilingual
     data: the Chinese name where one is set)."""
-    if grouping in ("category", "subcategory") and is_chinese():
-        child = Coalesce(NullIf("category__name_zh", Value("")), "category__name")
+    if grouping in ("category", "subcategory"):
+        child = bilingual_expression(ComplaintCategory, "name", path="category__")
         if grouping == "subcategory":
             return child
-        return Coalesce(NullIf("category__parent__name_zh", Value("")), "category__parent__name", child)
+        return Coalesce(bilingual_expression(ComplaintCategory, "name", path="category__parent__"), child)
     return GROUPINGS[grouping]
 
 

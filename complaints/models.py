@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import localised
+from core.i18n import bilingual
 from core.models import TimeStampedModel
 from customers.models import Tier
+from visits.models import Severity  # one scale for visit issues and complaints; defined left, in visits
 
 
 class Kind(models.TextChoices):
@@ -26,13 +27,6 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     EXHIBITION = "exhibition", _("Exhibition or event")
     OTHER = "other", _("Other")
-
-
-class Severity(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
 
 
 class State(models.TextChoices):
@@ -106,7 +100,7 @@ class ComplaintCategory(models.Model):
     @property
     def label(self) -> str:
         """The name in the active language: categories are data, named in both languages."""
-        return localised(self.name, self.name_zh)
+        return bilingual(self, "name")
 
 
 class ComplaintSequence(models.Model):
@@ -410,7 +404,7 @@ class EscalationRule(models.Model):
 
     @property
     def label(self) -> str:
-        return localised(self.name, self.name_zh)
+        return bilingual(self, "name")
 
 
 class Escalation(models.Model):

@@ -14,7 +14,6 @@ from accounts.models import Team
 from core.models import AuditEvent
 from customers.models import Customer
 
-from .filters import ComplaintFilter
 from .models import (
     OPEN_STATES,
     QUEUE_ROLES,
@@ -117,17 +116,6 @@ class QueuePageLists:
         memberships = get_user_model().groups.through.objects.filter(group__name__in=QUEUE_ROLES)
         in_queue = set(memberships.values_list("user_id", flat=True))
         return [person for person in self.workers if person.pk in in_queue]
-
-
-def complaint_list(*, filters=None, request=None, now: datetime.datetime | None = None) -> QuerySet[Complaint]:
-    """Complaints matching ComplaintFilter parameters, soonest due first unless sorted otherwise."""
-    filterset = ComplaintFilter(data=filters or {}, queryset=complaint_list_base(), request=request, now=now)
-    if not filterset.is_valid():
-        raise InvalidCriteria(filterset.errors)
-    queryset = filterset.qs
-    if not (filters or {}).get("ordering"):
-        queryset = queryset.order_by("resolve_due_at", "-received_at", "-id")
-    return queryset
 
 
 def complaint_detail(*, pk: int) -> Complaint:

@@ -1,16 +1,15 @@
 """The audit trail for managers and auditors: filter, read, export as evidence."""
 
-import csv
 import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import permission
 
+from .exporting import rows_file_response
 from .models import AuditEvent
 
 VIEW = "core.view_auditevent"
@@ -70,56 +69,39 @@ def audit_export_view(request):
     """Streams the filtered trail as CSV, oldest first, for the auditor's evidence file."""
     events = _filtered(request).order_by("id")
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
     def rows():
-        yield "\ufeff"
-        yield writer.writerow(
-            [
-                "id",
-                "at",
-                "actor",
-                "action",
-                "record_type",
-                "record_id",
-                "record",
-                "changes",
-                "comment",
-                "ip_address",
-                "source",
-            ]
-        )
+        yield [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "record_type",
+            "record_id",
+            "record",
+            "changes",
+            "comment",
+            "ip_address",
+            "source",
+        ]
         last = 0
         while True:
             batch = list(events.filter(id__gt=last)[:BATCH_SIZE])
             if not batch:
                 return
             for e in batch:
-                yield writer.writerow(
-                    [
-                        e.id,
-                        timezone.localtime(e.at).isoformat(),
-                        e.actor_name,
-                        e.action,
-                        f"{e.content_type.app_label}.{e.content_type.model}",
-                        e.object_id,
-                        _safe(e.object_repr),
-                        _safe(json.dumps(e.changes, ensure_ascii=False)),
-                        _safe(e.comment),
-                        e.ip_address or "",
-                        e.source,
-                    ]
-                )
+                yield [
+                    e.id,
+                    timezone.localtime(e.at).isoformat(),
+                    e.actor_name,
+                    e.action,
+                    f"{e.content_type.app_label}.{e.content_type.model}",
+                    e.object_id,
+                    e.object_repr,
+                    json.dumps(e.changes, ensure_ascii=False),
+                    e.comment,
+                    e.ip_address or "",
+                    e.source,
+                ]
             last = batch[-1].id
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-trail-{timezone.localdate():%Y%m%d}.csv"'
-    return response
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return rows_file_response(rows(), filename=f"audit-trail-{timezone.localdate():%Y%m%d}.csv", file_format="csv")

@@ -1,14 +1,36 @@
 """Downloading rows as a file: CSV streamed (with a BOM, so Excel opens UTF-8 Chinese text
-correctly) or XLSX written row by row to a temporary file. The callers make the rows (and
-neutralise formula cells); this only writes them."""
+correctly) or XLSX written row by row to a temporary file. Every download of rows goes through
+`rows_file_response`.
+
+Callers pass raw values (text, numbers, None); the writer neutralises text a spreadsheet would run as
+a formula (OWASP CSV injection: a leading = + - @, tab or CR), so no caller can forget it:
+- CSV: such text gets a leading apostrophe (customers' import takes it off again);
+- XLSX: such text is written as a text cell with the quotePrefix style, so it stays text, shows no
+  apostrophe and reads back unchanged.
+Numbers are never neutralised (a negative number is a number, not a formula) and stay numbers in XLSX.
+"""
 
 from __future__ import annotations
 
 import csv
+import decimal
 import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_TYPES = (int, float, decimal.Decimal)
+
+
+def neutralise(value) -> str:
+    """The CSV text of a cell value that no spreadsheet will evaluate as a formula."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not isinstance(value, NUMBER_TYPES) and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
 
 
 class _Echo:
@@ -16,15 +38,35 @@ class _Echo:
         return value
 
 
-def _csv_stream(rows: Iterable[list]) -> Iterator[str]:
+def _csv_stream(rows: Iterable[Iterable]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([neutralise(value) for value in row])
 
 
-def rows_file_response(rows: Iterable[list], *, filename: str, file_format: str, sheet: str):
-    """A download of `rows` (the header first) as `file_format` ("csv" or "xlsx")."""
+def _xlsx_row(worksheet, row: Iterable) -> list:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in row:
+        if value is None or isinstance(value, NUMBER_TYPES):
+            cells.append(value)
+            continue
+        text = str(value)
+        if text.startswith(FORMULA_PREFIXES):
+            cell = WriteOnlyCell(worksheet, value=text)
+            cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
+            cell.quotePrefix = True  # and Excel would evaluate it again once the cell is edited
+            cells.append(cell)
+        else:
+            cells.append(text)
+    return cells
+
+
+def rows_file_response(rows: Iterable[Iterable], *, filename: str, file_format: str, sheet: str = "rows"):
+    """A download of `rows` (the header first) as `file_format` ("csv" or "xlsx"), neutralised as the
+    module says. CSV streams as `rows` yields, so a generator reading in batches keeps memory flat."""
     if file_format == "csv":
         response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -34,7 +76,7 @@ def rows_file_response(rows: Iterable[list], *, filename: str, file_format: str,
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     for row in rows:
-        worksheet.append(row)
+        worksheet.append(_xlsx_row(worksheet, row))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -1,7 +1,7 @@
 """Exporting customers: streamed CSV, or XLSX written row by row to a temporary file.
 
-The columns are the import columns, so an export can be edited and imported again. Text cells that
-a spreadsheet would run as a formula (= + - @, tab, CR) are neutralised with a leading apostrophe.
+The columns are the import columns, so an export can be edited and imported again. core.exporting
+neutralises text cells that a spreadsheet would run as a formula; the import undoes it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.exporting import rows_file_response
+from core.exporting import (
+    FORMULA_PREFIXES,  # noqa: F401 - customers.importing reads it from here
+    rows_file_response,
+)
 from core.models import AuditEvent
 
 from .models import Customer
@@ -40,19 +43,10 @@ EXPORT_COLUMNS = (
     "contact_language",
     "contact_consent",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 2000
 
 
-def neutralise(value) -> str:
-    """A cell value that no spreadsheet will evaluate as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
+def export_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
     """Header, then one row per customer with its primary contact, read in keyset batches so memory
     stays flat at any size."""
     yield list(EXPORT_COLUMNS)
@@ -75,7 +69,7 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
                 customer.potential_source,
                 customer.region,
                 customer.industry,
-                "" if customer.annual_volume is None else customer.annual_volume,
+                customer.annual_volume,
                 customer.owner.username if customer.owner else "",
                 customer.phone,
                 customer.email,
@@ -88,7 +82,7 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
                 contact.preferred_language if contact else "",
                 ("yes" if contact.may_be_surveyed else "no") if contact else "",
             ]
-            yield [neutralise(v) for v in row]
+            yield row
         last_pk = batch[-1].pk
 
 

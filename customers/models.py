@@ -7,7 +7,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import localised
+from core.i18n import bilingual
 from core.models import TimeStampedModel
 
 
@@ -324,4 +324,4 @@ class SatisfactionDimension(models.Model):
 
     @property
     def name(self) -> str:
-        return localised(self.name_en, self.name_zh)
+        return bilingual(self, "name")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can, require
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -39,7 +40,7 @@ CONTACT_EDITABLE_FIELDS = ("name", "role", "phone", "email", "preferred_language
 
 def customer_can_change(*, user, customer: Customer) -> bool:
     """Managers change any customer; staff change their own customers and unassigned ones."""
-    if getattr(user, "is_read_only", True) or not user.has_perm("customers.change_customer"):
+    if not can(user, "customers.change_customer"):
         return False
     if user.has_perm("customers.change_any_customer"):
         return True
@@ -47,7 +48,7 @@ def customer_can_change(*, user, customer: Customer) -> bool:
 
 
 def segment_can_change(*, user, segment: Segment) -> bool:
-    if getattr(user, "is_read_only", True) or not user.has_perm("customers.change_segment"):
+    if not can(user, "customers.change_segment"):
         return False
     return user.has_perm("customers.change_any_segment") or segment.created_by_id == user.pk
 
@@ -170,8 +171,7 @@ def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reaso
 
 @transaction.atomic
 def customer_delete(*, actor, customer: Customer) -> None:
-    if getattr(actor, "is_read_only", True) or not actor.has_perm("customers.delete_customer"):
-        raise ApplicationError(_("You are not allowed to delete customers."))
+    require(actor, "customers.delete_customer", _("You are not allowed to delete customers."))
     audit_record(
         actor=actor,
         action=AuditEvent.Action.DELETE,
@@ -258,8 +258,7 @@ def _criteria_check(criteria: dict) -> None:
 
 @transaction.atomic
 def segment_create(*, actor, name: str, description: str = "", criteria: dict) -> Segment:
-    if getattr(actor, "is_read_only", True) or not actor.has_perm("customers.add_segment"):
-        raise ApplicationError(_("You are not allowed to create segments."))
+    require(actor, "customers.add_segment", _("You are not allowed to create segments."))
     _criteria_check(criteria)
     segment = Segment(name=name.strip(), description=description, criteria=criteria, created_by=actor)
     segment.full_clean()
@@ -289,7 +288,7 @@ def segment_update(*, actor, segment: Segment, name: str, description: str, crit
 
 @transaction.atomic
 def segment_delete(*, actor, segment: Segment) -> None:
-    _require(segment_can_change(user=actor, segment=segment) and actor.has_perm("customers.delete_segment"))
+    _require(segment_can_change(user=actor, segment=segment) and can(actor, "customers.delete_segment"))
     audit_record(
         actor=actor,
         action=AuditEvent.Action.DELETE,

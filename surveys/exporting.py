@@ -1,6 +1,6 @@
 """Exporting a campaign's responses: one row per response, one column per question (and one per
-importance rating), as CSV (streamed) or XLSX. Cells go through customers.exporting.neutralise, so
-no text a customer typed can run as a spreadsheet formula."""
+importance rating), as CSV (streamed) or XLSX. core.exporting neutralises the cells, so no text a
+customer typed can run as a spreadsheet formula; scores stay numbers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.exporting import rows_file_response
 from core.models import AuditEvent
-from customers.exporting import neutralise
 
 from .models import Campaign, Question
 
@@ -30,17 +29,17 @@ FIXED_COLUMNS = (
 )
 
 
-def _value(question: Question, answer) -> str:
+def _value(question: Question, answer) -> str | int | None:
     if answer is None:
-        return ""
+        return None
     if question.is_scored:
-        return "" if answer.score is None else str(answer.score)
+        return answer.score
     if question.kind == "text":
         return answer.text
     return ";".join(str(v) for v in answer.choices or [])
 
 
-def export_rows(campaign: Campaign) -> Iterator[list[str]]:
+def export_rows(campaign: Campaign) -> Iterator[list]:
     questions = list(campaign.questionnaire_version.questions.order_by("position", "pk"))
     header = list(FIXED_COLUMNS)
     for question in questions:
@@ -67,8 +66,8 @@ def export_rows(campaign: Campaign) -> Iterator[list[str]]:
                 response.invitation.segment.name if response.invitation_id and response.invitation.segment_id else "",
                 response.contact.name if response.contact_id else "",
                 response.language,
-                "" if response.csi is None else str(response.csi),
-                "" if response.nps_score is None else str(response.nps_score),
+                response.csi,
+                response.nps_score,
                 "1" if response.is_open else "0",
                 "1" if response.suspected_duplicate else "0",
             ]
@@ -76,8 +75,8 @@ def export_rows(campaign: Campaign) -> Iterator[list[str]]:
                 answer = answers.get(question.pk)
                 row.append(_value(question, answer))
                 if question.ask_importance:
-                    row.append("" if answer is None or answer.importance is None else str(answer.importance))
-            yield [neutralise(v) for v in row]
+                    row.append(None if answer is None else answer.importance)
+            yield row
         last_pk = batch[-1].pk
 
 

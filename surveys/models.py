@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import localised
+from core.i18n import bilingual
 from core.models import TimeStampedModel
 
 
@@ -20,7 +20,7 @@ class Bilingual:
     """`text`/`label` helpers: the question's wording in the active (or given) language."""
 
     def localised(self, field: str, language: str | None = None) -> str:
-        return localised(getattr(self, f"{field}_en", ""), getattr(self, f"{field}_zh", ""), language)
+        return bilingual(self, field, language)
 
 
 # -- measurement plan -------------------------------------------------------------------------------

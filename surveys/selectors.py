@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from core.i18n import is_chinese
+from core.i18n import bilingual
 from customers.models import Contact, Customer, Segment
 from customers.selectors import InvalidCriteria, segment_customers
 
@@ -283,14 +283,10 @@ def _question_result(question: Question, counts: dict[int, int], responses) -> Q
 
             labels = [("yes", gettext("Yes")), ("no", gettext("No"))]
         else:
-            labels = [(str(c["value"]), c.get("zh") if _zh() else c.get("en") or c["value"]) for c in question.choices]
+            labels = [(str(c["value"]), bilingual(c) or str(c["value"])) for c in question.choices]
         distribution = [
             (label, tally.get(value, 0), tally.get(value, 0) / total if total else 0) for value, label in labels
         ]
         return QuestionResult(question, total, distribution)
     total = Answer.objects.filter(response__in=responses, question=question).exclude(text="").count()
     return QuestionResult(question, total, [])
-
-
-def _zh() -> bool:
-    return is_chinese()

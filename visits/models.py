@@ -41,8 +41,8 @@ class Purpose(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    """How serious an issue raised during a visit is; the same values as complaints' severity, so
-    the complaint made from the issue can take it over."""
+    """How serious a problem is: an issue raised during a visit, and the complaint made from it
+    (complaints import this one, so the complaint takes the issue's severity over as it is)."""
 
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")

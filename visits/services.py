@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.access import can, require
 from core.audit import audit_event_build, audit_record, audit_record_many, diff, snapshot
 from core.exceptions import ApplicationError
 from core.links import site_url
@@ -53,7 +54,7 @@ def visit_can_view(*, user, visit: Visit) -> bool:
 def visit_can_change(*, user, visit: Visit) -> bool:
     """Managers change every visit; staff their own (assigned to them, or of customers they own);
     auditors none."""
-    if not user.is_authenticated or getattr(user, "is_read_only", True) or not user.has_perm("visits.change_visit"):
+    if not can(user, "visits.change_visit"):
         return False
     return user.has_perm("visits.change_all_visits") or _is_own(user=user, visit=visit)
 
@@ -88,8 +89,7 @@ CYCLE_FIELDS = {"cadence", "anchor_day", "segment", "time_zone"}
 
 
 def _require_plan_manager(actor) -> None:
-    if getattr(actor, "is_read_only", True) or not actor.has_perm("visits.change_visitplan"):
-        raise ApplicationError(_("Only managers can change visit plans."))
+    require(actor, "visits.change_visitplan", _("Only managers can change visit plans."))
 
 
 @transaction.atomic
@@ -319,8 +319,7 @@ def visit_create(
     *, actor, customer: Customer, due_date: datetime.date, channel: str, purpose: str, assignee=None
 ) -> Visit:
     """A visit planned by hand (not from a plan)."""
-    if getattr(actor, "is_read_only", True) or not actor.has_perm("visits.add_visit"):
-        raise ApplicationError(_("You are not allowed to plan visits."))
+    require(actor, "visits.add_visit", _("You are not allowed to plan visits."))
     if assignee is not None and assignee != actor and not actor.has_perm("visits.change_all_visits"):
         raise ApplicationError(_("Only managers can plan visits for someone else."))
     if due_date < timezone.localdate():

@@ -39,13 +39,12 @@ ALLOWED = {
     "ods": {"ods"},
     "odp": {"odp"},
 }
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # No path separators, no parent references, no control characters, no leading dot.
 UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f\x7f]|\.\.|^\.|^\s*$")
 
 
 def attachment_max_bytes() -> int:
-    return getattr(settings, "COMPLAINTS_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.COMPLAINTS_ATTACHMENT_MAX_BYTES
 
 
 def attachment_root() -> Path:

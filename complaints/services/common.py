@@ -12,16 +12,16 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from accounts.access import require
 
 from ..models import CalendarDay, Complaint, ComplaintEvent, SlaPolicy
 from ..sla import Schedule, due_dates
 
 
 def require_writer(actor, permission: str = "complaints.change_complaint") -> None:
-    """Auditors and users without the permission change nothing, whichever door they come through."""
-    if actor is None or getattr(actor, "is_read_only", True) or not actor.has_perm(permission):
-        raise ApplicationError(_("You are not allowed to change complaints."))
+    """Auditors and users without the permission change nothing, whichever door they come through
+    (accounts.access.require with the complaints' wording)."""
+    require(actor, permission, _("You are not allowed to change complaints."))
 
 
 # The SLA configuration (policies and holiday calendar) is read on every creation and changes a few

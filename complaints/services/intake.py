@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import require
 from core.audit import audit_record, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -51,10 +52,8 @@ def complaint_open(
 ) -> Complaint:
     """Record a complaint, compliment or suggestion and set its SLA due dates. The contact must
     belong to the customer. `public_submission`: from the public web form, with no user (actor None)."""
-    if not public_submission and (
-        actor is None or getattr(actor, "is_read_only", True) or not actor.has_perm("complaints.add_complaint")
-    ):
-        raise ApplicationError(_("You are not allowed to record complaints."))
+    if not public_submission:
+        require(actor, "complaints.add_complaint", _("You are not allowed to record complaints."))
     if contact is not None and contact.customer_id != customer.pk:
         raise ApplicationError(_("The contact must belong to the customer."))
     if channel not in Channel.values:
@@ -149,7 +148,7 @@ def complaint_open_from_visit_issue(*, actor, issue: VisitIssue) -> Complaint:
         actor=actor,
         customer=visit.customer,
         channel=Channel.VISIT,
-        severity=issue.severity,  # the visits app uses the complaints' severity values
+        severity=issue.severity,  # one Severity (visits.models) for both
         subject=first_line[:200],
         description=issue.description,
         contact=contact,

@@ -40,7 +40,7 @@ def complaint_follow_up_after_close(*, complaint: Complaint, actor=None) -> None
     # Not when a running survey campaign asks after each closed complaint (surveys' event
     # campaigns): the survey's answer becomes the rating (surveys.services.response_complaint_rating),
     # and the customer is asked once.
-    if complaint.satisfaction_rating is not None or not getattr(settings, "COMPLAINTS_ASK_RATING_ON_CLOSE", True):
+    if complaint.satisfaction_rating is not None or not settings.COMPLAINTS_ASK_RATING_ON_CLOSE:
         return
     if _survey_asks_instead():
         return

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import can
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -42,7 +43,7 @@ CONCURRENT_CHANGE = gettext_lazy("Someone else changed this complaint in the mea
 
 def close_unanswered_after() -> datetime.timedelta:
     """How long a resolved complaint waits for the customer's answer before it may be closed unanswered."""
-    return datetime.timedelta(days=getattr(settings, "COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS", 14))
+    return datetime.timedelta(days=settings.COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS)
 
 
 def complaint_transition(
@@ -188,9 +189,7 @@ def complaint_close_unanswered(*, now: datetime.datetime | None = None) -> int:
 def complaint_assign(*, actor, complaint: Complaint, assignee=None, team=None, comment: str = "") -> Complaint:
     """Give the complaint to a person and/or a department. The assignee must be able to work on complaints."""
     require_writer(actor)
-    if assignee is not None and (
-        not assignee.is_active or assignee.is_read_only or not assignee.has_perm("complaints.change_complaint")
-    ):
+    if assignee is not None and not (assignee.is_active and can(assignee, "complaints.change_complaint")):
         raise ApplicationError(_("%(user)s cannot work on complaints.") % {"user": assignee})
     fields = ("assignee", "team")
     before = snapshot(complaint, fields)

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 from customers import services as customer_services
 from customers.models import Contact, Customer
@@ -46,10 +46,6 @@ NEEDS_TEXT = {
     Action.REJECT: "reason",
     Action.CLOSE: "close_reason",
 }
-
-
-def _writer(user, perm: str = CHANGE) -> bool:
-    return user.has_perm(perm) and not user.is_read_only
 
 
 # -- intake -----------------------------------------------------------------------------------------
@@ -107,9 +103,7 @@ def complaint_create_view(request):
             "customer": customer,
             "contacts": customer.contacts.all() if customer else [],
             "chosen_contact": request.POST.get("contact", ""),
-            "customer_form": InlineCustomerForm(prefix="new")
-            if _writer(request.user, "customers.add_customer")
-            else None,
+            "customer_form": InlineCustomerForm(prefix="new") if can(request.user, "customers.add_customer") else None,
         },
     )
 
@@ -180,7 +174,7 @@ def complaint_detail_view(request, pk: int):
         complaint = selectors.complaint_detail(pk=pk)
     except Complaint.DoesNotExist as error:
         raise Http404 from error
-    can_change = _writer(request.user)
+    can_change = can(request.user, CHANGE)
     steps = [(a, Action(a).label, NEEDS_TEXT.get(a, "")) for a in actions_from(complaint.state)]
     return render(
         request,
@@ -193,8 +187,8 @@ def complaint_detail_view(request, pk: int):
             "escalations": complaint.escalations.select_related("rule"),
             "audit_events": selectors.complaint_audit_trail(complaint=complaint, limit=30),
             "can_change": can_change,
-            "can_add_action": _writer(request.user, "complaints.add_correctiveaction"),
-            "can_verify": _writer(request.user, "complaints.verify_correctiveaction"),
+            "can_add_action": can(request.user, "complaints.add_correctiveaction"),
+            "can_verify": can(request.user, "complaints.verify_correctiveaction"),
             "steps": steps if can_change else [],
             "transition_form": TransitionForm(initial={"state": complaint.state}),
             "assign_form": AssignForm(initial={"assignee": complaint.assignee_id, "team": complaint.team_id}),
@@ -208,7 +202,7 @@ def complaint_detail_view(request, pk: int):
             "verify_form": VerifyForm(),
             "attachments": complaint.attachments.all(),
             "attachment_form": AttachmentForm(),
-            "can_attach": _writer(request.user, "complaints.add_complaintattachment"),
+            "can_attach": can(request.user, "complaints.add_complaintattachment"),
             "now": timezone.now(),
         },
     )

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 from core.pagination import BoundedCountPaginator
 
@@ -155,14 +155,14 @@ def complaint_list_view(request):
     page.object_list = _rows(list(selectors.complaint_queue_rows(page.object_list)), now, lists)
     query = request.GET.copy()
     query.pop("page", None)
-    can_change = request.user.has_perm(CHANGE) and not request.user.is_read_only
+    can_change = can(request.user, CHANGE)
     context = {
         "filter": filterset,  # unbound without parameters: the sidebar shows no selection
         "page": page,
         "rows_html": _rows_html(page.object_list, can_change=can_change),
         "query": query.urlencode(),
         "queue": request.GET.get("queue", ""),
-        "can_add": request.user.has_perm("complaints.add_complaint") and not request.user.is_read_only,
+        "can_add": can(request.user, "complaints.add_complaint"),
         "can_change": can_change,
         "assign_form": AssignForm(lists=lists) if can_change else None,
     }

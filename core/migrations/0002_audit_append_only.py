@@ -31,7 +31,7 @@ POSTGRESQL_REVERSE = [
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite" and not getattr(settings, "AUDIT_DATABASE_TRIGGERS", True):
+    if schema_editor.connection.vendor == "sqlite" and not settings.AUDIT_DATABASE_TRIGGERS:
         return
     statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(schema_editor.connection.vendor, [])
     for statement in statements:

@@ -152,6 +152,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Celery. The embedded default is kombu's filesystem transport: a real broker that needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "celery")))
+# Transport options: none for Redis (Celery's default); the folders for the filesystem transport.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
@@ -232,7 +234,27 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # fontTools reports every glyph subset it makes for a PDF at INFO: noise, not events.
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 CUSTOMER_LIST_PAGE_SIZE = 50
+
+# Complaints: the largest attachment accepted (bytes); whether closing a complaint e-mails the
+# customer a satisfaction rating (unless a survey campaign asks instead); how many days a resolved
+# complaint waits for the customer's answer before it may be closed unanswered.
+COMPLAINTS_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+COMPLAINTS_ASK_RATING_ON_CLOSE = True
+COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS = 14
+
+# Surveys: the pause between two batches of invitation e-mails, so a large campaign does not flood
+# the mail relay (seconds; tests and benchmarks set 0).
+SURVEY_SEND_PAUSE_SECONDS = 1.0
+
+# The audit trail's append-only triggers (core/migrations/0002). Test settings turn them off on
+# SQLite so tests can clean up; the trigger tests install them themselves.
+AUDIT_DATABASE_TRIGGERS = True
+
+# PDF reports (core.pdf): a CJK font file to prefer over the system's (WenQuanYi, Noto CJK); empty:
+# the system's only.
+PDF_FONT = env("PDF_FONT", default="")

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services, timeline
@@ -44,8 +44,8 @@ def customer_list_view(request):
         "page": page,
         "query": query.urlencode(),
         "segments": Segment.objects.only("id", "name"),
-        "can_add": request.user.has_perm("customers.add_customer") and not request.user.is_read_only,
-        "can_import": request.user.has_perm("customers.import_customer") and not request.user.is_read_only,
+        "can_add": can(request.user, "customers.add_customer"),
+        "can_import": can(request.user, "customers.import_customer"),
         "can_export": request.user.has_perm("customers.export_customer"),
     }
     template = "customers/_list_results.html" if request.htmx and not request.htmx.boosted else "customers/list.html"
@@ -84,7 +84,7 @@ def customer_detail_view(request, pk: int):
             "lifecycle_history": selectors.customer_lifecycle_history(customer=customer),
             "audit_events": selectors.customer_audit_trail(customer=customer, limit=20),
             "can_change": can_change,
-            "can_delete": request.user.has_perm("customers.delete_customer") and not request.user.is_read_only,
+            "can_delete": can(request.user, "customers.delete_customer"),
             "lifecycle_form": LifecycleForm(
                 initial={"to_state": next(iter(LIFECYCLE_TRANSITIONS[customer.lifecycle]))}
             ),

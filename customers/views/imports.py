@@ -3,12 +3,10 @@
 Thin: the form checks what can be checked without reading the file; customers.importing does the rest.
 """
 
-import csv
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import permission
 from core.exceptions import ApplicationError
+from core.exporting import rows_file_response
 
 from .. import importing
-from ..exporting import neutralise
 from ..models import ImportBatch
 
 IMPORT = "customers.import_customer"
@@ -111,14 +109,11 @@ def import_detail_view(request, pk: int):
 
 @permission(IMPORT)
 def import_errors_view(request, pk: int):
-    """Every stored error as CSV (UTF-8 with a BOM, so Excel shows Chinese). Cells are neutralised:
-    messages quote the file's own values, which may be formulas."""
+    """Every stored error as CSV (UTF-8 with a BOM, so Excel shows Chinese). The writer neutralises
+    the cells: messages quote the file's own values, which may be formulas."""
     batch = _batch_or_404(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Row"), _("Column"), _("Message")])
-    for error in batch.errors:
-        writer.writerow([error.get("row") or "", neutralise(error.get("column")), neutralise(error.get("message"))])
-    return response
+    rows = [
+        [_("Row"), _("Column"), _("Message")],
+        *([error.get("row") or "", error.get("column"), error.get("message")] for error in batch.errors),
+    ]
+    return rows_file_response(rows, filename=f"import-{batch.pk}-errors.csv", file_format="csv")

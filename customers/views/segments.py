@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
@@ -30,7 +30,7 @@ def segment_list_view(request):
         "customers/segment_list.html",
         {
             "segments": segments,
-            "can_add": request.user.has_perm("customers.add_segment") and not request.user.is_read_only,
+            "can_add": can(request.user, "customers.add_segment"),
         },
     )
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import scoring, selectors, services
@@ -23,10 +23,6 @@ from ..models import Campaign, Invitation
 
 VIEW = "surveys.view_campaign"
 CHANGE = "surveys.change_campaign"
-
-
-def _can(request, perm: str) -> bool:
-    return request.user.has_perm(perm) and not request.user.is_read_only
 
 
 @permission(VIEW)
@@ -42,7 +38,7 @@ def campaign_list_view(request):
     return render(
         request,
         "surveys/campaign_list.html",
-        {"campaigns": campaigns, "can_add": _can(request, "surveys.add_campaign")},
+        {"campaigns": campaigns, "can_add": can(request.user, "surveys.add_campaign")},
     )
 
 
@@ -109,7 +105,7 @@ def campaign_detail_view(request, pk: int):
             "open_link_qr": open_link_qr,
             "tracking": tracking,
             "results": results,
-            "can_change": _can(request, CHANGE),
+            "can_change": can(request.user, CHANGE),
             "can_export": request.user.has_perm("surveys.export_response"),
             "alerts": campaign.responses.filter(alerted_at__isnull=False).select_related("customer", "complaint")[:50],
         },

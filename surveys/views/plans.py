@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
@@ -22,7 +22,7 @@ def plan_list_view(request):
     plans = (
         MeasurementPlan.objects.select_related("owner").prefetch_related("segments").order_by("-period_start", "name")
     )
-    can_add = request.user.has_perm("surveys.add_measurementplan") and not request.user.is_read_only
+    can_add = can(request.user, "surveys.add_measurementplan")
     return render(request, "surveys/plan_list.html", {"plans": plans, "can_add": can_add})
 
 
@@ -84,7 +84,7 @@ def plan_detail_view(request, pk: int):
             "sample": sample,
             "per_segment": per_segment,
             "campaigns": plan.campaigns.order_by("-created_at"),
-            "can_change": request.user.has_perm("surveys.change_measurementplan") and not request.user.is_read_only,
-            "can_campaign": request.user.has_perm("surveys.add_campaign") and not request.user.is_read_only,
+            "can_change": can(request.user, "surveys.change_measurementplan"),
+            "can_campaign": can(request.user, "surveys.add_campaign"),
         },
     )

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import public
 from core.exceptions import ApplicationError
+from core.i18n import bilingual
 from core.middleware import client_ip
 
 from .. import answering, services
@@ -130,7 +131,7 @@ def _view_models(questions: list[Question], answers: dict, errors: dict) -> list
             item["choices"] = [
                 (
                     str(c["value"]),
-                    c.get("zh") if translation.get_language().startswith("zh") else c.get("en") or c["value"],
+                    bilingual(c) or str(c["value"]),
                     str(c["value"]) in chosen,
                 )
                 for c in question.choices

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import interchange, services
@@ -22,17 +22,13 @@ VIEW = "surveys.view_questionnaire"
 CHANGE = "surveys.change_questionnaireversion"
 
 
-def _can_change(request) -> bool:
-    return request.user.has_perm(CHANGE) and not request.user.is_read_only
-
-
 @permission(VIEW)
 def questionnaire_list_view(request):
     questionnaires = Questionnaire.objects.prefetch_related("versions").order_by("name")
     return render(
         request,
         "surveys/questionnaire_list.html",
-        {"questionnaires": questionnaires, "can_import": _can_change(request)},
+        {"questionnaires": questionnaires, "can_import": can(request.user, CHANGE)},
     )
 
 
@@ -55,7 +51,7 @@ def questionnaire_detail_view(request, pk: int):
             "versions": versions,
             "version": version,
             "questions": questions,
-            "can_change": _can_change(request),
+            "can_change": can(request.user, CHANGE),
         },
     )
 

@@ -1,5 +1,9 @@
 """The complaint pages: list, detail, the phone-call screen, per role."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -7,6 +11,7 @@ from complaints.models import Complaint, ComplaintEvent
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+NOTO_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 
 def test_list_shows_complaints_soonest_due_first(staff_client, open_complaint):
@@ -189,11 +194,32 @@ def test_eight_d_pdf_embeds_the_chinese_text(staff_client, complaint):
     assert "<7CBE>" in codes  # 精, from the customer's name 上海精工机械有限公司
 
 
-def test_eight_d_pdf_without_a_font_explains(staff_client, complaint, settings, monkeypatch):
-    from complaints import eight_d
+@pytest.mark.skipif(
+    not (shutil.which("pdffonts") and Path(NOTO_CJK).exists()),
+    reason="needs poppler-utils' pdffonts and Debian fonts-noto-cjk",
+)
+def test_eight_d_pdf_with_only_noto_embeds_its_simplified_chinese_face(
+    staff_client, complaint, settings, monkeypatch, tmp_path
+):
+    from core import pdf
 
-    monkeypatch.setattr(eight_d, "FONT_CANDIDATES", ())
-    settings.COMPLAINTS_PDF_FONT = ""
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", (NOTO_CJK,))
+    settings.PDF_FONT = ""
+    response = staff_client.get(reverse("complaints:eight_d_pdf", args=[complaint.pk]), {"language": "zh-hans"})
+
+    (tmp_path / "8d.pdf").write_bytes(response.content)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "8d.pdf")], capture_output=True, check=True, text=True).stdout
+    [font] = fonts.splitlines()[2:]
+    name, *_, embedded, subset, unicode_map, _object, _generation = font.split()
+    assert name.endswith("+NotoSansCJKSC")  # not the Japanese face (JP), the collection's first
+    assert (embedded, subset, unicode_map) == ("yes", "yes", "yes")
+
+
+def test_eight_d_pdf_without_a_font_explains(staff_client, complaint, settings, monkeypatch):
+    from core import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ())
+    settings.PDF_FONT = ""
     response = staff_client.get(reverse("complaints:eight_d_pdf", args=[complaint.pk]), follow=True)
     assert "No Chinese font is installed" in response.content.decode()
 

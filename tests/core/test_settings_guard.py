@@ -19,7 +19,7 @@ OWN_CELERY_SETTINGS = {"CELERY_BROKER_FOLDER"}
 
 def test_celery_reads_the_broker_and_the_reliability_settings_from_django():
     assert app.conf.broker_url == settings.CELERY_BROKER_URL
-    assert app.conf.broker_transport_options == getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    assert app.conf.broker_transport_options == settings.CELERY_BROKER_TRANSPORT_OPTIONS
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_ignore_result is True
@@ -81,3 +81,19 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr
+
+
+# Being split by another change; reads SURVEY_SEND_PAUSE_SECONDS, declared in base.py already.
+GETATTR_SETTINGS_LEFT = {"surveys/services.py"}
+
+
+def test_settings_are_declared_in_base_and_read_directly():
+    """A setting read with getattr(settings, NAME, default) hides a misspelling behind its default;
+    every setting the code reads is declared in csm/settings/base.py instead."""
+    offenders = {
+        str(path.relative_to(BASE_DIR))
+        for path in BASE_DIR.rglob("*.py")
+        if not path.relative_to(BASE_DIR).parts[0].startswith((".", "var", "node_modules"))
+        and "getattr(settings," in path.read_text(encoding="utf-8")
+    }
+    assert offenders - {"tests/core/test_settings_guard.py"} == GETATTR_SETTINGS_LEFT

@@ -342,7 +342,7 @@ def test_errors_download_lists_every_error_with_formulas_neutralised(manager_cli
     response = manager_client.get(reverse("customers:import_errors", args=[batch.pk]))
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert lines[0] == ["Row", "Column", "Message"]
     assert len(lines) == 1 + 251
     assert lines[-1][0] == "252" and "=1+1" in lines[-1][2]

@@ -199,8 +199,10 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(auditor_client, world):
 
     xlsx = auditor_client.get(reverse("surveys:campaign_export", args=[campaign.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    values = [c.value for c in list(sheet.iter_rows())[1]]
-    assert '\'=HYPERLINK("http://evil")' in values
+    cells = {c.value: c for c in list(sheet.iter_rows())[1]}
+    comment = cells['=HYPERLINK("http://evil")']
+    assert comment.data_type == "s" and comment.quotePrefix  # text, no apostrophe shown
+    assert cells[4].data_type == "n"  # the quality score stays a number
     assert AuditEvent.objects.filter(action="export").count() == 2
 
 

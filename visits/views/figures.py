@@ -3,9 +3,10 @@
 import datetime
 
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.access import permission
+from core.i18n import bilingual
 
 from .. import selectors
 from ..models import Severity
@@ -28,10 +29,9 @@ def figures_view(request):
     start = _date(request.GET.get("start"), end - datetime.timedelta(days=DEFAULT_DAYS))
     if start > end:
         start, end = end, start
-    chinese = (translation.get_language() or "").startswith("zh")
     scores = selectors.visit_scores_by_dimension(start=start, end=end)
     for row in scores:
-        row["name"] = row["dimension__name_zh"] if chinese else row["dimension__name_en"]
+        row["name"] = bilingual(row, "dimension__name")
         row["percent"] = round(100 * row["average"] / 5) if row["average"] else 0
     order = {value: i for i, value in enumerate(reversed(Severity.values))}
     issues = sorted(selectors.visit_issues_raised(start=start, end=end), key=lambda r: order.get(r["severity"], 99))

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
@@ -14,10 +14,6 @@ from ..forms import VisitPlanForm
 from ..models import Visit, VisitPlan
 
 VIEW = "visits.view_visitplan"
-
-
-def _can_manage(user) -> bool:
-    return user.has_perm("visits.change_visitplan") and not user.is_read_only
 
 
 def _form_errors_from(form, error: ValidationError) -> None:
@@ -34,7 +30,9 @@ def plan_list_view(request):
         planned=Count("visits", filter=Q(visits__status=Visit.Status.PLANNED)),
         done=Count("visits", filter=Q(visits__status=Visit.Status.DONE)),
     )
-    return render(request, "visits/plan_list.html", {"plans": plans, "can_manage": _can_manage(request.user)})
+    return render(
+        request, "visits/plan_list.html", {"plans": plans, "can_manage": can(request.user, "visits.change_visitplan")}
+    )
 
 
 @permission(VIEW)
@@ -47,7 +45,7 @@ def plan_detail_view(request, pk: int):
         {
             "plan": plan,
             "recent_visits": selectors.visit_list(visible=visible).order_by("-due_date", "-id")[:20],
-            "can_manage": _can_manage(request.user),
+            "can_manage": can(request.user, "visits.change_visitplan"),
             "audit_events": selectors.plan_audit_trail(plan=plan),
         },
     )

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
@@ -97,7 +97,7 @@ def visit_detail_view(request, pk: int):
             "issues": issues,
             "can_change": can_change,
             "can_record": can_change and visit.status == Visit.Status.PLANNED,
-            "can_open_complaint": not request.user.is_read_only and request.user.has_perm("complaints.add_complaint"),
+            "can_open_complaint": can(request.user, "complaints.add_complaint"),
             "audit_events": selectors.visit_audit_trail(visit=visit),
         },
     )
