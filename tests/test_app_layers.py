@@ -14,11 +14,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first. `csm` wires everything together and sits above them all; nothing imports it.
-LAYERS = ["accounts", "core", "customers", "visits", "complaints", "surveys", "feedback", "reports", "demo"]
+LAYERS = ["core", "accounts", "customers", "visits", "complaints", "surveys", "feedback", "reports", "demo"]
 PACKAGES = [*LAYERS, "csm"]
 MAX_LINES = 600
 # Being split into packages on their own branches; this list empties when they land.
-PENDING = {"customers/importing.py", "surveys/services.py", "complaints/services/satisfaction.py"}
+PENDING = {"customers/importing.py", "surveys/services.py", "complaints/services/satisfaction.py", "core/audit_views.py"}
 
 
 def _sources() -> list[Path]:
