@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -61,7 +62,7 @@ QUEUE_ROW_FIELDS = (
 )
 
 
-def complaint_queue_rows(queryset: QuerySet[Complaint]) -> QuerySet[dict]:
+def complaint_queue_rows(queryset: QuerySet[Complaint]) -> QuerySet[Complaint, dict[str, Any]]:
     """The queue page's rows of a (filtered, ordered) complaint queryset, as dicts of QUEUE_ROW_FIELDS."""
     return queryset.values(*QUEUE_ROW_FIELDS)
 

@@ -16,6 +16,7 @@ import csv
 import decimal
 import tempfile
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 
@@ -48,7 +49,7 @@ def _csv_stream(rows: Iterable[Iterable]) -> Iterator[str]:
 def _xlsx_row(worksheet, row: Iterable) -> list:
     from openpyxl.cell import WriteOnlyCell
 
-    cells = []
+    cells: list[Any] = []
     for value in row:
         if value is None or isinstance(value, NUMBER_TYPES):
             cells.append(value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, Max, QuerySet, Sum
 
@@ -18,7 +20,9 @@ def feedback_records(*, since: datetime.date | None = None, until: datetime.date
     return records
 
 
-def feedback_counts(*, since: datetime.date, until: datetime.date, customers: QuerySet | None = None) -> list[dict]:
+def feedback_counts(
+    *, since: datetime.date, until: datetime.date, customers: QuerySet | None = None
+) -> list[Mapping[str, Any]]:
     """[{source, sentiment, n, amount}] of the records received in [since, until], one GROUP BY.
 
     `customers` (a queryset of customers, e.g. a segment's) limits the count to records about them;

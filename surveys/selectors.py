@@ -115,7 +115,7 @@ def campaign_tracking(*, campaign: Campaign) -> dict[str, Any]:
     )
     total = sum(counts.values())
     completed = counts.get(Invitation.Status.COMPLETED, 0)
-    reached = {
+    reached: dict[str, Any] = {
         "invited": total,
         "delivered": total - counts.get(Invitation.Status.INVITED, 0) - counts.get(Invitation.Status.BOUNCED, 0),
         "bounced": counts.get(Invitation.Status.BOUNCED, 0),
@@ -261,7 +261,9 @@ def _question_result(question: Question, counts: dict[int, int], responses) -> Q
     if question.is_scored:
         total = sum(counts.values())
         values = range(question.scale_min, question.scale_top + 1)
-        distribution = [(v, counts.get(v, 0), counts.get(v, 0) / total if total else 0) for v in values]
+        distribution: list[tuple[Any, int, float]] = [
+            (v, counts.get(v, 0), counts.get(v, 0) / total if total else 0) for v in values
+        ]
         mean = sum(v * n for v, n in counts.items()) / total if total else None
         return QuestionResult(question, total, distribution, mean)
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.YES_NO):
@@ -281,7 +283,7 @@ def _question_result(question: Question, counts: dict[int, int], responses) -> Q
         if question.kind == QuestionKind.YES_NO:
             from django.utils.translation import gettext
 
-            labels = [("yes", gettext("Yes")), ("no", gettext("No"))]
+            labels: list[tuple[str, str]] = [("yes", gettext("Yes")), ("no", gettext("No"))]
         else:
             labels = [(str(c["value"]), bilingual(c) or str(c["value"])) for c in question.choices]
         distribution = [

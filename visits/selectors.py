@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, Min, Q, QuerySet
@@ -99,7 +101,9 @@ def visits_for_feed(*, user, today: datetime.date) -> QuerySet[Visit]:
 # -- figures (aggregated in SQL: one query each, whatever the number of visits) -----------------------
 
 
-def visit_coverage_by_segment(*, start: datetime.date, end: datetime.date, today: datetime.date) -> list[dict]:
+def visit_coverage_by_segment(
+    *, start: datetime.date, end: datetime.date, today: datetime.date
+) -> list[Mapping[str, Any]]:
     """Plan versus done per segment: visits that scheduled plans asked for with a due date in the
     period (cancelled ones left out), how many are done, and how many are still open and late."""
     rows = (
@@ -133,7 +137,7 @@ def visits_overdue(*, today: datetime.date, visible: QuerySet[Visit] | None = No
     return visit_list(visible=queryset.filter(status=Visit.Status.PLANNED, due_date__lt=today))
 
 
-def visits_overdue_by_assignee(*, today: datetime.date) -> list[dict]:
+def visits_overdue_by_assignee(*, today: datetime.date) -> list[Mapping[str, Any]]:
     return list(
         Visit.objects.filter(status=Visit.Status.PLANNED, due_date__lt=today)
         .order_by()
@@ -143,7 +147,7 @@ def visits_overdue_by_assignee(*, today: datetime.date) -> list[dict]:
     )
 
 
-def visit_scores_by_dimension(*, start: datetime.date, end: datetime.date) -> list[dict]:
+def visit_scores_by_dimension(*, start: datetime.date, end: datetime.date) -> list[Mapping[str, Any]]:
     """Average visit score (1-5) per satisfaction dimension for visits done in the period: the
     same dimensions as surveys, so reports can put both side by side."""
     return list(
@@ -155,7 +159,7 @@ def visit_scores_by_dimension(*, start: datetime.date, end: datetime.date) -> li
     )
 
 
-def visit_issues_raised(*, start: datetime.date, end: datetime.date) -> list[dict]:
+def visit_issues_raised(*, start: datetime.date, end: datetime.date) -> list[Mapping[str, Any]]:
     """Issues raised during visits done in the period, per severity, and how many became complaints."""
     return list(
         VisitIssue.objects.filter(visit__visited_on__range=(start, end))

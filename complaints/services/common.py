@@ -65,7 +65,8 @@ def _sla_config_changed(sender, using=None, **kwargs) -> None:
 
 
 def _sla_schedule_read() -> Schedule:
-    holidays, workdays = set(), set()
+    holidays: set[datetime.date] = set()
+    workdays: set[datetime.date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (workdays if kind == CalendarDay.Kind.WORKDAY else holidays).add(day)
     return Schedule(timezone=ZoneInfo(settings.TIME_ZONE), holidays=frozenset(holidays), workdays=frozenset(workdays))

@@ -104,7 +104,7 @@ def _transition(
     elif action == Action.CLOSE:
         if close_reason not in CloseReason.values:
             raise ApplicationError(_("Say why the complaint is closed: accepted, or no answer in time."))
-        if close_reason == CloseReason.NO_ANSWER and complaint.resolved_at + close_unanswered_after() > now:
+        if close_reason == CloseReason.NO_ANSWER and (complaint.resolved_at or now) + close_unanswered_after() > now:
             raise ApplicationError(
                 _("A complaint may be closed unanswered only %(days)s days after it was resolved.")
                 % {"days": close_unanswered_after().days}
