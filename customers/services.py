@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -184,7 +185,9 @@ def customer_delete(*, actor, customer: Customer) -> None:
 # -- contacts ---------------------------------------------------------------------------------------
 
 
-def _consent_apply(contact: Contact, consent: bool, now) -> None:
+def contact_consent_apply(*, contact: Contact, consent: bool, now: datetime.datetime) -> None:
+    """Set a contact's survey consent, stamping when it was given or withdrawn. Does not save: the
+    caller does (a form's service here, a bulk write in the import)."""
     if consent and not (contact.survey_consent and contact.consent_withdrawn_at is None):
         contact.consent_at = now
         contact.consent_withdrawn_at = None
@@ -198,7 +201,7 @@ def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contac
     _require(customer_can_change(user=actor, customer=customer))
     consent = bool(data.pop("survey_consent", False))
     contact = Contact(customer=customer, **{k: v for k, v in data.items() if k in CONTACT_EDITABLE_FIELDS})
-    _consent_apply(contact, consent, timezone.now())
+    contact_consent_apply(contact=contact, consent=consent, now=timezone.now())
     contact.full_clean()
     contact.save()
     if contact.is_primary:
@@ -218,7 +221,7 @@ def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> Contact:
     before = snapshot(contact)
     data = dict(data)
     if "survey_consent" in data:
-        _consent_apply(contact, bool(data.pop("survey_consent")), timezone.now())
+        contact_consent_apply(contact=contact, consent=bool(data.pop("survey_consent")), now=timezone.now())
     for field, value in data.items():
         if field in CONTACT_EDITABLE_FIELDS:
             setattr(contact, field, value)
