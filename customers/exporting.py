@@ -15,23 +15,10 @@ from core.audit import audit_record
 from core.exporting import rows_file_response
 from core.models import AuditEvent
 
-from .models import Customer
+from .models import CUSTOMER_EDITABLE_FIELDS, Customer
 
 EXPORT_COLUMNS = (
-    "code",
-    "name",
-    "scope",
-    "chain_position",
-    "lifecycle",
-    "tier",
-    "potential_source",
-    "region",
-    "industry",
-    "annual_volume",
-    "owner",
-    "phone",
-    "email",
-    "address",
+    *CUSTOMER_EDITABLE_FIELDS,
     "tags",
     "contact_name",
     "contact_role",
@@ -52,6 +39,12 @@ def neutralise(value) -> str:
     return text
 
 
+def _customer_cell(customer: Customer, name: str):
+    if name == "owner":  # the import looks the owner up by username
+        return customer.owner.username if customer.owner else ""
+    return getattr(customer, name)
+
+
 def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
     """Header, then one row per customer with its primary contact, read in keyset batches so memory
     stays flat at any size."""
@@ -66,20 +59,7 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list[str]]:
             contacts = list(customer.contacts.all())
             contact = next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
             row = [
-                customer.code,
-                customer.name,
-                customer.scope,
-                customer.chain_position,
-                customer.lifecycle,
-                customer.tier,
-                customer.potential_source,
-                customer.region,
-                customer.industry,
-                "" if customer.annual_volume is None else customer.annual_volume,
-                customer.owner.username if customer.owner else "",
-                customer.phone,
-                customer.email,
-                customer.address,
+                *(_customer_cell(customer, name) for name in CUSTOMER_EDITABLE_FIELDS),
                 ";".join(sorted(t.name for t in customer.tags.all())),
                 contact.name if contact else "",
                 contact.role if contact else "",

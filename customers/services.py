@@ -14,26 +14,17 @@ from core.exceptions import ApplicationError
 from core.models import AuditEvent
 
 from . import hooks
-from .models import LIFECYCLE_TRANSITIONS, Contact, Customer, Lifecycle, LifecycleChange, Segment, Tag
-
-CUSTOMER_EDITABLE_FIELDS = (
-    "code",
-    "name",
-    "scope",
-    "chain_position",
-    "tier",
-    "potential_source",
-    "region",
-    "industry",
-    "annual_volume",
-    "owner",
-    "phone",
-    "email",
-    "address",
-    "notes",
+from .models import (
+    CONTACT_EDITABLE_FIELDS,
+    CUSTOMER_EDITABLE_FIELDS,
+    LIFECYCLE_TRANSITIONS,
+    Contact,
+    Customer,
+    Lifecycle,
+    LifecycleChange,
+    Segment,
+    Tag,
 )
-CONTACT_EDITABLE_FIELDS = ("name", "role", "phone", "email", "preferred_language", "survey_consent", "is_primary")
-
 
 # -- policy -----------------------------------------------------------------------------------------
 
@@ -67,17 +58,18 @@ def _tag_names_clean(names) -> list[str]:
 
 @transaction.atomic
 def customer_create(*, actor, data: dict[str, Any], tags: list[str] | None = None) -> Customer:
-    """Create a customer with its first lifecycle state. `data` holds CUSTOMER_EDITABLE_FIELDS and
-    optionally `lifecycle`."""
-    lifecycle = data.pop("lifecycle", None) or Lifecycle.CURRENT
-    customer = Customer(lifecycle=lifecycle, **{k: v for k, v in data.items() if k in CUSTOMER_EDITABLE_FIELDS})
+    """Create a customer with its first lifecycle state (current unless `data` says otherwise).
+    `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored."""
+    values = {k: v for k, v in data.items() if k in CUSTOMER_EDITABLE_FIELDS}
+    values["lifecycle"] = values.get("lifecycle") or Lifecycle.CURRENT
+    customer = Customer(**values)
     customer.full_clean()
     customer.save()
     tag_names = _tag_names_clean(tags or [])
     if tag_names:
         customer.tags.set(_tags_get_or_create(tag_names))
     LifecycleChange.objects.create(
-        customer=customer, from_state="", to_state=lifecycle, reason=_("Customer created"), changed_by=actor
+        customer=customer, from_state="", to_state=customer.lifecycle, reason=_("Customer created"), changed_by=actor
     )
     changes = {k: [None, v] for k, v in snapshot(customer).items() if v not in (None, "")}
     if tag_names:
@@ -96,13 +88,25 @@ def _tags_get_or_create(names: list[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict[str, Any], tags: list[str] | None = None) -> Customer:
-    """Change master data. The lifecycle is not changed here: use customer_change_lifecycle."""
+def customer_update(
+    *,
+    actor,
+    customer: Customer,
+    data: dict[str, Any],
+    tags: list[str] | None = None,
+    lifecycle_reason: str = "",
+) -> Customer:
+    """Change master data: `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored.
+
+    A `lifecycle` different from the customer's is applied after the other fields as a lifecycle
+    step (customer_change_lifecycle, with `lifecycle_reason`): it must be an allowed step, with a
+    reason when the customer is lost or won back, and is recorded in the lifecycle history.
+    """
     _require(customer_can_change(user=actor, customer=customer))
     before = snapshot(customer)
     before_tags = sorted(customer.tags.values_list("name", flat=True))
     for field, value in data.items():
-        if field in CUSTOMER_EDITABLE_FIELDS:
+        if field in CUSTOMER_EDITABLE_FIELDS and field != "lifecycle":
             setattr(customer, field, value)
     customer.full_clean()
     customer.save()
@@ -114,6 +118,9 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any], tags: li
             changes["tags"] = [before_tags, tag_names]
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=customer, changes=changes)
+    to_state = data.get("lifecycle")
+    if to_state and to_state != customer.lifecycle:
+        customer_change_lifecycle(actor=actor, customer=customer, to_state=to_state, reason=lifecycle_reason)
     return customer
 
 

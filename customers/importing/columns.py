@@ -6,24 +6,16 @@ from __future__ import annotations
 import unicodedata
 
 from ..exporting import EXPORT_COLUMNS
+from ..models import CUSTOMER_EDITABLE_FIELDS
 
 IMPORT_COLUMNS = (*EXPORT_COLUMNS, "lifecycle_reason")
 REQUIRED_COLUMNS = ("code", "name")
 
-CUSTOMER_FIELDS = (
-    "name",
-    "scope",
-    "chain_position",
-    "tier",
-    "potential_source",
-    "region",
-    "industry",
-    "annual_volume",
-    "phone",
-    "email",
-    "address",
-)
-AUDITED_CUSTOMER_FIELDS = ("code", *CUSTOMER_FIELDS, "lifecycle", "owner", "lost_reason", "lost_at")
+# The customer fields a row sets as the file writes them. The other editable fields each take a step
+# of their own: the code is the key customers are matched by, the lifecycle changes as a lifecycle
+# step (an allowed transition, a reason, a LifecycleChange row), and the owner is a username looked up.
+CUSTOMER_COPIED_FIELDS = tuple(name for name in CUSTOMER_EDITABLE_FIELDS if name not in {"code", "lifecycle", "owner"})
+AUDITED_CUSTOMER_FIELDS = (*CUSTOMER_EDITABLE_FIELDS, "lost_reason", "lost_at")
 CONTACT_COLUMNS = {
     "contact_role": "role",
     "contact_phone": "phone",
@@ -63,6 +55,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("电话",),
     "email": ("邮箱", "电子邮件", "电子邮箱"),
     "address": ("地址",),
+    "notes": ("备注",),
     "tags": ("标签",),
     "contact_name": ("联系人", "联系人姓名"),
     "contact_role": ("联系人职务",),

@@ -16,7 +16,7 @@ from core.audit import diff, snapshot
 
 from ..models import LIFECYCLE_TRANSITIONS, Contact, Customer, Lifecycle, LifecycleChange
 from ..services import contact_consent_apply
-from .columns import AUDITED_CONTACT_FIELDS, AUDITED_CUSTOMER_FIELDS, CONTACT_COLUMNS, CUSTOMER_FIELDS
+from .columns import AUDITED_CONTACT_FIELDS, AUDITED_CUSTOMER_FIELDS, CONTACT_COLUMNS, CUSTOMER_COPIED_FIELDS
 from .reading import ENCODING_AUTO, Table, columns_locate, table_read
 from .validating import CleanRow, ErrorLog, rows_clean
 
@@ -118,7 +118,7 @@ class _Planner:
             before: dict[str, Any] = {}
         else:
             before = snapshot(customer, AUDITED_CUSTOMER_FIELDS)
-        for name in CUSTOMER_FIELDS:
+        for name in CUSTOMER_COPIED_FIELDS:
             if name in values:
                 setattr(customer, name, values[name])
         if "owner" in values:

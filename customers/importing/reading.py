@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError
 
 from ..exporting import FORMULA_PREFIXES
-from ..models import Customer
-from .columns import CUSTOMER_FIELDS, HEADER_ALIASES, REQUIRED_COLUMNS, match_key
+from ..models import CUSTOMER_EDITABLE_FIELDS, Customer
+from .columns import HEADER_ALIASES, REQUIRED_COLUMNS, match_key
 
 ENCODING_AUTO, ENCODING_UTF8, ENCODING_GB18030 = "auto", "utf-8", "gb18030"
 # What each choice decodes with. utf-8-sig also reads UTF-8 without a BOM; GB18030 is the superset of
@@ -189,7 +189,7 @@ def _header_aliases() -> dict[str, str]:
     # The customer fields' own labels, in both languages, as the edit form shows them.
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            for column in ("code", *CUSTOMER_FIELDS, "lifecycle", "owner", "tags"):
+            for column in (*CUSTOMER_EDITABLE_FIELDS, "tags"):
                 aliases.setdefault(match_key(str(Customer._meta.get_field(column).verbose_name)), column)
     return aliases
 

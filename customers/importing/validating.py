@@ -164,6 +164,7 @@ def row_fields() -> dict[str, forms.Field]:
             "phone": model_field(Customer, "phone", required=False),
             "email": model_field(Customer, "email", required=False),
             "address": model_field(Customer, "address", required=False),
+            "notes": model_field(Customer, "notes", required=False),
             "tags": TagsField(validators=[_tag_lengths_validate]),
             "contact_name": model_field(Contact, "name", required=False),
             "contact_role": model_field(Contact, "role", required=False),

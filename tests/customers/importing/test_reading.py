@@ -7,7 +7,7 @@ import pytest
 from core.exceptions import ApplicationError
 from customers.models import Customer, ImportBatch
 from tests.customers.importing.uploads import ROWS, csv_bytes, import_now, preview, stored_files, upload, xlsx_bytes
-from tests.factories import UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 # -- encodings -------------------------------------------------------------------------------------
 
@@ -245,3 +245,17 @@ def test_chinese_headers_and_labels_are_understood(manager_user, django_capture_
     assert sorted(customer.tags.values_list("name", flat=True)) == sorted(["展会", "新市场"])
     contact = customer.contacts.get()
     assert (contact.role, contact.preferred_language, contact.survey_consent) == ("采购经理", "zh-hans", True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("notes_header", ["notes", "备注"])
+def test_a_notes_column_is_imported_under_its_english_or_chinese_header(
+    manager_user, django_capture_on_commit_callbacks, notes_header
+):
+    CustomerFactory(code="M1", notes="")
+    rows = [["M1", "旧客户", "每季度回访"], ["M2", "新客户", "Prefers e-mail"]]
+
+    import_now(manager_user, csv_bytes(rows, header=["code", "name", notes_header]), django_capture_on_commit_callbacks)
+
+    assert Customer.objects.get(code="M1").notes == "每季度回访"
+    assert Customer.objects.get(code="M2").notes == "Prefers e-mail"
