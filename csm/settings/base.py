@@ -232,5 +232,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-CUSTOMER_LIST_PAGE_SIZE = 50
