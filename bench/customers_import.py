@@ -126,7 +126,7 @@ def main() -> int:
     from accounts.models import User
     from core.models import AuditEvent
     from csm.celery import app
-    from customers import importing
+    from customers.importing import batches
     from customers.models import Contact, Customer, ImportBatch
 
     settings.CUSTOMER_IMPORT_MAX_ROWS = max(settings.CUSTOMER_IMPORT_MAX_ROWS, args.rows)
@@ -152,11 +152,11 @@ def main() -> int:
     def run(label: str) -> ImportBatch:
         upload = SimpleUploadedFile("客户导入.csv", content)
         started = time.perf_counter()
-        batch = importing.import_batch_preview(actor=manager, upload=upload, encoding="auto")
+        batch = batches.import_batch_preview(actor=manager, upload=upload, encoding="auto")
         previewed = time.perf_counter() - started
         assert batch.status == ImportBatch.Status.PREVIEWED, batch.errors[:5]
         started = time.perf_counter()
-        importing.import_batch_confirm(actor=manager, batch=batch)
+        batches.import_batch_confirm(actor=manager, batch=batch)
         committed = time.perf_counter() - started
         batch.refresh_from_db()
         assert batch.status == ImportBatch.Status.DONE, batch.failure

@@ -42,7 +42,6 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         tags = data.pop("tags", None)
-        data.pop("lifecycle", None)
         serializer.instance = services.customer_update(
             actor=self.request.user, customer=serializer.instance, data=data, tags=tags
         )

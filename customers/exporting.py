@@ -12,29 +12,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.exporting import (
-    FORMULA_PREFIXES,  # noqa: F401 - customers.importing reads it from here
-    rows_file_response,
-)
+from core.exporting import rows_file_response
 from core.models import AuditEvent
 
-from .models import Customer
+from .models import CUSTOMER_EDITABLE_FIELDS, Customer
 
 EXPORT_COLUMNS = (
-    "code",
-    "name",
-    "scope",
-    "chain_position",
-    "lifecycle",
-    "tier",
-    "potential_source",
-    "region",
-    "industry",
-    "annual_volume",
-    "owner",
-    "phone",
-    "email",
-    "address",
+    *CUSTOMER_EDITABLE_FIELDS,
     "tags",
     "contact_name",
     "contact_role",
@@ -44,6 +28,12 @@ EXPORT_COLUMNS = (
     "contact_consent",
 )
 BATCH_SIZE = 2000
+
+
+def _customer_cell(customer: Customer, name: str):
+    if name == "owner":  # the import looks the owner up by username
+        return customer.owner.username if customer.owner else ""
+    return getattr(customer, name)
 
 
 def export_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
@@ -60,20 +50,7 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
             contacts = list(customer.contacts.all())
             contact = next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
             row = [
-                customer.code,
-                customer.name,
-                customer.scope,
-                customer.chain_position,
-                customer.lifecycle,
-                customer.tier,
-                customer.potential_source,
-                customer.region,
-                customer.industry,
-                customer.annual_volume,
-                customer.owner.username if customer.owner else "",
-                customer.phone,
-                customer.email,
-                customer.address,
+                *(_customer_cell(customer, name) for name in CUSTOMER_EDITABLE_FIELDS),
                 ";".join(sorted(t.name for t in customer.tags.all())),
                 contact.name if contact else "",
                 contact.role if contact else "",

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contact, Customer, Lifecycle, Segment
+from .models import CONTACT_EDITABLE_FIELDS, CUSTOMER_EDITABLE_FIELDS, Contact, Customer, Lifecycle, Segment
 
 
 class TagsField(forms.CharField):
@@ -22,23 +22,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "code",
-            "name",
-            "scope",
-            "chain_position",
-            "lifecycle",
-            "tier",
-            "potential_source",
-            "region",
-            "industry",
-            "annual_volume",
-            "owner",
-            "phone",
-            "email",
-            "address",
-            "notes",
-        ]
+        fields = list(CUSTOMER_EDITABLE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "address": forms.TextInput()}
 
     def __init__(self, *args, **kwargs):
@@ -64,7 +48,7 @@ class LifecycleForm(forms.Form):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["name", "role", "phone", "email", "preferred_language", "survey_consent", "is_primary"]
+        fields = list(CONTACT_EDITABLE_FIELDS)
 
 
 class SegmentForm(forms.ModelForm):

@@ -87,6 +87,28 @@ class Tag(models.Model):
         return self.name
 
 
+# What a user sets on a customer: the form, the API, the export and import columns and the services
+# all take these. Not here: the lost reason and date, which the lifecycle step records, and the tags,
+# a relation of their own.
+CUSTOMER_EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "scope",
+    "chain_position",
+    "lifecycle",
+    "tier",
+    "potential_source",
+    "region",
+    "industry",
+    "annual_volume",
+    "owner",
+    "phone",
+    "email",
+    "address",
+    "notes",
+)
+
+
 class Customer(TimeStampedModel):
     code = models.CharField(
         _("customer code"),
@@ -192,6 +214,10 @@ class LifecycleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer.code}: {self.from_state or '-'} -> {self.to_state}"
+
+
+# What a user sets on a contact (form, API, services). The consent dates follow from survey_consent.
+CONTACT_EDITABLE_FIELDS = ("name", "role", "phone", "email", "preferred_language", "survey_consent", "is_primary")
 
 
 class Contact(TimeStampedModel):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from core.models import AuditEvent
 
 from .filters import CustomerFilter
-from .models import Contact, Customer, LifecycleChange, Segment
+from .models import Contact, Customer, ImportBatch, LifecycleChange, Segment
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class InvalidCriteria(ValueError):
@@ -106,3 +110,16 @@ def customer_counts_by(*, field: str, queryset: QuerySet[Customer] | None = None
     """{value: count} aggregated in SQL, for dashboards and segment previews."""
     queryset = queryset if queryset is not None else Customer.objects.all()
     return {row[field]: row["n"] for row in queryset.order_by().values(field).annotate(n=Count("id"))}
+
+
+# -- customer imports ------------------------------------------------------------------------------
+
+
+def import_batch_list_recent(*, user: User, limit: int = 10) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(uploaded_by=user).order_by("-created_at")[:limit]
+
+
+def import_batch_get(*, user: User, pk: int) -> ImportBatch:
+    """A user's own batch (raises ImportBatch.DoesNotExist otherwise): uploads hold customer data
+    and are not shared."""
+    return ImportBatch.objects.get(pk=pk, uploaded_by=user)

@@ -1,7 +1,15 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from .models import LIFECYCLE_TRANSITIONS, Contact, Customer, Lifecycle, Segment
+from .models import (
+    CONTACT_EDITABLE_FIELDS,
+    CUSTOMER_EDITABLE_FIELDS,
+    LIFECYCLE_TRANSITIONS,
+    Contact,
+    Customer,
+    Lifecycle,
+    Segment,
+)
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -12,15 +20,9 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "customer",
-            "name",
-            "role",
-            "phone",
-            "email",
-            "preferred_language",
-            "survey_consent",
+            *CONTACT_EDITABLE_FIELDS,
             "consent_at",
             "consent_withdrawn_at",
-            "is_primary",
             "created_at",
             "updated_at",
         ]
@@ -49,21 +51,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
-            "code",
-            "name",
-            "scope",
-            "chain_position",
-            "lifecycle",
-            "tier",
-            "potential_source",
-            "region",
-            "industry",
-            "annual_volume",
-            "owner",
-            "phone",
-            "email",
-            "address",
-            "notes",
+            *CUSTOMER_EDITABLE_FIELDS,
             "lost_reason",
             "lost_at",
             "tags",

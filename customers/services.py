@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -14,26 +15,17 @@ from core.exceptions import ApplicationError
 from core.models import AuditEvent
 
 from . import hooks
-from .models import LIFECYCLE_TRANSITIONS, Contact, Customer, Lifecycle, LifecycleChange, Segment, Tag
-
-CUSTOMER_EDITABLE_FIELDS = (
-    "code",
-    "name",
-    "scope",
-    "chain_position",
-    "tier",
-    "potential_source",
-    "region",
-    "industry",
-    "annual_volume",
-    "owner",
-    "phone",
-    "email",
-    "address",
-    "notes",
+from .models import (
+    CONTACT_EDITABLE_FIELDS,
+    CUSTOMER_EDITABLE_FIELDS,
+    LIFECYCLE_TRANSITIONS,
+    Contact,
+    Customer,
+    Lifecycle,
+    LifecycleChange,
+    Segment,
+    Tag,
 )
-CONTACT_EDITABLE_FIELDS = ("name", "role", "phone", "email", "preferred_language", "survey_consent", "is_primary")
-
 
 # -- policy -----------------------------------------------------------------------------------------
 
@@ -67,17 +59,18 @@ def _tag_names_clean(names) -> list[str]:
 
 @transaction.atomic
 def customer_create(*, actor, data: dict[str, Any], tags: list[str] | None = None) -> Customer:
-    """Create a customer with its first lifecycle state. `data` holds CUSTOMER_EDITABLE_FIELDS and
-    optionally `lifecycle`."""
-    lifecycle = data.pop("lifecycle", None) or Lifecycle.CURRENT
-    customer = Customer(lifecycle=lifecycle, **{k: v for k, v in data.items() if k in CUSTOMER_EDITABLE_FIELDS})
+    """Create a customer with its first lifecycle state (current unless `data` says otherwise).
+    `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored."""
+    values = {k: v for k, v in data.items() if k in CUSTOMER_EDITABLE_FIELDS}
+    values["lifecycle"] = values.get("lifecycle") or Lifecycle.CURRENT
+    customer = Customer(**values)
     customer.full_clean()
     customer.save()
     tag_names = _tag_names_clean(tags or [])
     if tag_names:
         customer.tags.set(_tags_get_or_create(tag_names))
     LifecycleChange.objects.create(
-        customer=customer, from_state="", to_state=lifecycle, reason=_("Customer created"), changed_by=actor
+        customer=customer, from_state="", to_state=customer.lifecycle, reason=_("Customer created"), changed_by=actor
     )
     changes = {k: [None, v] for k, v in snapshot(customer).items() if v not in (None, "")}
     if tag_names:
@@ -96,13 +89,25 @@ def _tags_get_or_create(names: list[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict[str, Any], tags: list[str] | None = None) -> Customer:
-    """Change master data. The lifecycle is not changed here: use customer_change_lifecycle."""
+def customer_update(
+    *,
+    actor,
+    customer: Customer,
+    data: dict[str, Any],
+    tags: list[str] | None = None,
+    lifecycle_reason: str = "",
+) -> Customer:
+    """Change master data: `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored.
+
+    A `lifecycle` different from the customer's is applied after the other fields as a lifecycle
+    step (customer_change_lifecycle, with `lifecycle_reason`): it must be an allowed step, with a
+    reason when the customer is lost or won back, and is recorded in the lifecycle history.
+    """
     _require(customer_can_change(user=actor, customer=customer))
     before = snapshot(customer)
     before_tags = sorted(customer.tags.values_list("name", flat=True))
     for field, value in data.items():
-        if field in CUSTOMER_EDITABLE_FIELDS:
+        if field in CUSTOMER_EDITABLE_FIELDS and field != "lifecycle":
             setattr(customer, field, value)
     customer.full_clean()
     customer.save()
@@ -114,6 +119,9 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any], tags: li
             changes["tags"] = [before_tags, tag_names]
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=customer, changes=changes)
+    to_state = data.get("lifecycle")
+    if to_state and to_state != customer.lifecycle:
+        customer_change_lifecycle(actor=actor, customer=customer, to_state=to_state, reason=lifecycle_reason)
     return customer
 
 
@@ -184,7 +192,9 @@ def customer_delete(*, actor, customer: Customer) -> None:
 # -- contacts ---------------------------------------------------------------------------------------
 
 
-def _consent_apply(contact: Contact, consent: bool, now) -> None:
+def contact_consent_apply(*, contact: Contact, consent: bool, now: datetime.datetime) -> None:
+    """Set a contact's survey consent, stamping when it was given or withdrawn. Does not save: the
+    caller does (a form's service here, a bulk write in the import)."""
     if consent and not (contact.survey_consent and contact.consent_withdrawn_at is None):
         contact.consent_at = now
         contact.consent_withdrawn_at = None
@@ -198,7 +208,7 @@ def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contac
     _require(customer_can_change(user=actor, customer=customer))
     consent = bool(data.pop("survey_consent", False))
     contact = Contact(customer=customer, **{k: v for k, v in data.items() if k in CONTACT_EDITABLE_FIELDS})
-    _consent_apply(contact, consent, timezone.now())
+    contact_consent_apply(contact=contact, consent=consent, now=timezone.now())
     contact.full_clean()
     contact.save()
     if contact.is_primary:
@@ -218,7 +228,7 @@ def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> Contact:
     before = snapshot(contact)
     data = dict(data)
     if "survey_consent" in data:
-        _consent_apply(contact, bool(data.pop("survey_consent")), timezone.now())
+        contact_consent_apply(contact=contact, consent=bool(data.pop("survey_consent")), now=timezone.now())
     for field, value in data.items():
         if field in CONTACT_EDITABLE_FIELDS:
             setattr(contact, field, value)

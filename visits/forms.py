@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import SatisfactionDimension
 
-from .models import Channel, Purpose, Severity, VisitPlan
+from .models import VISIT_PLAN_EDITABLE_FIELDS, Channel, Purpose, Severity, VisitPlan
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -88,22 +88,7 @@ class VisitPlanForm(forms.ModelForm):
 
     class Meta:
         model = VisitPlan
-        fields = [
-            "name",
-            "trigger",
-            "segment",
-            "cadence",
-            "anchor_day",
-            "horizon_days",
-            "due_in_days",
-            "channel",
-            "purpose",
-            "assignment",
-            "assignee",
-            "team",
-            "time_zone",
-            "is_active",
-        ]
+        fields = list(VISIT_PLAN_EDITABLE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

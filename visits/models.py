@@ -56,6 +56,26 @@ class Assignment(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round-robin within a team")
 
 
+# What a manager sets on a visit plan (form, API, services). Not here: applies_from and the round-robin
+# position, which the scheduling keeps, and who created the plan.
+VISIT_PLAN_EDITABLE_FIELDS = (
+    "name",
+    "trigger",
+    "segment",
+    "cadence",
+    "anchor_day",
+    "horizon_days",
+    "due_in_days",
+    "channel",
+    "purpose",
+    "assignment",
+    "assignee",
+    "team",
+    "time_zone",
+    "is_active",
+)
+
+
 class VisitPlan(TimeStampedModel):
     """A rule: which customers get which visit how often (or after which event), done by whom.
 

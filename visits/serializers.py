@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from customers.models import Customer, SatisfactionDimension
 
-from .models import Channel, Purpose, Severity, Visit, VisitIssue, VisitPlan, VisitScore
+from .models import VISIT_PLAN_EDITABLE_FIELDS, Channel, Purpose, Severity, Visit, VisitIssue, VisitPlan, VisitScore
 
 User = get_user_model()
 
@@ -17,20 +17,7 @@ class VisitPlanSerializer(serializers.ModelSerializer):
         model = VisitPlan
         fields = [
             "id",
-            "name",
-            "trigger",
-            "segment",
-            "cadence",
-            "anchor_day",
-            "horizon_days",
-            "due_in_days",
-            "channel",
-            "purpose",
-            "assignment",
-            "assignee",
-            "team",
-            "time_zone",
-            "is_active",
+            *VISIT_PLAN_EDITABLE_FIELDS,
             "applies_from",
             "created_at",
             "updated_at",

@@ -27,7 +27,17 @@ from customers.models import Customer, Lifecycle, SatisfactionDimension
 from customers.selectors import InvalidCriteria, segment_customers
 
 from . import cadence
-from .models import Assignment, CalendarFeed, Severity, Trigger, Visit, VisitIssue, VisitPlan, VisitScore
+from .models import (
+    VISIT_PLAN_EDITABLE_FIELDS,
+    Assignment,
+    CalendarFeed,
+    Severity,
+    Trigger,
+    Visit,
+    VisitIssue,
+    VisitPlan,
+    VisitScore,
+)
 
 # Inserting scheduled visits costs ~0.1 ms a row on SQLite here; 2,000 keeps a batch well under a
 # second and its memory small.
@@ -66,24 +76,6 @@ def _require(allowed: bool) -> None:
 
 # -- plans ------------------------------------------------------------------------------------------
 
-PLAN_FIELDS = (
-    "name",
-    "trigger",
-    "segment",
-    "cadence",
-    "anchor_day",
-    "due_in_days",
-    "horizon_days",
-    "channel",
-    "purpose",
-    "assignment",
-    "assignee",
-    "team",
-    "time_zone",
-    "is_active",
-)
-
-
 # Changing one of these changes which visits a cycle holds: it waits for the next cycle.
 CYCLE_FIELDS = {"cadence", "anchor_day", "segment", "time_zone"}
 
@@ -95,7 +87,7 @@ def _require_plan_manager(actor) -> None:
 @transaction.atomic
 def visit_plan_create(*, actor, data: dict[str, Any]) -> VisitPlan:
     _require_plan_manager(actor)
-    plan = VisitPlan(created_by=actor, **{k: v for k, v in data.items() if k in PLAN_FIELDS})
+    plan = VisitPlan(created_by=actor, **{k: v for k, v in data.items() if k in VISIT_PLAN_EDITABLE_FIELDS})
     plan.full_clean()
     plan.save()
     audit_record(
@@ -115,7 +107,7 @@ def visit_plan_update(*, actor, plan: VisitPlan, data: dict[str, Any]) -> VisitP
     before = snapshot(plan)
     old_cadence, old_time_zone = plan.cadence, plan.time_zone
     for field, value in data.items():
-        if field in PLAN_FIELDS:
+        if field in VISIT_PLAN_EDITABLE_FIELDS:
             setattr(plan, field, value)
     plan.full_clean()
     if plan.trigger == Trigger.SCHEDULE and old_cadence and diff(before, snapshot(plan)).keys() & CYCLE_FIELDS:

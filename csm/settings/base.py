@@ -238,8 +238,6 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
-CUSTOMER_LIST_PAGE_SIZE = 50
-
 # Complaints: the largest attachment accepted (bytes); whether closing a complaint e-mails the
 # customer a satisfaction rating (unless a survey campaign asks instead); how many days a resolved
 # complaint waits for the customer's answer before it may be closed unanswered.

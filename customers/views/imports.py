@@ -1,6 +1,7 @@
 """Customer import pages: upload (with its check), the preview and progress page, the error report.
 
-Thin: the form checks what can be checked without reading the file; customers.importing does the rest.
+Thin: the form checks what can be checked without reading the file; customers.importing.batches does
+the rest.
 """
 
 from django import forms
@@ -16,7 +17,10 @@ from accounts.access import permission
 from core.exceptions import ApplicationError
 from core.exporting import rows_file_response
 
-from .. import importing
+from .. import selectors
+from ..importing import batches
+from ..importing.columns import IMPORT_COLUMNS
+from ..importing.reading import ENCODING_AUTO, ENCODING_GB18030, ENCODING_UTF8
 from ..models import ImportBatch
 
 IMPORT = "customers.import_customer"
@@ -32,18 +36,18 @@ class ImportUploadForm(forms.Form):
     encoding = forms.ChoiceField(
         label=gettext_lazy("Text encoding (CSV only)"),
         choices=[
-            (importing.ENCODING_AUTO, gettext_lazy("Detect automatically")),
-            (importing.ENCODING_UTF8, "UTF-8"),
-            (importing.ENCODING_GB18030, gettext_lazy("GB18030 (GBK, from Chinese Excel)")),
+            (ENCODING_AUTO, gettext_lazy("Detect automatically")),
+            (ENCODING_UTF8, "UTF-8"),
+            (ENCODING_GB18030, gettext_lazy("GB18030 (GBK, from Chinese Excel)")),
         ],
-        initial=importing.ENCODING_AUTO,
+        initial=ENCODING_AUTO,
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         # Before anything reads the file: Django has only streamed it to a temporary file so far.
         if upload.size > settings.CUSTOMER_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(importing.file_too_large_message())
+            raise forms.ValidationError(batches.file_too_large_message())
         return upload
 
 
@@ -53,7 +57,7 @@ def import_upload_view(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = importing.import_batch_preview(
+            batch = batches.import_batch_preview(
                 actor=request.user, upload=form.cleaned_data["file"], encoding=form.cleaned_data["encoding"]
             )
         except ApplicationError as error:
@@ -65,8 +69,8 @@ def import_upload_view(request):
         "customers/import_upload.html",
         {
             "form": form,
-            "recent": importing.import_batch_list_recent(user=request.user),
-            "columns": importing.IMPORT_COLUMNS,
+            "recent": selectors.import_batch_list_recent(user=request.user),
+            "columns": IMPORT_COLUMNS,
             "max_rows": settings.CUSTOMER_IMPORT_MAX_ROWS,
             "max_megabytes": f"{settings.CUSTOMER_IMPORT_MAX_BYTES / 1024 / 1024:g}",
         },
@@ -75,7 +79,7 @@ def import_upload_view(request):
 
 def _batch_or_404(request, pk: int) -> ImportBatch:
     try:
-        return importing.import_batch_get(user=request.user, pk=pk)
+        return selectors.import_batch_get(user=request.user, pk=pk)
     except ImportBatch.DoesNotExist as error:
         raise Http404 from error
 
@@ -88,7 +92,7 @@ def import_detail_view(request, pk: int):
     batch = _batch_or_404(request, pk)
     if request.method == "POST":
         try:
-            queued = importing.import_batch_confirm(actor=request.user, batch=batch)
+            queued = batches.import_batch_confirm(actor=request.user, batch=batch)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:

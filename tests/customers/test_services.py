@@ -9,7 +9,8 @@ from core.context import Origin, origin
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from customers import services
-from customers.models import Contact, Customer, LifecycleChange, Segment
+from customers.forms import CustomerForm
+from customers.models import CUSTOMER_EDITABLE_FIELDS, Contact, Customer, LifecycleChange, Segment
 from tests.factories import ContactFactory, CustomerFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,13 +100,61 @@ def test_customer_update_records_tag_changes(staff_user):
     assert _events(customer)[-1].changes == {"tags": [["a"], ["a", "b"]]}
 
 
-def test_customer_update_ignores_the_lifecycle_field(staff_user):
-    customer = CustomerFactory(owner=staff_user, lifecycle="current")
+def test_customer_form_and_services_take_the_same_fields():
+    assert set(CustomerForm().fields) == {*CUSTOMER_EDITABLE_FIELDS, "tags"}
+    # Editing drops the lifecycle: it changes through its own step, which records a reason.
+    assert set(CustomerForm(instance=CustomerFactory.build(pk=1)).fields) == {
+        *CUSTOMER_EDITABLE_FIELDS,
+        "tags",
+    } - {"lifecycle"}
 
-    services.customer_update(actor=staff_user, customer=customer, data={"lifecycle": "lost"})
+
+def test_customer_create_takes_the_lifecycle_from_the_form_data(staff_user):
+    form = CustomerForm(
+        data={
+            "code": "P1",
+            "name": "Prospect Ltd",
+            "scope": "external",
+            "chain_position": "end",
+            "lifecycle": "potential",
+            "tier": "general",
+            "potential_source": "region",
+        }
+    )
+    assert form.is_valid(), form.errors
+    data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+
+    customer = services.customer_create(actor=staff_user, data=data)
+
+    assert (customer.lifecycle, customer.potential_source) == ("potential", "region")
+    assert customer.lifecycle_changes.get().to_state == "potential"
+
+
+def test_customer_update_applies_a_lifecycle_change_in_its_data_as_a_lifecycle_step(staff_user):
+    customer = CustomerFactory(owner=staff_user, lifecycle="potential", potential_source="region", name="Old")
+
+    services.customer_update(actor=staff_user, customer=customer, data={"name": "New", "lifecycle": "current"})
 
     customer.refresh_from_db()
-    assert customer.lifecycle == "current"
+    assert (customer.name, customer.lifecycle, customer.potential_source) == ("New", "current", "")
+    change = customer.lifecycle_changes.first()
+    assert (change.from_state, change.to_state, change.changed_by) == ("potential", "current", staff_user)
+    assert [e.action for e in _events(customer)][-1] == AuditEvent.Action.TRANSITION
+
+
+def test_customer_update_to_lost_needs_the_reason_and_records_it(staff_user):
+    customer = CustomerFactory(owner=staff_user, lifecycle="current", name="Old")
+
+    with pytest.raises(ApplicationError, match="reason"):
+        services.customer_update(actor=staff_user, customer=customer, data={"name": "New", "lifecycle": "lost"})
+    customer.refresh_from_db()
+    assert (customer.name, customer.lifecycle) == ("Old", "current")  # all or nothing
+
+    services.customer_update(
+        actor=staff_user, customer=customer, data={"lifecycle": "lost"}, lifecycle_reason="Moved to a competitor"
+    )
+    customer.refresh_from_db()
+    assert (customer.lifecycle, customer.lost_reason) == ("lost", "Moved to a competitor")
 
 
 def test_customer_delete_keeps_its_last_values_in_the_audit_trail(manager_user):

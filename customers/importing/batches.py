@@ -1,0 +1,225 @@
+"""The batch, the import's services: preview (upload), confirm, commit (the Celery task), purge. The
+uploaded file lives in private storage between preview and commit."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.context import Origin, origin
+from core.db import statistics_refresh
+from core.exceptions import ApplicationError
+
+from ..models import Contact, Customer, ImportBatch
+from ..tasks import customer_import_commit_task
+from .planning import import_file_check, rows_compare
+from .reading import ENCODING_AUTO, columns_locate, table_read
+from .validating import ErrorLog, rows_clean
+from .writing import plans_write
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+FILE_FOLDER = "imports"
+STALE_AFTER = datetime.timedelta(hours=24)
+# A load this large refreshes the planner statistics at the end (core.db.statistics_refresh).
+ANALYZE_AFTER_ROWS = 1000
+
+
+def _require_importer(actor: User) -> None:
+    if getattr(actor, "is_read_only", True) or not actor.has_perm("customers.import_customer"):
+        raise ApplicationError(_("You are not allowed to import customers."))
+
+
+def _file_path(stored_path: str) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / stored_path
+
+
+def _file_store(content: bytes, file_format: str) -> str:
+    """Store the upload under a random name (the user's file name never reaches the disk), readable
+    by this process's user only."""
+    stored_path = f"{FILE_FOLDER}/{uuid.uuid4().hex}.{file_format}"
+    path = _file_path(stored_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=False)
+    path.write_bytes(content)
+    return stored_path
+
+
+def _file_delete(stored_path: str) -> None:
+    if stored_path:
+        _file_path(stored_path).unlink(missing_ok=True)
+
+
+def import_batch_preview(*, actor: User, upload: UploadedFile, encoding: str = ENCODING_AUTO) -> ImportBatch:
+    """Check an uploaded file and record the outcome: PREVIEWED (the file is kept for the commit) or
+    INVALID (errors only; the file is not kept).
+
+    Preconditions: the actor may import. Raises ApplicationError, and writes nothing, when the file
+    as a whole cannot be used (too large, too many rows, unreadable, required columns missing).
+    """
+    _require_importer(actor)
+    if upload.size is None or upload.size > settings.CUSTOMER_IMPORT_MAX_BYTES:
+        raise ApplicationError(file_too_large_message())
+    content = upload.read()
+    check = import_file_check(content=content, encoding=encoding, actor=actor)
+    valid = not check.errors
+    stored_path = _file_store(content, check.file_format) if valid else ""
+    try:
+        return ImportBatch.objects.create(
+            uploaded_by=actor,
+            original_name=(upload.name or "")[:255],
+            stored_path=stored_path,
+            file_format=check.file_format,
+            encoding=check.encoding,
+            status=ImportBatch.Status.PREVIEWED if valid else ImportBatch.Status.INVALID,
+            row_count=check.row_count,
+            created_count=check.counts.created,
+            updated_count=check.counts.updated,
+            unchanged_count=check.counts.unchanged,
+            contact_count=check.counts.contacts_written,
+            errors=check.errors,
+        )
+    except BaseException:
+        _file_delete(stored_path)
+        raise
+
+
+def file_too_large_message() -> str:
+    return _("The file is larger than %(max)s MB. Split it into smaller files.") % {
+        "max": f"{settings.CUSTOMER_IMPORT_MAX_BYTES / 1024 / 1024:g}"
+    }
+
+
+def import_batch_confirm(*, actor: User, batch: ImportBatch) -> bool:
+    """Queue a previewed batch for import. True when this call queued it; False when it was already
+    queued or done (a double click, a second tab), which is not an error."""
+    _require_importer(actor)
+    if batch.uploaded_by_id != actor.pk:
+        raise ApplicationError(_("Only the person who uploaded the file can confirm its import."))
+    with transaction.atomic():
+        # A conditional UPDATE rather than a read-then-write: it is the guard on SQLite (no row locks),
+        # and on PostgreSQL the second of two concurrent confirms updates nothing.
+        queued = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+            status=ImportBatch.Status.QUEUED, updated_at=timezone.now()
+        )
+        if queued:
+            transaction.on_commit(lambda: customer_import_commit_task.delay(batch.pk))
+    if not queued and batch.status == ImportBatch.Status.INVALID:
+        raise ApplicationError(_("This file has errors; fix them and upload it again."))
+    return bool(queued)
+
+
+def import_batch_commit(*, batch_id: int) -> ImportBatch | None:
+    """Import a QUEUED batch, all or nothing, and mark it DONE or FAILED. Safe to run twice: a batch
+    that is no longer QUEUED is left alone. Returns the batch, or None when there is none."""
+    batch = ImportBatch.objects.select_related("uploaded_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != ImportBatch.Status.QUEUED:
+        return batch
+    actor = batch.uploaded_by
+    with (
+        translation.override(getattr(actor, "preferred_language", None) or settings.LANGUAGE_CODE),
+        origin(Origin(source="import")),
+    ):
+        try:
+            _batch_commit(batch, actor)
+        # Whatever went wrong, the transaction rolled back; the user needs to know, and retrying a
+        # file that failed validation or a constraint would fail the same way.
+        except Exception as error:  # noqa: BLE001
+            logger.exception("customer import %s failed", batch.pk)
+            _batch_fail(batch, _("The import failed and nothing was written: %(error)s") % {"error": error})
+    batch.refresh_from_db()
+    if batch.status == ImportBatch.Status.DONE:
+        _file_delete(batch.stored_path)  # the data is in the database now; do not keep a copy on disk
+        if batch.created_count + batch.updated_count + batch.contact_count >= ANALYZE_AFTER_ROWS:
+            statistics_refresh(Customer, Contact)
+    return batch
+
+
+class _CommitRefused(Exception):
+    def __init__(self, message: str, errors: list[dict[str, Any]]):
+        super().__init__(message)
+        self.message, self.errors = message, errors
+
+
+def _batch_commit(batch: ImportBatch, actor: User) -> None:
+    try:
+        content = _file_path(batch.stored_path).read_bytes()
+    except OSError:
+        _batch_fail(batch, _("The uploaded file is no longer available. Upload it again."))
+        return
+    # Reading and checking each cell needs no database, so it runs before the write lock is taken.
+    table = table_read(content=content, encoding=batch.encoding or ENCODING_AUTO)
+    columns = columns_locate(table.header)
+    log = ErrorLog(table.header, columns)
+    rows = rows_clean(table, columns, log)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Claim the batch: on PostgreSQL this row lock makes a second delivery of the task wait,
+            # then find the batch no longer QUEUED; SQLite's IMMEDIATE transactions serialise anyway.
+            if not ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(updated_at=now):
+                return
+            # Compared with the database inside the transaction, so the plan cannot be stale.
+            check = rows_compare(table, actor=actor, log=log, rows=rows, now=now)
+            if check.errors:
+                raise _CommitRefused(
+                    _(
+                        "The customers changed since the file was checked; %(count)s rows now have errors. "
+                        "Nothing was imported: export again or fix the file, and upload it again."
+                    )
+                    % {"count": len(log.bad_rows)},
+                    check.errors,
+                )
+            plans_write(
+                check.plans, actor=actor, now=now, comment=f"customer import #{batch.pk}: {batch.original_name}"[:500]
+            )
+            done = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(
+                status=ImportBatch.Status.DONE,
+                row_count=check.row_count,
+                created_count=check.counts.created,
+                updated_count=check.counts.updated,
+                unchanged_count=check.counts.unchanged,
+                contact_count=check.counts.contacts_written,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            if not done:
+                raise RuntimeError("The import batch left the QUEUED state during its commit.")
+    except _CommitRefused as refused:
+        _batch_fail(batch, refused.message, errors=refused.errors)
+
+
+def _batch_fail(batch: ImportBatch, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    values: dict[str, Any] = {
+        "status": ImportBatch.Status.FAILED,
+        "failure": message,
+        "finished_at": timezone.now(),
+        "updated_at": timezone.now(),
+    }
+    if errors is not None:
+        values["errors"] = errors
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(**values)
+
+
+def import_batches_purge_stale(*, now: datetime.datetime | None = None) -> int:
+    """Delete batches older than a day that were never imported, with their files (customer data
+    should not linger on disk). Returns how many batches were deleted."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    stale = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(status=ImportBatch.Status.DONE)
+    count = 0
+    for pk, stored_path in stale.values_list("pk", "stored_path"):
+        _file_delete(stored_path)
+        count += ImportBatch.objects.filter(pk=pk).delete()[0]
+    return count

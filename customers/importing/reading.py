@@ -1,0 +1,220 @@
+"""Reading a file: CSV (in its text encoding) or XLSX bytes into a table of cells, and its header
+row into the known columns."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.exporting import FORMULA_PREFIXES
+
+from ..models import CUSTOMER_EDITABLE_FIELDS, Customer
+from .columns import HEADER_ALIASES, REQUIRED_COLUMNS, match_key
+
+ENCODING_AUTO, ENCODING_UTF8, ENCODING_GB18030 = "auto", "utf-8", "gb18030"
+# What each choice decodes with. utf-8-sig also reads UTF-8 without a BOM; GB18030 is the superset of
+# GBK and GB2312 that Chinese Excel writes. A batch stores the codec that worked, so the commit reads
+# the file exactly as the preview did.
+CODECS = {ENCODING_UTF8: "utf-8-sig", ENCODING_GB18030: "gb18030", "utf-8-sig": "utf-8-sig", "utf-16": "utf-16"}
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the OLE2 container of Excel 97-2003 .xls files
+
+
+@dataclass
+class Table:
+    file_format: str
+    encoding: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); the header is row 1
+
+
+def _cell_unneutralise(text: str) -> str:
+    # Our export prefixes an apostrophe to cells a spreadsheet would run as a formula; take it off.
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
+
+
+def _csv_decode(content: bytes, encoding: str) -> tuple[str, str]:
+    """Strict decoding: a file that is not valid in the encoding is refused, never patched with
+    replacement characters."""
+    if encoding == ENCODING_AUTO:
+        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+            candidates = ("utf-16",)
+        else:
+            # UTF-8 first: its byte patterns almost never occur in GBK text, while GB18030 decodes
+            # most UTF-8 bytes into wrong Chinese characters.
+            candidates = ("utf-8-sig", "gb18030")
+        for codec in candidates:
+            try:
+                return content.decode(codec), codec
+            except UnicodeDecodeError:
+                continue
+        raise ApplicationError(
+            _("The file's text encoding was not recognised. Save it as CSV (UTF-8) or XLSX and upload it again.")
+        )
+    codec = CODECS[encoding]
+    if codec == "gb18030" and not content.isascii() and _is_utf8(content):
+        raise ApplicationError(
+            _(
+                "This file is UTF-8 text, not GB18030 (GBK): reading it as GB18030 would garble its Chinese. "
+                "Choose UTF-8 or automatic detection."
+            )
+        )
+    try:
+        return content.decode(codec), codec
+    except UnicodeDecodeError as error:
+        raise ApplicationError(
+            _(
+                "The file is not valid %(encoding)s text (unreadable bytes at position %(position)s). "
+                "Choose another encoding or automatic detection."
+            )
+            % {"encoding": encoding_label(codec), "position": error.start}
+        ) from error
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def encoding_label(codec: str) -> str:
+    return {"utf-8-sig": "UTF-8", "gb18030": "GB18030 (GBK)", "utf-16": "UTF-16"}.get(codec, codec)
+
+
+def _csv_records(text: str) -> Iterator[list[str]]:
+    first_line = text.split("\n", 1)[0]
+    # Chinese Excel writes commas; "Unicode text" and some exports use tabs or semicolons.
+    delimiter = max(",\t;", key=first_line.count) if first_line else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise ApplicationError(_("The file is not a valid CSV file: %(error)s") % {"error": error}) from error
+
+
+def _xlsx_cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone number typed as a number reads back as 13800000000.0
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_records(content: bytes, max_rows: int) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    # openpyxl reports a damaged workbook with whatever its zip and XML layers raise (BadZipFile,
+    # KeyError, InvalidFileException, ParseError, ...); every one of them means the same to the user.
+    except Exception as error:  # noqa: BLE001
+        raise ApplicationError(
+            _("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")
+        ) from error
+    try:
+        sheet = workbook.worksheets[0]
+        records, filled = [], 0
+        for values in sheet.iter_rows(values_only=True):
+            cells = [_xlsx_cell_text(v) for v in values]
+            records.append(cells)
+            filled += any(cells)
+            if filled > max_rows + 1:
+                break  # the caller reports the limit
+        return records
+    except Exception as error:  # noqa: BLE001  (as above, for a sheet that fails while it is read)
+        raise ApplicationError(
+            _("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")
+        ) from error
+    finally:
+        workbook.close()
+
+
+def table_read(*, content: bytes, encoding: str = ENCODING_AUTO, max_rows: int | None = None) -> Table:
+    """Read a CSV or XLSX file, recognised by its content (never its name). Raises ApplicationError
+    for an empty, unreadable or over-long file."""
+    max_rows = settings.CUSTOMER_IMPORT_MAX_ROWS if max_rows is None else max_rows
+    if not content.strip():
+        raise ApplicationError(_("The file is empty."))
+    if content.startswith(XLS_MAGIC):
+        raise ApplicationError(_("Excel 97-2003 (.xls) files are not supported. Save the file as .xlsx or CSV."))
+    if content.startswith(XLSX_MAGIC):
+        file_format, codec = "xlsx", ""
+        records: Iterable[list[str]] = _xlsx_records(content, max_rows)
+    else:
+        text, codec = _csv_decode(content, encoding)
+        file_format, records = "csv", _csv_records(text)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(records, start=1):
+        cells = [_cell_unneutralise(c.strip()) for c in cells]
+        if header is None:
+            header = cells
+            continue
+        if not any(cells):
+            continue  # spreadsheets leave blank rows behind; they are not data
+        if len(rows) >= max_rows:
+            raise ApplicationError(
+                _("The file has more than %(max)s rows. Split it into smaller files.") % {"max": f"{max_rows:,}"}
+            )
+        rows.append((number, cells))
+    if not header or not any(header):
+        raise ApplicationError(_("The first row must hold the column headers, e.g. code, name (客户编码, 客户名称)."))
+    if not rows:
+        raise ApplicationError(_("The file has column headers but no customer rows."))
+    return Table(file_format=file_format, encoding=codec, header=header, rows=rows)
+
+
+def _header_aliases() -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for column, names in HEADER_ALIASES.items():
+        for name in (column, *names):
+            aliases.setdefault(match_key(name), column)
+    # The customer fields' own labels, in both languages, as the edit form shows them.
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for column in (*CUSTOMER_EDITABLE_FIELDS, "tags"):
+                aliases.setdefault(match_key(str(Customer._meta.get_field(column).verbose_name)), column)
+    return aliases
+
+
+def columns_locate(header: list[str]) -> dict[str, int]:
+    """Which cell of a row holds each known column. Unknown columns are ignored."""
+    aliases = _header_aliases()
+    located: dict[str, int] = {}
+    for index, text in enumerate(header):
+        column = aliases.get(match_key(text))
+        if column is None:
+            continue
+        if column in located:
+            raise ApplicationError(
+                _("The columns “%(first)s” and “%(second)s” mean the same thing; keep one of them.")
+                % {"first": header[located[column]], "second": text}
+            )
+        located[column] = index
+    missing = [c for c in REQUIRED_COLUMNS if c not in located]
+    if missing:
+        raise ApplicationError(
+            _(
+                "Required columns are missing: %(columns)s. The first row must hold the column headers, "
+                "e.g. code, name (客户编码, 客户名称)."
+            )
+            % {"columns": ", ".join(missing)}
+        )
+    return located
