@@ -60,6 +60,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
             customer=customer,
             to_state=serializer.validated_data["to_state"],
             reason=serializer.validated_data["reason"],
+            reason_category=serializer.validated_data["reason_category"],
         )
         return Response(CustomerSerializer(self.get_queryset().get(pk=customer.pk)).data)
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import CONTACT_EDITABLE_FIELDS, CUSTOMER_EDITABLE_FIELDS, Contact, Customer, Lifecycle, Segment
+from .models import CONTACT_EDITABLE_FIELDS, CUSTOMER_EDITABLE_FIELDS, Contact, Customer, Lifecycle, LossReason, Segment
 
 
 class TagsField(forms.CharField):
@@ -42,6 +42,11 @@ class LifecycleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when a customer is lost (lost-business analysis) or won back."),
+    )
+    reason_category = forms.ChoiceField(
+        label=_("Why lost"),
+        required=False,
+        choices=[("", _("Choose when the customer is lost")), *LossReason.choices],
     )
 
 

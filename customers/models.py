@@ -27,6 +27,21 @@ class Lifecycle(models.TextChoices):
     LOST = "lost", _("Lost customer")
 
 
+class LossReason(models.TextChoices):
+    """Why a customer was lost (流失原因), as categories the lost-business analysis counts; the free
+    text beside it says the rest."""
+
+    PRICE = "price", _("Price")
+    QUALITY = "quality", _("Product quality")
+    DELIVERY = "delivery", _("Delivery")
+    SERVICE = "service", _("Service")
+    COMPETITOR = "competitor", _("A competitor's offer")
+    RELATIONSHIP = "relationship", _("Relationship or people changed")
+    NO_LONGER_NEEDED = "no_longer_needed", _("No longer needs the product")
+    BUSINESS_CLOSED = "business_closed", _("Closed down or taken over")
+    OTHER = "other", _("Other")
+
+
 class Tier(models.TextChoices):
     KEY = "key", _("Key customer")
     GENERAL = "general", _("General customer")
@@ -144,6 +159,9 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     lost_reason = models.TextField(_("reason lost"), blank=True)
+    lost_reason_category = models.CharField(
+        _("why lost"), max_length=20, choices=LossReason.choices, blank=True, db_index=True
+    )
     lost_at = models.DateTimeField(_("lost at"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
 
@@ -201,6 +219,7 @@ class LifecycleChange(models.Model):
     from_state = models.CharField(_("from"), max_length=10, choices=Lifecycle.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=10, choices=Lifecycle.choices)
     reason = models.TextField(_("reason"), blank=True)
+    reason_category = models.CharField(_("why lost"), max_length=20, choices=LossReason.choices, blank=True)
     is_win_back = models.BooleanField(_("win-back"), default=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,6 +8,7 @@ from .models import (
     Contact,
     Customer,
     Lifecycle,
+    LossReason,
     Segment,
 )
 
@@ -53,13 +54,14 @@ class CustomerSerializer(serializers.ModelSerializer):
             "id",
             *CUSTOMER_EDITABLE_FIELDS,
             "lost_reason",
+            "lost_reason_category",
             "lost_at",
             "tags",
             "contacts",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["lost_reason", "lost_at", "created_at", "updated_at"]
+        read_only_fields = ["lost_reason", "lost_reason_category", "lost_at", "created_at", "updated_at"]
 
     def validate_lifecycle(self, value):
         if self.instance is not None and value != self.instance.lifecycle:
@@ -87,6 +89,9 @@ LIFECYCLE_TARGETS = [
 class LifecycleChangeSerializer(serializers.Serializer):
     to_state = serializers.ChoiceField(choices=LIFECYCLE_TARGETS)
     reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason_category = serializers.ChoiceField(
+        choices=LossReason.choices, allow_blank=True, required=False, default="", help_text="Required when lost."
+    )
 
 
 class SegmentSerializer(serializers.ModelSerializer):

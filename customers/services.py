@@ -23,6 +23,7 @@ from .models import (
     Customer,
     Lifecycle,
     LifecycleChange,
+    LossReason,
     Segment,
     Tag,
 )
@@ -96,6 +97,7 @@ def customer_update(
     data: dict[str, Any],
     tags: list[str] | None = None,
     lifecycle_reason: str = "",
+    lost_reason_category: str = "",
 ) -> Customer:
     """Change master data: `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored.
 
@@ -121,16 +123,25 @@ def customer_update(
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=customer, changes=changes)
     to_state = data.get("lifecycle")
     if to_state and to_state != customer.lifecycle:
-        customer_change_lifecycle(actor=actor, customer=customer, to_state=to_state, reason=lifecycle_reason)
+        customer_change_lifecycle(
+            actor=actor,
+            customer=customer,
+            to_state=to_state,
+            reason=lifecycle_reason,
+            reason_category=lost_reason_category,
+        )
     return customer
 
 
 @transaction.atomic
-def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reason: str) -> LifecycleChange:
+def customer_change_lifecycle(
+    *, actor, customer: Customer, to_state: str, reason: str, reason_category: str = ""
+) -> LifecycleChange:
     """Move a customer along potential -> current -> lost -> current (win-back).
 
     Preconditions: the step is allowed from the customer's current state; a reason is given when a
-    customer is lost or won back. Safe under concurrent requests: the update only applies if the
+    customer is lost or won back, and a lost customer's reason has its category (LossReason), which
+    the lost-business analysis counts. Safe under concurrent requests: the update only applies if the
     state is still the one this request saw.
     """
     _require(customer_can_change(user=actor, customer=customer))
@@ -147,10 +158,16 @@ def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reaso
     is_win_back = from_state == Lifecycle.LOST and to_state == Lifecycle.CURRENT
     if (to_state == Lifecycle.LOST or is_win_back) and not reason:
         raise ApplicationError(_("Give the reason: why the customer was lost, or how it was won back."))
+    if reason_category and reason_category not in LossReason.values:
+        raise ApplicationError(_("Choose why the customer was lost from the list."))
+    if to_state == Lifecycle.LOST and not reason_category:
+        raise ApplicationError(_("Choose why the customer was lost (price, quality, delivery, ...)."))
+    if to_state != Lifecycle.LOST:
+        reason_category = ""
     now = timezone.now()
     values: dict[str, Any] = {"lifecycle": to_state, "updated_at": now}
     if to_state == Lifecycle.LOST:
-        values.update(lost_reason=reason, lost_at=now)
+        values.update(lost_reason=reason, lost_reason_category=reason_category, lost_at=now)
     if from_state == Lifecycle.POTENTIAL:
         values["potential_source"] = ""
     updated = Customer.objects.filter(pk=customer.pk, lifecycle=from_state).update(**values)
@@ -163,6 +180,7 @@ def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reaso
         from_state=from_state,
         to_state=to_state,
         reason=reason,
+        reason_category=reason_category,
         is_win_back=is_win_back,
         changed_by=actor,
     )
@@ -170,7 +188,10 @@ def customer_change_lifecycle(*, actor, customer: Customer, to_state: str, reaso
         actor=actor,
         action=AuditEvent.Action.TRANSITION,
         instance=customer,
-        changes={"lifecycle": [from_state, to_state]},
+        changes={
+            "lifecycle": [from_state, to_state],
+            **({"lost_reason_category": [None, reason_category]} if reason_category else {}),
+        },
         comment=reason,
     )
     hooks.lifecycle_changed(customer=customer, change=change, actor=actor)

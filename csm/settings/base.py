@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name across apps get explicit, stable names in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ComplaintChannelEnum": "complaints.models.Channel",
+        "LossReasonEnum": "customers.models.LossReason",
         "ComplaintKindEnum": "complaints.models.Kind",
         "ComplaintStateEnum": "complaints.models.State",
         "VisitChannelEnum": "visits.models.Channel",

@@ -142,6 +142,7 @@ def customer_lifecycle_view(request, pk: int):
                 customer=customer,
                 to_state=form.cleaned_data["to_state"],
                 reason=form.cleaned_data["reason"],
+                reason_category=form.cleaned_data["reason_category"],
             )
         except ApplicationError as error:
             messages.error(request, error.message)

@@ -152,7 +152,7 @@ def test_request_origin_is_recorded_for_changes_made_through_a_page(manager_clie
 
     manager_client.post(
         reverse("customers:lifecycle", args=[customer.pk]),
-        {"to_state": "lost", "reason": "Closed plant"},
+        {"to_state": "lost", "reason": "Closed plant", "reason_category": "business_closed"},
         REMOTE_ADDR="198.51.100.23",
         HTTP_USER_AGENT="Firefox/140",
     )
@@ -171,7 +171,9 @@ def test_audit_rows_appear_on_the_customer_detail_page(auditor_client, staff_use
     )
     services.customer_update(actor=staff_user, customer=customer, data={"phone": "021-8888-6666"})
     services.contact_create(actor=staff_user, customer=customer, data={"name": "Contact Zhao"})
-    services.customer_change_lifecycle(actor=staff_user, customer=customer, to_state="lost", reason="Plant closed")
+    services.customer_change_lifecycle(
+        actor=staff_user, customer=customer, to_state="lost", reason="Plant closed", reason_category="price"
+    )
     unrelated = services.customer_create(actor=staff_user, data={"code": "NO-1", "name": "Elsewhere Ltd"})
 
     response = auditor_client.get(customer.get_absolute_url())

@@ -238,7 +238,7 @@ def test_lifecycle_action_loses_and_wins_back_with_reasons(staff_client, staff_u
     customer = CustomerFactory(owner=staff_user, lifecycle="current")
     url = f"{CUSTOMERS}{customer.pk}/lifecycle/"
 
-    lost = _json(staff_client, "POST", url, {"to_state": "lost", "reason": "Price"})
+    lost = _json(staff_client, "POST", url, {"to_state": "lost", "reason": "Price", "reason_category": "price"})
     assert lost.status_code == 200, lost.content
     assert lost.json()["lifecycle"] == "lost" and lost.json()["lost_reason"] == "Price"
 

@@ -151,7 +151,11 @@ def test_customer_update_to_lost_needs_the_reason_and_records_it(staff_user):
     assert (customer.name, customer.lifecycle) == ("Old", "current")  # all or nothing
 
     services.customer_update(
-        actor=staff_user, customer=customer, data={"lifecycle": "lost"}, lifecycle_reason="Moved to a competitor"
+        actor=staff_user,
+        customer=customer,
+        data={"lifecycle": "lost"},
+        lifecycle_reason="Moved to a competitor",
+        lost_reason_category="competitor",
     )
     customer.refresh_from_db()
     assert (customer.lifecycle, customer.lost_reason) == ("lost", "Moved to a competitor")
@@ -202,7 +206,9 @@ def test_staff_cannot_change_customer_owned_by_someone_else(staff_user, other_st
     with pytest.raises(ApplicationError):
         services.customer_update(actor=staff_user, customer=customer, data={"name": "Mine now"})
     with pytest.raises(ApplicationError):
-        services.customer_change_lifecycle(actor=staff_user, customer=customer, to_state="lost", reason="x")
+        services.customer_change_lifecycle(
+            actor=staff_user, customer=customer, to_state="lost", reason="x", reason_category="price"
+        )
     with pytest.raises(ApplicationError):
         services.contact_create(actor=staff_user, customer=customer, data={"name": "Spy"})
 
@@ -260,7 +266,9 @@ def test_lifecycle_runs_potential_current_lost_and_win_back_with_history(staff_u
     assert customer.lifecycle == "current"
     assert customer.potential_source == ""  # only a potential customer has a source
 
-    services.customer_change_lifecycle(actor=staff_user, customer=customer, to_state="lost", reason="Price")
+    services.customer_change_lifecycle(
+        actor=staff_user, customer=customer, to_state="lost", reason="Price", reason_category="price"
+    )
     customer.refresh_from_db()
     assert customer.lifecycle == "lost" and customer.lost_reason == "Price" and customer.lost_at is not None
 
@@ -333,9 +341,13 @@ def test_stale_lifecycle_change_is_refused_when_someone_changed_it_in_between(st
     customer = CustomerFactory(owner=staff_user, lifecycle="current")
     seen_by_staff = Customer.objects.get(pk=customer.pk)
 
-    services.customer_change_lifecycle(actor=manager_user, customer=customer, to_state="lost", reason="Moved away")
+    services.customer_change_lifecycle(
+        actor=manager_user, customer=customer, to_state="lost", reason="Moved away", reason_category="price"
+    )
     with pytest.raises(ApplicationError, match="Someone else"):
-        services.customer_change_lifecycle(actor=staff_user, customer=seen_by_staff, to_state="lost", reason="Price")
+        services.customer_change_lifecycle(
+            actor=staff_user, customer=seen_by_staff, to_state="lost", reason="Price", reason_category="price"
+        )
 
     customer.refresh_from_db()
     assert customer.lost_reason == "Moved away"
@@ -535,3 +547,25 @@ def test_segment_delete_by_author_is_audited(staff_user):
 
     assert not Segment.objects.exists()
     assert AuditEvent.objects.get().action == AuditEvent.Action.DELETE
+
+
+def test_a_lost_customer_needs_a_loss_category_and_keeps_it(staff_user):
+    customer = CustomerFactory(owner=staff_user, lifecycle="current")
+
+    with pytest.raises(ApplicationError, match="Choose why the customer was lost"):
+        services.customer_change_lifecycle(actor=staff_user, customer=customer, to_state="lost", reason="Too dear")
+    with pytest.raises(ApplicationError, match="from the list"):
+        services.customer_change_lifecycle(
+            actor=staff_user, customer=customer, to_state="lost", reason="Too dear", reason_category="weather"
+        )
+    assert Customer.objects.get(pk=customer.pk).lifecycle == "current"
+
+    change = services.customer_change_lifecycle(
+        actor=staff_user, customer=customer, to_state="lost", reason="Too dear", reason_category="price"
+    )
+    customer.refresh_from_db()
+    assert (change.reason_category, customer.lost_reason_category) == ("price", "price")
+    won_back = services.customer_change_lifecycle(
+        actor=staff_user, customer=customer, to_state="current", reason="New offer", reason_category="price"
+    )
+    assert won_back.is_win_back and won_back.reason_category == ""

@@ -174,10 +174,14 @@ def test_lifecycle_step_through_the_page_requires_a_reason(staff_client, staff_u
     refused = staff_client.post(url, {"to_state": "lost", "reason": ""})
     assert refused.status_code == 302 and _messages(refused)
     assert Customer.objects.get(pk=customer.pk).lifecycle == "current"
+    uncategorised = staff_client.post(url, {"to_state": "lost", "reason": "Budget cut"})
+    assert "Choose why the customer was lost" in " ".join(_messages(uncategorised))
+    assert Customer.objects.get(pk=customer.pk).lifecycle == "current"
 
-    staff_client.post(url, {"to_state": "lost", "reason": "Budget cut"})
+    staff_client.post(url, {"to_state": "lost", "reason": "Budget cut", "reason_category": "price"})
     customer.refresh_from_db()
     assert customer.lifecycle == "lost" and customer.lost_reason == "Budget cut"
+    assert customer.lost_reason_category == "price"
 
 
 def test_manager_deletes_a_customer_after_confirmation(manager_client):

@@ -226,7 +226,9 @@ def test_a_customer_marked_lost_gets_one_win_back_visit(staff_user):
     customer = CustomerFactory(owner=staff_user)
 
     with time_machine.travel(at(2026, 11, 3), tick=False):
-        customer_change_lifecycle(actor=staff_user, customer=customer, to_state="lost", reason="Went to a competitor")
+        customer_change_lifecycle(
+            actor=staff_user, customer=customer, to_state="lost", reason="Went to a competitor", reason_category="price"
+        )
 
     visit = Visit.objects.get(customer=customer)
     assert (visit.trigger, visit.purpose, visit.assignee_id, visit.due_date) == (

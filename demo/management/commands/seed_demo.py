@@ -27,6 +27,7 @@ from customers.models import (
     Customer,
     Industry,
     Lifecycle,
+    LossReason,
     PotentialSource,
     Region,
     Scope,
@@ -92,12 +93,13 @@ INTERNAL = ["生产部", "质量部", "采购部", "售后服务部", "销售部
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "强", "洋", "艳", "杰", "军", "勇", "丽", "涛", "明", "超", "霞", "平"]
 ROLES = ["采购经理", "质量工程师", "总经理", "设备主管", "技术总监", "售后对接人"]
+# (reason, its category for the lost-business analysis)
 LOST_REASONS = [
-    "交付多次延迟，转向竞争对手",
-    "价格高于竞品约8%",
-    "售后响应慢，两次投诉未及时处理",
-    "Moved production overseas; no local demand",
-    "产品质量问题（批次不良率偏高）",
+    ("交付多次延迟，转向竞争对手", LossReason.DELIVERY),
+    ("价格高于竞品约8%", LossReason.PRICE),
+    ("售后响应慢，两次投诉未及时处理", LossReason.SERVICE),
+    ("Moved production overseas; no local demand", LossReason.NO_LONGER_NEEDED),
+    ("产品质量问题（批次不良率偏高）", LossReason.QUALITY),
 ]
 WIN_BACK = [
     "新任客户经理上门拜访并道歉，提供延保与价格优惠后恢复采购",
@@ -240,7 +242,11 @@ class Command(BaseCommand):
             )
             if lifecycle == Lifecycle.LOST:
                 services.customer_change_lifecycle(
-                    actor=manager, customer=customer, to_state=Lifecycle.LOST, reason=rng.choice(LOST_REASONS)
+                    actor=manager,
+                    customer=customer,
+                    to_state=Lifecycle.LOST,
+                    reason=(lost := rng.choice(LOST_REASONS))[0],
+                    reason_category=lost[1],
                 )
                 if rng.random() < 0.35:
                     services.customer_change_lifecycle(
