@@ -7,11 +7,13 @@ A draft holds the cleaned values by question code; the submission validates the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .models import Question, QuestionKind
+from . import scoring
+from .models import Answer, Question, QuestionKind
 
 
 def field_name(question: Question) -> str:
@@ -93,3 +95,39 @@ def progress(questions: list[Question], answers: Mapping[str, Any]) -> tuple[int
     codes = {q.pk: q.code for q in questions}
     asked = [q for q in questions if is_asked(q, answers, codes)]
     return sum(1 for q in asked if answers.get(q.code) not in (None, [], "")), len(asked)
+
+
+def answer_rows(questions: list[Question], answers: dict[str, Any]) -> list[Answer]:
+    codes = {q.pk: q.code for q in questions}
+    rows = []
+    for question in questions:
+        value = answers.get(question.code)
+        if value in (None, [], "") or not is_asked(question, answers, codes):
+            continue
+        answer = Answer(question=question)
+        if question.is_scored:
+            answer.score = value
+            answer.importance = answers.get(f"{question.code}:importance") if question.ask_importance else None
+        elif question.kind == QuestionKind.TEXT:
+            answer.text = value
+        else:
+            answer.choices = value if isinstance(value, list) else [value]
+        rows.append(answer)
+    return rows
+
+
+def response_scores(questions: list[Question], rows: list[Answer]) -> tuple[Decimal | None, int | None]:
+    """(CSI 0–100, NPS answer) of one response, by the campaign method (surveys.scoring)."""
+    by_question = {q.pk: q for q in questions}
+    pairs, weights, recommend = [], {}, None
+    for row in rows:
+        question = by_question[row.question_id]
+        if question.kind == QuestionKind.RATING and row.score is not None and question.dimension_id:
+            pairs.append(
+                (question.dimension_id, scoring.normalise(row.score, scale_min=1, scale_max=question.scale_max))
+            )
+            weights.setdefault(question.dimension_id, float(question.effective_weight()))
+        if question.kind == QuestionKind.NPS and row.score is not None:
+            recommend = row.score
+    index = scoring.csi(scoring.dimension_means(pairs), weights)
+    return (None if index is None else Decimal(str(round(index, 1)))), recommend

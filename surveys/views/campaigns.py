@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import can, permission
 from core.exceptions import ApplicationError
 
-from .. import scoring, selectors, services
+from .. import links, scoring, selectors, services
 from ..exporting import export_response
 from ..forms import CampaignForm
 from ..models import Campaign, Invitation
@@ -93,7 +93,7 @@ def campaign_detail_view(request, pk: int):
         import segno
         from django.utils.safestring import mark_safe
 
-        open_link_url = services.campaign_open_link_url(campaign, base_url=request.build_absolute_uri("/"))
+        open_link_url = links.campaign_open_link_url(campaign, base_url=request.build_absolute_uri("/"))
         # segno writes the SVG itself (no user text in it): safe to inline.
         open_link_qr = mark_safe(segno.make(open_link_url, error="m").svg_inline(scale=3, dark="#1b2733"))  # noqa: S308
     return render(
@@ -162,7 +162,7 @@ def campaign_open_link_qr_view(request, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
     if not campaign.open_link:
         raise Http404
-    url = services.campaign_open_link_url(campaign, base_url=request.build_absolute_uri("/"))
+    url = links.campaign_open_link_url(campaign, base_url=request.build_absolute_uri("/"))
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=10, border=4, xmldecl=True)
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
@@ -192,7 +192,7 @@ def campaign_links_view(request, pk: int):
     page = Paginator(invitations, LINKS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for invitation in page:
-        link = services.invitation_link(invitation, base_url=base)
+        link = links.invitation_link(invitation, base_url=base)
         # segno writes the SVG itself (no user text in it): safe to inline.
         qr = mark_safe(segno.make(link, error="m").svg_inline(scale=2, dark="#1b2733"))  # noqa: S308
         rows.append((invitation, link, qr))

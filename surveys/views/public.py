@@ -33,7 +33,7 @@ from core.exceptions import ApplicationError
 from core.i18n import bilingual
 from core.middleware import client_ip
 
-from .. import answering, services
+from .. import answering, services, tokens
 from ..models import Campaign, Invitation, Question, QuestionKind
 
 BAD_TOKEN_LIMIT = 20
@@ -222,10 +222,8 @@ def opt_out_view(request, token: str):
     invitation = None
     if _is_limited(request):
         return unusable_link_response(429)
-    if services.tokens.looks_like_token(token):
-        invitation = (
-            Invitation.objects.select_related("contact").filter(token_hash=services.tokens.token_hash(token)).first()
-        )
+    if tokens.looks_like_token(token):
+        invitation = Invitation.objects.select_related("contact").filter(token_hash=tokens.token_hash(token)).first()
     if invitation is None:
         _count_failure(request)
         return unusable_link_response(404)

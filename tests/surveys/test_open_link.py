@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from surveys import selectors, services
+from surveys import links, selectors, services
 from surveys.models import Campaign, Response
 from tests.factories import SegmentFactory
 
@@ -32,7 +32,7 @@ def campaign(manager_user):
 
 
 def open_url(campaign):
-    return reverse("surveys:open_answer", args=[services.campaign_open_token(campaign)])
+    return reverse("surveys:open_answer", args=[links.campaign_open_token(campaign)])
 
 
 def post(client, campaign, score=5):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from complaints.models import Complaint
 from core.exceptions import ApplicationError
 from customers.models import Contact
-from surveys import services
+from surveys import selectors, services
 from surveys.models import Campaign, Invitation, MeasurementPlan, Response
 from tests.factories import CustomerFactory, SegmentFactory
 
@@ -226,8 +226,8 @@ def test_plan_sample_is_reproducible_and_a_campaign_freezes_the_plan(manager_use
     customers_with_contacts(90, tier="general")
     plan = _plan(manager_user, [key, general])
 
-    first = services.selectors.plan_sample(plan=plan)
-    again = services.selectors.plan_sample(plan=MeasurementPlan.objects.get(pk=plan.pk))
+    first = selectors.plan_sample(plan=plan)
+    again = selectors.plan_sample(plan=MeasurementPlan.objects.get(pk=plan.pk))
 
     assert first.population == 120
     assert first.size == again.size == len(first.customer_ids) == 54  # 95% ± 10% of 120
@@ -250,7 +250,7 @@ def test_customers_surveyed_recently_are_left_out_of_the_plan_population(manager
     running_campaign(manager_user, segment)
     plan = _plan(manager_user, [segment], contact_interval_days=90)
 
-    assert services.selectors.plan_sample(plan=plan).population == 0
+    assert selectors.plan_sample(plan=plan).population == 0
 
 
 def test_staff_and_auditors_cannot_create_campaigns(staff_user, auditor_user, segment):
