@@ -1,8 +1,10 @@
-"""The shared kernel: a timestamped base model and the append-only audit trail."""
+"""The shared kernel: a timestamped base model, the append-only audit trail and the mail outbox."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -86,3 +88,58 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+
+class OutboxMessage(models.Model):
+    """One e-mail on its way, the only path mail takes (core/mail.py): rendered and recorded in the
+    transaction of what caused it, delivered by a task after commit, enqueued again by the sweeper
+    while it is pending (broker down at commit, relay down, worker lost).
+
+    The bodies are kept only until the message is sent or has failed for good: they can carry
+    personal links (a complaint's status link, whose token is otherwise stored only as a hash).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("mail status", "Pending")
+        SENDING = "sending", pgettext_lazy("mail status", "Sending")
+        SENT = "sent", pgettext_lazy("mail status", "Sent")
+        FAILED = "failed", pgettext_lazy("mail status", "Failed")
+
+    to = models.JSONField(_("recipients"))
+    from_email = models.CharField(_("sender"), max_length=254)
+    # 998 characters: the longest line RFC 5322 allows.
+    subject = models.CharField(_("subject"), max_length=998)
+    body_text = models.TextField(_("text body"), blank=True)
+    body_html = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    template = models.CharField(_("template"), max_length=100)
+    language = models.CharField(_("language"), max_length=10)
+    reference = models.CharField(_("caused by"), max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When a pending message is next due: at once when recorded, later after a failed attempt
+    # (backoff), and a while after the sweeper enqueued it again.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("mail outbox")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="core_outbox_status_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="core_outbox_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="core_outbox_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.to)}: {self.subject}"

@@ -13,6 +13,14 @@ app.autodiscover_tasks()
 
 
 app.conf.beat_schedule = {
+    # Every minute: e-mail that is still pending is enqueued again (core.mail.mail_outbox_sweep):
+    # messages whose delivery task was lost because the broker was down at commit, messages due
+    # for a retry after the relay failed (backoff kept in the row, never a long countdown), and
+    # deliveries a killed worker never finished. A lost message waits a minute or two.
+    "mail-outbox-sweep": {
+        "task": "core.tasks.mail_outbox_sweep_task",
+        "schedule": crontab(),
+    },
     # Hourly: uploaded import files that were never committed are deleted after a day, so
     # customer data does not linger on disk (privacy) and the folder does not grow forever.
     "customer-import-purge-stale": {

@@ -10,18 +10,16 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can, require
 from core.audit import audit_event_build, audit_record, audit_record_many, diff, snapshot
 from core.exceptions import ApplicationError
 from core.links import site_url
+from core.mail import mail_send
 from core.models import AuditEvent
 from customers.models import Customer, Lifecycle, SatisfactionDimension
 from customers.selectors import InvalidCriteria, segment_customers
@@ -467,20 +465,24 @@ def visit_cancel(*, actor, visit: Visit, reason: str) -> Visit:
 # -- reminders and escalation ----------------------------------------------------------------------
 
 
-def _send(user, subject_template: str, body_template: str, context: dict) -> None:
-    """E-mail one user, in their preferred language."""
+def _send(user, template: str, visit: Visit) -> None:
+    """E-mail one user about a visit, in their preferred language (through the outbox: call it in
+    the transaction that marks the visit reminded or escalated)."""
     if not user or not user.email:
         return
-    context = {**context, "url": site_url(context["visit"].get_absolute_url())}
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = render_to_string(subject_template, context).strip()
-        body = render_to_string(body_template, context)
-    send_mail(subject, body, None, [user.email])
+    mail_send(
+        to=user.email,
+        template=template,
+        context={"visit": visit, "url": site_url(visit.get_absolute_url())},
+        language=user.preferred_language,
+        reference=f"visit:{visit.pk}",
+    )
 
 
 def visits_send_reminders(*, now: datetime.datetime | None = None) -> int:
-    """E-mail each assignee about the visits due tomorrow, once per visit (reminder_sent_at is set
-    by a conditional update, so a second run or a second worker sends nothing)."""
+    """E-mail each assignee about the visits due tomorrow, once per visit: reminder_sent_at is set by
+    a conditional update (a second run or a second worker sends nothing) in the same transaction as
+    the e-mail is recorded in the outbox, which delivers it, retrying while the relay is down."""
     now = now or timezone.now()
     tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
     sent = 0
@@ -488,9 +490,10 @@ def visits_send_reminders(*, now: datetime.datetime | None = None) -> int:
         status=Visit.Status.PLANNED, due_date=tomorrow, reminder_sent_at__isnull=True, assignee__isnull=False
     ).select_related("assignee", "customer")
     for visit in due:
-        if Visit.objects.filter(pk=visit.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
-            continue
-        _send(visit.assignee, "emails/visit_reminder_subject.txt", "emails/visit_reminder.txt", {"visit": visit})
+        with transaction.atomic():
+            if Visit.objects.filter(pk=visit.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now) != 1:
+                continue
+            _send(visit.assignee, "visits/reminder", visit)
         sent += 1
     return sent
 
@@ -513,10 +516,11 @@ def visits_escalate_overdue(*, now: datetime.datetime | None = None, grace_days:
     ).select_related("assignee", "customer")
     events = []
     for visit in overdue:
-        if Visit.objects.filter(pk=visit.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
-            continue
-        for manager in _managers_for(visit):
-            _send(manager, "emails/visit_overdue_subject.txt", "emails/visit_overdue.txt", {"visit": visit})
+        with transaction.atomic():
+            if Visit.objects.filter(pk=visit.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+                continue
+            for manager in _managers_for(visit):
+                _send(manager, "visits/overdue", visit)
         events.append(
             audit_event_build(
                 actor=None,

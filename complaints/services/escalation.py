@@ -3,7 +3,8 @@
 The periodic sweep asks, for each active rule, which open complaints have passed the rule's moment
 (deadline + offset) and have no Escalation row for the rule in their current cycle. The row is
 inserted first; its unique constraint makes a second sweep, an overlapping worker, or a catch-up
-after downtime escalate each complaint once per rule and cycle. Mails go out after commit.
+after downtime escalate each complaint once per rule and cycle. Mails are recorded in the outbox
+in the same transaction and go out after commit.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Role
 from core.audit import audit_record
 from core.links import site_url
+from core.mail import mail_send
 from core.models import AuditEvent
 
 from ..models import OPEN_STATES, Complaint, ComplaintEvent, Escalation, EscalationRule, State
@@ -50,12 +50,13 @@ def _notify(users: list, complaint: Complaint, rule: EscalationRule) -> None:
     for user in users:
         if not user.email:
             continue
-        with translation.override(user.preferred_language or "zh-hans"):
-            context = {"complaint": complaint, "rule": rule, "url": url}
-            subject = render_to_string("emails/complaints/escalation_subject.txt", context).strip()
-            body = render_to_string("emails/complaints/escalation_body.txt", context)
-        address = user.email
-        transaction.on_commit(lambda s=subject, b=body, a=address: send_mail(s, b, None, [a]))
+        mail_send(
+            to=user.email,
+            template="complaints/escalation",
+            context={"complaint": complaint, "rule": rule, "url": url},
+            language=user.preferred_language,
+            reference=f"complaint:{complaint.pk}",
+        )
 
 
 def complaint_escalations_due(*, rule: EscalationRule, now: datetime.datetime):

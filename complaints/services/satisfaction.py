@@ -7,14 +7,13 @@ import datetime
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.exceptions import ApplicationError
+from core.mail import mail_send
 from core.models import AuditEvent
 
 from ..models import Action, Complaint, ComplaintEvent, Escalation, EscalationRule, State
@@ -26,7 +25,7 @@ LOW_RATING = 2
 
 
 def complaint_follow_up_after_close(*, complaint: Complaint, actor=None) -> None:
-    """Called when a complaint closes: ask for the rating (after commit) and let the visits app
+    """Called when a complaint closes: ask for the rating (through the outbox) and let the visits app
     schedule the follow-up contact its event plans ask for ("complaint:<id>", once)."""
     from visits.models import Trigger
     from visits.services import visit_schedule_for_event
@@ -48,11 +47,13 @@ def complaint_follow_up_after_close(*, complaint: Complaint, actor=None) -> None
     if not email:
         return
     token = complaint_status_link_issue(complaint=complaint)
-    with translation.override(language):
-        context = {"complaint": complaint, "status_url": status_url(token)}
-        subject = render_to_string("emails/complaints/satisfaction_subject.txt", context).strip()
-        body = render_to_string("emails/complaints/satisfaction_body.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    mail_send(
+        to=email,
+        template="complaints/satisfaction",
+        context={"complaint": complaint, "status_url": status_url(token)},
+        language=language,
+        reference=f"complaint:{complaint.pk}",
+    )
 
 
 # Extension point (apps to the right do not get imported here): an app that asks the customer

@@ -11,15 +11,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.links import site_url
+from core.mail import mail_send
 from core.models import AuditEvent
 
 from ..models import Complaint, ComplaintEvent
@@ -73,17 +71,20 @@ def status_url(token: str) -> str:
 
 
 def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: datetime.datetime | None = None) -> bool:
-    """Issue a status link and e-mail the acknowledgement, in the customer's language, after commit.
-    Returns False when there is no address to write to (the step is recorded all the same)."""
+    """Issue a status link and e-mail the acknowledgement, in the customer's language, through the
+    outbox (sent after commit). Returns False when there is no address to write to (the step is
+    recorded all the same)."""
     email, language = complaint_recipient(complaint)
     token = complaint_status_link_issue(complaint=complaint, now=now)
     if not email:
         return False
-    with translation.override(language):
-        context = {"complaint": complaint, "status_url": status_url(token)}
-        subject = render_to_string("emails/complaints/acknowledgement_subject.txt", context).strip()
-        body = render_to_string("emails/complaints/acknowledgement_body.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    mail_send(
+        to=email,
+        template="complaints/acknowledgement",
+        context={"complaint": complaint, "status_url": status_url(token)},
+        language=language,
+        reference=f"complaint:{complaint.pk}",
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

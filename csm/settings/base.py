@@ -144,6 +144,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CSM <csm@localhost>")
+# Seconds the SMTP backend waits on each network operation. Without it a stalled relay holds a
+# delivery task (and its worker) forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The outbox (core/mail.py): a delivery that fails on a transient relay error is tried again after
+# MAIL_RETRY_BACKOFF_SECONDS, doubling each time up to MAIL_RETRY_BACKOFF_MAX_SECONDS, and is
+# recorded as failed after MAIL_DELIVERY_MAX_RETRIES retries (the defaults: about five hours).
+MAIL_DELIVERY_MAX_RETRIES = env.int("MAIL_DELIVERY_MAX_RETRIES", default=10)
+MAIL_RETRY_BACKOFF_SECONDS = 60
+MAIL_RETRY_BACKOFF_MAX_SECONDS = 3600
+# A pending message whose delivery task has not claimed it this long after it was due (the broker
+# was down at commit, the task was lost) is enqueued again by the sweeper.
+MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 60
 # Where customers and staff reach the site: the base of the links in e-mails (status, survey, visits).
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
@@ -173,6 +185,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A safety net against hung tasks, not a budget: the longest measured task (sending a campaign of
+# 100,000 invitations, bench/README.md) took 226 s. The soft limit raises inside the task so it can
+# record its state; the hard limit kills the worker process. Mail delivery has tighter limits of its
+# own (core/tasks.py).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

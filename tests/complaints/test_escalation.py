@@ -29,6 +29,18 @@ def codes(complaint) -> list[str]:
     return sorted(complaint.escalations.values_list("rule__code", flat=True))
 
 
+def test_escalation_mail_is_in_each_recipients_language(assigned, staff_user, django_capture_on_commit_callbacks):
+    staff_user.preferred_language = "zh-hans"
+    staff_user.save()
+    complaint = assigned(severity="high")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_escalations_run(now=complaint.resolve_due_at - datetime.timedelta(hours=1))
+
+    subjects = [m.subject for m in mail.outbox if m.to == [staff_user.email]]
+    assert subjects and all(s.startswith("[升级]") and complaint.reference in s for s in subjects)
+
+
 def test_nothing_happens_before_the_warning(assigned):
     complaint = assigned(severity="high")
     assert services.complaint_escalations_run(now=complaint.received_at) == 0

@@ -4,11 +4,15 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint
+from core.mail import mail_outbox_sweep
+from core.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +24,29 @@ def acknowledge(staff_user, complaint, capture):
     return message, re.search(r"/complaints/status/([^/\s]+)/", message.body).group(1)
 
 
+def test_a_failing_relay_fails_no_acknowledgement_and_the_mail_follows(
+    staff_client, complaint, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableRelayBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("complaints:transition", args=[complaint.pk]), {"action": "acknowledge", "state": "received"}
+        )
+
+    assert response.status_code == 302  # the step is done, not an error page
+    complaint.refresh_from_db()
+    assert complaint.state == "acknowledged" and complaint.events.filter(kind="ack_sent").exists()
+    waiting = OutboxMessage.objects.get(reference=f"complaint:{complaint.pk}", template="complaints/acknowledgement")
+    assert (waiting.status, waiting.to) == ("pending", ["li.na@example.com"])
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=3), tick=False):
+        mail_outbox_sweep()
+    (message,) = mail.outbox
+    assert complaint.reference in message.subject and "/complaints/status/" in message.body
+
+
 def test_acknowledgement_goes_to_the_contact_in_their_language(
     staff_user, complaint, django_capture_on_commit_callbacks
 ):
@@ -28,8 +55,11 @@ def test_acknowledgement_goes_to_the_contact_in_their_language(
     assert message.to == ["li.na@example.com"]
     assert complaint.reference in message.subject
     assert len(token) >= 43  # 32 random bytes, base64: 256 bits
+    assert message.subject.startswith("我们已收到您的投诉")
     row = Complaint.objects.get(pk=complaint.pk)
     assert token not in (row.status_token_hash, str(row.__dict__))  # only the hash is stored
+    sent = OutboxMessage.objects.get(template="complaints/acknowledgement")
+    assert sent.status == "sent" and token not in str(sent.__dict__)  # nor kept in the outbox once sent
     assert complaint.events.filter(kind="ack_sent").exists()
 
 

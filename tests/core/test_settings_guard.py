@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from celery.app.defaults import DEFAULTS
+from celery.schedules import crontab
 from django.conf import settings
 
 from csm.celery import app
@@ -24,6 +25,21 @@ def test_celery_reads_the_broker_and_the_reliability_settings_from_django():
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_ignore_result is True
     assert app.conf.timezone == settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_celery_applies_the_task_time_limits_we_declare():
+    assert app.conf.task_soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT > 0
+    assert app.conf.task_time_limit == settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT
+
+
+def test_mail_delivery_is_bounded_by_the_relay_timeout_and_swept_every_minute():
+    from core.tasks import mail_deliver_task
+
+    assert settings.EMAIL_TIMEOUT > 0  # the SMTP backend's own default is to wait forever
+    assert 0 < mail_deliver_task.soft_time_limit < mail_deliver_task.time_limit < settings.CELERY_TASK_TIME_LIMIT
+    sweep = app.conf.beat_schedule["mail-outbox-sweep"]
+    assert sweep["task"] == "core.tasks.mail_outbox_sweep_task"
+    assert sweep["schedule"] == crontab()  # every minute
 
 
 def test_tests_run_tasks_eagerly_and_propagate_their_errors():

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Team
 from core.exceptions import ApplicationError
-from core.models import AuditEvent
+from core.mail import mail_outbox_sweep
+from core.models import AuditEvent, OutboxMessage
 from customers.models import SatisfactionDimension
 from tests.factories import ContactFactory, CustomerFactory, UserFactory
 from tests.visits.factories import VisitFactory
@@ -137,65 +138,111 @@ def test_cancel_keeps_the_reason_and_a_cancelled_visit_cannot_be_recorded(visit,
 # -- reminders and escalation -----------------------------------------------------------------------
 
 
-def test_reminder_is_sent_the_day_before_once_in_the_assignees_language(staff_user):
+def test_reminder_is_sent_the_day_before_once_in_the_assignees_language(staff_user, django_capture_on_commit_callbacks):
     staff_user.preferred_language = "zh-hans"
     staff_user.save()
     today = timezone.localdate()
     tomorrow = VisitFactory(assignee=staff_user, due_date=today + datetime.timedelta(days=1))
     VisitFactory(assignee=staff_user, due_date=today + datetime.timedelta(days=2))
 
-    assert services.visits_send_reminders() == 1
-    assert services.visits_send_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.visits_send_reminders() == 1
+        assert services.visits_send_reminders() == 0
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [staff_user.email]
-    assert tomorrow.customer.name in message.subject
+    assert tomorrow.customer.name in message.subject and message.subject.startswith("提醒")
     assert tomorrow.get_absolute_url() in message.body
 
 
-def test_reminder_again_after_a_reschedule(staff_user):
+def test_a_reminder_the_relay_refused_is_sent_on_a_later_run(staff_user, settings, django_capture_on_commit_callbacks):
+    """The reminder is marked sent in the transaction that records its e-mail: a relay outage no
+    longer loses it (nor the rest of the day's), the outbox sweeper delivers it once the relay works."""
+    today = timezone.localdate()
+    visits = [VisitFactory(assignee=staff_user, due_date=today + datetime.timedelta(days=1)) for _ in range(2)]
+    settings.EMAIL_BACKEND = "tests.mail_backends.DisconnectingRelayBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.visits_send_reminders() == 2  # returns normally
+
+    assert mail.outbox == []
+    waiting = OutboxMessage.objects.filter(reference__in=[f"visit:{v.pk}" for v in visits])
+    assert sorted(waiting.values_list("status", flat=True)) == ["pending", "pending"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.visits_send_reminders() == 0  # already reminded: not twice
+            mail_outbox_sweep()
+
+    bodies = [message.body for message in mail.outbox]
+    assert len(bodies) == 2 and all(sum(v.get_absolute_url() in body for body in bodies) == 1 for v in visits)
+    assert set(waiting.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_reminder_whose_mail_could_not_be_recorded_is_tried_on_the_next_run(staff_user, monkeypatch):
     visit = VisitFactory(assignee=staff_user, due_date=timezone.localdate() + datetime.timedelta(days=1))
-    services.visits_send_reminders()
+
+    def template_broken(**kwargs):
+        raise RuntimeError("template error")
+
+    monkeypatch.setattr(services, "mail_send", template_broken)
+    with pytest.raises(RuntimeError):
+        services.visits_send_reminders()
+    visit.refresh_from_db()
+    assert visit.reminder_sent_at is None  # rolled back with the failed recording
+
+    monkeypatch.undo()
+    assert services.visits_send_reminders() == 1
+
+
+def test_reminder_again_after_a_reschedule(staff_user, django_capture_on_commit_callbacks):
+    visit = VisitFactory(assignee=staff_user, due_date=timezone.localdate() + datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visits_send_reminders()
     services.visit_reschedule(
         actor=staff_user, visit=visit, due_date=timezone.localdate() + datetime.timedelta(days=3), reason="x"
     )
 
     with time_machine.travel(timezone.now() + datetime.timedelta(days=2), tick=False):
-        assert services.visits_send_reminders() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.visits_send_reminders() == 1
 
     assert len(mail.outbox) == 2
 
 
-def test_overdue_visit_is_escalated_to_the_team_manager_once(staff_user):
+def test_overdue_visit_is_escalated_to_the_team_manager_once(staff_user, django_capture_on_commit_callbacks):
     boss = UserFactory(username="boss", role="manager")
     team = Team.objects.create(name="North", manager=boss)
     team.members.add(staff_user)
     overdue = VisitFactory(assignee=staff_user, due_date=timezone.localdate() - datetime.timedelta(days=3))
     VisitFactory(assignee=staff_user, due_date=timezone.localdate() - datetime.timedelta(days=1))  # within grace
 
-    assert services.visits_escalate_overdue() == 1
-    assert services.visits_escalate_overdue() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.visits_escalate_overdue() == 1
+        assert services.visits_escalate_overdue() == 0
 
     assert [m.to for m in mail.outbox] == [[boss.email]]
     assert overdue.customer.name in mail.outbox[0].subject
     assert AuditEvent.objects.filter(object_id=str(overdue.pk), comment__icontains="overdue").count() == 1
 
 
-def test_overdue_without_a_team_goes_to_the_managers(staff_user, manager_user):
+def test_overdue_without_a_team_goes_to_the_managers(staff_user, manager_user, django_capture_on_commit_callbacks):
     VisitFactory(assignee=staff_user, due_date=timezone.localdate() - datetime.timedelta(days=5))
 
-    services.visits_escalate_overdue()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visits_escalate_overdue()
 
     assert [m.to for m in mail.outbox] == [[manager_user.email]]
 
 
-def test_done_and_cancelled_visits_are_never_escalated(staff_user, manager_user):
+def test_done_and_cancelled_visits_are_never_escalated(staff_user, manager_user, django_capture_on_commit_callbacks):
     past = timezone.localdate() - datetime.timedelta(days=9)
     VisitFactory(assignee=staff_user, due_date=past, status="cancelled")
     VisitFactory(assignee=staff_user, due_date=past, status="done", visited_on=past, completed_at=timezone.now())
 
-    assert services.visits_escalate_overdue() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.visits_escalate_overdue() == 0
     assert mail.outbox == []
 
 

@@ -42,13 +42,14 @@ def test_schedule_task_run_twice_creates_visits_once(staff_user):
     assert Visit.objects.count() == 1
 
 
-def test_reminder_and_escalation_tasks_send_once(staff_user, manager_user):
+def test_reminder_and_escalation_tasks_send_once(staff_user, manager_user, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     VisitFactory(assignee=staff_user, due_date=today + datetime.timedelta(days=1))
     VisitFactory(assignee=staff_user, due_date=today - datetime.timedelta(days=4))
 
-    results = [tasks.visits_send_reminders_task.delay().get() for _ in range(2)]
-    results += [tasks.visits_escalate_overdue_task.delay().get() for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        results = [tasks.visits_send_reminders_task.delay().get() for _ in range(2)]
+        results += [tasks.visits_escalate_overdue_task.delay().get() for _ in range(2)]
 
     assert results == [1, 0, 1, 0]
     assert sorted(m.to[0] for m in mail.outbox) == sorted([staff_user.email, manager_user.email])
