@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from . import append_only
 
 # The tables whose triggers are checked, once their migrations are applied.
-APPEND_ONLY_TABLES = ("core_auditevent",)
+APPEND_ONLY_TABLES = ("core_auditevent", "core_auditchainlink")
 
 
 def _fully_migrated(connection) -> bool:

@@ -24,7 +24,12 @@ EVENT = (
     " (SELECT MIN(id) FROM django_content_type), '1', 'x', '{}', '', '', '')"
 )
 # One row of each append-only table, so an UPDATE or DELETE has a row to fire on.
-ROWS = {"core_auditevent": EVENT}
+ROWS = {
+    "core_auditevent": EVENT,
+    "core_auditchainlink": "INSERT INTO core_auditchainlink (position, event_id, content_hash, link_hash, sealed_at)"
+    " SELECT COALESCE(MAX(position), 0) + 1, COALESCE(MAX(position), 0) + 1, '', '', '2026-01-01 00:00:00'"
+    " FROM core_auditchainlink",
+}
 
 
 def _migrate(database_url: str, tmp_path: Path) -> None:
@@ -115,28 +120,25 @@ def test_a_fresh_postgresql_migrate_installs_every_append_only_trigger(fresh_pos
     assert _postgresql_triggers(fresh_postgresql, table) == expected
 
 
+@pytest.mark.parametrize("table", checks.APPEND_ONLY_TABLES)
 @pytest.mark.parametrize(
     "sql",
-    [
-        "UPDATE core_auditevent SET actor_name = 'someone else'",
-        "DELETE FROM core_auditevent",
-        "TRUNCATE core_auditevent",
-    ],
+    ["UPDATE {table} SET id = id + 1000", "DELETE FROM {table}", "TRUNCATE {table}"],
     ids=["update", "delete", "truncate"],
 )
-def test_a_fresh_postgresql_migrate_refuses_update_delete_and_truncate(fresh_postgresql, sql):
+def test_a_fresh_postgresql_migrate_refuses_update_delete_and_truncate(fresh_postgresql, table, sql):
     import psycopg2
 
     with fresh_postgresql.cursor() as cursor:
-        cursor.execute(EVENT)
-        cursor.execute("SELECT COUNT(*) FROM core_auditevent")
-        (count,) = cursor.fetchone()
+        cursor.execute(ROWS[table])
+        cursor.execute(f"SELECT COUNT(*), MIN(id) FROM {table}")
+        before = cursor.fetchone()
 
         with pytest.raises(psycopg2.DatabaseError, match="append-only"):
-            cursor.execute(sql)
+            cursor.execute(sql.format(table=table))
 
-        cursor.execute("SELECT COUNT(*), MIN(actor_name) FROM core_auditevent")
-        assert cursor.fetchone() == (count, "someone")
+        cursor.execute(f"SELECT COUNT(*), MIN(id) FROM {table}")
+        assert cursor.fetchone() == before
 
 
 @pytest.mark.django_db
