@@ -62,12 +62,13 @@ CANONICAL_FIELDS = (
 # silently skipped. On SQLite writers are serialised by the database lock, so ids commit in order.
 SETTLE_SECONDS = 120
 
-# Events sealed per transaction. Measured on SQLite (this laptop-class machine): 5,000 events in
-# about 0.25 s, so a minute's worth of a busy day is one short transaction; a first seal of an old
-# trail of 1M events runs as 200 transactions of a quarter second each.
+# Events sealed per transaction. Measured here (2 shared cores, 50,000 events): 0.70 s per 5,000 on
+# SQLite, 0.54 s on PostgreSQL, so a busy minute is one short transaction and a first seal of an old
+# trail of 1M events is 200 transactions of well under a second each (about 2.5 minutes in all).
 SEAL_BATCH_SIZE = 5000
 
-# Links (and their events) read per query while verifying.
+# Links (and their events) read per query while verifying. Verification measured here: 50,000
+# events in 3.2 s (SQLite) and 2.6 s (PostgreSQL), i.e. about a minute per million.
 VERIFY_BATCH_SIZE = 2000
 
 # pg_try_advisory_xact_lock key: one sealer at a time on PostgreSQL ("csm-audit-chain" digits).
