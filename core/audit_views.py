@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.access import permission
 
+from .audit_chain import audit_chain_status, audit_chain_verify
 from .exporting import rows_file_response
 from .models import AuditEvent
 
@@ -60,8 +61,15 @@ def audit_list_view(request):
             "actions": AuditEvent.Action.choices,
             "types": types,
             "query": query.urlencode(),
+            "chain": audit_chain_status(),
         },
     )
+
+
+@permission(VIEW)
+def audit_verify_view(request):
+    """Recomputes the hash chain and names the first broken entry. Reads only, writes nothing."""
+    return render(request, "core/audit_verify.html", {"result": audit_chain_verify()})
 
 
 @permission(VIEW)

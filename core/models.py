@@ -143,3 +143,53 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.to)}: {self.subject}"
+
+
+class AuditChainLinkQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit chain is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit chain is append-only.")
+
+
+class AuditChainLink(models.Model):
+    """One sealed audit event's place in the hash chain (core.audit_chain).
+
+    link_hash = SHA-256(previous link_hash + the event's canonical serialisation), so an edited,
+    deleted, inserted or reordered event no longer matches. Written only by the sealer, after the
+    event; append-only like the trail (same triggers, migration 0006).
+    """
+
+    position = models.PositiveBigIntegerField(_("position"), unique=True)
+    # No database foreign key: deleting an event must not need deleting (or be blocked by) its link,
+    # which stays behind as the evidence that the event existed.
+    event = models.OneToOneField(
+        AuditEvent,
+        verbose_name=_("audit event"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="chain_link",
+    )
+    # SHA-256 of the entry without its id: tells a moved (reordered) entry from an edited one.
+    content_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(_("link hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"))
+
+    objects = AuditChainLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit chain link")
+        verbose_name_plural = _("audit chain")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.link_hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("The audit chain is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit chain is append-only.")

@@ -24,3 +24,12 @@ def mail_outbox_sweep_task() -> int:
     from .mail import mail_outbox_sweep
 
     return mail_outbox_sweep()
+
+
+@shared_task
+def audit_chain_seal_task() -> int:
+    """Seal the audit events that have settled. One sealer at a time (the service's lock), so an
+    overlapping or repeated run seals nothing twice."""
+    from .audit_chain import audit_chain_seal
+
+    return audit_chain_seal()

@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", audit_views.audit_list_view, name="audit_list"),
     path("export.csv", audit_views.audit_export_view, name="audit_export"),
+    path("verify/", audit_views.audit_verify_view, name="audit_verify"),
 ]

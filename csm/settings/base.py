@@ -268,8 +268,9 @@ COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS = 14
 # the mail relay (seconds; tests and benchmarks set 0).
 SURVEY_SEND_PAUSE_SECONDS = 1.0
 
-# The audit trail's append-only triggers (core/migrations/0002). Test settings turn them off on
-# SQLite so tests can clean up; the trigger tests install them themselves.
+# The audit trail's append-only triggers (core/append_only.py). False (the test settings) leaves out
+# only those the test runner's flush trips (SQLite's DELETE, PostgreSQL's TRUNCATE trigger); the
+# trigger tests install them themselves.
 AUDIT_DATABASE_TRIGGERS = True
 
 # PDF reports (core.pdf): a CJK font file to prefer over the system's (WenQuanYi, Noto CJK); empty:

@@ -1,7 +1,6 @@
 """The audit trail is append-only in the application AND in the database, and shows on record pages."""
 
 import csv
-import importlib
 import io
 
 import pytest
@@ -9,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
+from core import append_only
 from core.audit import audit_record, diff, snapshot
 from core.models import AuditEvent
 from customers import services
@@ -30,16 +30,13 @@ def event(staff_user):
 
 @pytest.fixture
 def audit_triggers():
-    """The append-only triggers of migration core 0002.
+    """Every append-only trigger (core.append_only), as production has them.
 
-    PostgreSQL always has them. The SQLite test settings leave them out (the test runner's flush is a
-    DELETE there), so this installs them inside the test's transaction, which rolls them back.
+    The test settings leave out the one the test runner's flush would trip (SQLite's DELETE
+    trigger, PostgreSQL's TRUNCATE trigger); this installs it inside the test's transaction, which
+    rolls it back.
     """
-    if connection.vendor == "sqlite":
-        migration = importlib.import_module("core.migrations.0002_audit_append_only")
-        with connection.cursor() as cursor:
-            for statement in migration.SQLITE:
-                cursor.execute(statement)
+    append_only.install(connection, "core_auditevent", complete=True)
 
 
 def _unchanged(event):
