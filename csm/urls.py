@@ -21,7 +21,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
     path("feedback/", include("feedback.urls")),
-    path("audit/", include("core.urls")),
+    path("audit/", include("reports.audit_urls")),
     path("api/v1/", include("csm.api_urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api_docs"),

@@ -417,26 +417,26 @@ def test_the_audit_page_shows_the_auditor_how_far_the_chain_is_sealed(trail, aud
     waiting = AuditEvent.objects.filter(id__gt=trail[-1]).count()
     head = audit_chain_head()
 
-    page = auditor_client.get(reverse("core:audit_list")).content.decode()
+    page = auditor_client.get(reverse("audit:audit_list")).content.decode()
 
     assert f"Sealed up to entry {head.event_id} at" in page
     assert f"{waiting} entries awaiting the next seal" in page or f"{waiting} entry awaiting the next seal" in page
     assert head.hash in page
-    assert reverse("core:audit_verify") in page
+    assert reverse("audit:audit_verify") in page
 
 
 def test_the_verify_page_tells_the_auditor_the_chain_is_intact_or_where_it_breaks(trail, auditor_client):
-    assert "The hash chain verifies" in auditor_client.get(reverse("core:audit_verify")).content.decode()
+    assert "The hash chain verifies" in auditor_client.get(reverse("audit:audit_verify")).content.decode()
 
     with attacker() as cursor:
         cursor.execute("UPDATE core_auditevent SET comment = 'edited' WHERE id = %s", [trail[1]])
-    page = auditor_client.get(reverse("core:audit_verify")).content.decode()
+    page = auditor_client.get(reverse("audit:audit_verify")).content.decode()
 
     assert f"broken at entry {trail[1]}" in page and "edited" in page
 
 
 def test_the_verify_page_is_for_auditors_and_managers_only(trail, manager_client, staff_client, auditor_client):
-    url = reverse("core:audit_verify")
+    url = reverse("audit:audit_verify")
 
     assert manager_client.get(url).status_code == 200
     assert staff_client.get(url).status_code == 403
@@ -463,7 +463,7 @@ def test_the_seal_task_seals_the_settled_events(db, staff_user):
 
 
 def test_the_seal_status_reads_in_chinese(trail, auditor_client):
-    page = auditor_client.get(reverse("core:audit_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = auditor_client.get(reverse("audit:audit_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
     assert f"已封存至第 {trail[-1]} 条" in page
     assert "校验哈希链" in page

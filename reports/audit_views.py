@@ -8,10 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import permission
-
-from .audit_chain import audit_chain_status, audit_chain_verify
-from .exporting import rows_file_response
-from .models import AuditEvent
+from core.audit_chain import audit_chain_status, audit_chain_verify
+from core.exporting import rows_file_response
+from core.models import AuditEvent
 
 VIEW = "core.view_auditevent"
 BATCH_SIZE = 2000

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import audit_views
 
-app_name = "core"
+app_name = "audit"
 urlpatterns = [
     path("", audit_views.audit_list_view, name="audit_list"),
     path("export.csv", audit_views.audit_export_view, name="audit_export"),
