@@ -7,7 +7,7 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        from complaints.services.satisfaction import rating_asked_elsewhere_register
+        from complaints.services import rating_asked_elsewhere_register
         from customers import timeline
 
         from .services import complaint_survey_running

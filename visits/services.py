@@ -21,6 +21,7 @@ from core.exceptions import ApplicationError
 from core.links import site_url
 from core.mail import mail_send
 from core.models import AuditEvent
+from core.references import reference_of
 from customers.models import Customer, Lifecycle, SatisfactionDimension
 from customers.selectors import InvalidCriteria, segment_customers
 
@@ -300,7 +301,7 @@ def visit_schedule_for_lifecycle_change(*, customer: Customer, change, actor) ->
     """customers.hooks listener: a customer marked lost gets a win-back visit."""
     if change.to_state == Lifecycle.LOST:
         visit_schedule_for_event(
-            customer=customer, trigger=Trigger.CUSTOMER_LOST, reference=f"lifecycle:{change.pk}", actor=actor
+            customer=customer, trigger=Trigger.CUSTOMER_LOST, reference=reference_of(change), actor=actor
         )
 
 
@@ -475,7 +476,7 @@ def _send(user, template: str, visit: Visit) -> None:
         template=template,
         context={"visit": visit, "url": site_url(visit.get_absolute_url())},
         language=user.preferred_language,
-        reference=f"visit:{visit.pk}",
+        reference=reference_of(visit),
     )
 
 

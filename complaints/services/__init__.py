@@ -7,6 +7,7 @@ from .actions import (
     root_cause_record,
 )
 from .attachments import attachment_check, complaint_attachment_add
+from .closing import rating_asked_elsewhere_register
 from .common import sla_schedule_load
 from .escalation import complaint_escalations_run
 from .intake import complaint_open, complaint_open_from_visit_issue, complaint_reference_next
@@ -24,6 +25,7 @@ from .transitions import (
 from .web_form import complaint_submit_web_form, web_form_rate_limited
 
 __all__ = [
+    "rating_asked_elsewhere_register",
     "complaint_satisfaction_record",
     "complaint_submit_web_form",
     "web_form_rate_limited",

@@ -21,6 +21,7 @@ from core.audit import audit_record
 from core.links import site_url
 from core.mail import mail_send
 from core.models import AuditEvent
+from core.references import reference_of
 
 from ..models import OPEN_STATES, Complaint, ComplaintEvent, Escalation, EscalationRule, State
 from .common import event_add
@@ -55,7 +56,7 @@ def _notify(users: list, complaint: Complaint, rule: EscalationRule) -> None:
             template="complaints/escalation",
             context={"complaint": complaint, "rule": rule, "url": url},
             language=user.preferred_language,
-            reference=f"complaint:{complaint.pk}",
+            reference=reference_of(complaint),
         )
 
 
@@ -74,6 +75,36 @@ def complaint_escalations_due(*, rule: EscalationRule, now: datetime.datetime):
     return queryset.exclude(Exists(already)).select_related("assignee", "team__manager", "customer")
 
 
+def complaint_escalate(*, complaint: Complaint, rule: EscalationRule, now: datetime.datetime) -> bool:
+    """Escalate one complaint by one rule, once per reopening cycle: the Escalation row, the audit
+    record, the timeline line and the e-mails, in one transaction. The sweep and a low rating both
+    come here. False when it was escalated already (the row's unique constraint)."""
+    try:
+        with transaction.atomic():
+            escalation = Escalation.objects.create(complaint=complaint, rule=rule, cycle=complaint.reopen_count, at=now)
+            users = _recipients(complaint, rule)
+            escalation.notified = ", ".join(str(u) for u in users)
+            Escalation.objects.filter(pk=escalation.pk).update(notified=escalation.notified)
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.UPDATE,
+                instance=complaint,
+                changes={"escalation": [None, rule.name]},
+                comment=escalation.notified,
+            )
+            event_add(
+                complaint=complaint,
+                actor=None,
+                kind=ComplaintEvent.Kind.ESCALATION,
+                comment=f"{rule.name} → {escalation.notified or '—'}",
+                at=now,
+            )
+            _notify(users, complaint, rule)
+    except IntegrityError:
+        return False  # another sweep made it first
+    return True
+
+
 def complaint_escalations_run(*, now: datetime.datetime | None = None) -> int:
     """Escalate every complaint that is due for it, once. Returns how many escalations were made."""
     now = now or timezone.now()
@@ -83,30 +114,5 @@ def complaint_escalations_run(*, now: datetime.datetime | None = None) -> int:
     )
     for rule in rules.order_by("level", "code"):
         for complaint in complaint_escalations_due(rule=rule, now=now):
-            try:
-                with transaction.atomic():
-                    escalation = Escalation.objects.create(
-                        complaint=complaint, rule=rule, cycle=complaint.reopen_count, at=now
-                    )
-                    users = _recipients(complaint, rule)
-                    escalation.notified = ", ".join(str(u) for u in users)
-                    Escalation.objects.filter(pk=escalation.pk).update(notified=escalation.notified)
-                    audit_record(
-                        actor=None,
-                        action=AuditEvent.Action.UPDATE,
-                        instance=complaint,
-                        changes={"escalation": [None, rule.name]},
-                        comment=escalation.notified,
-                    )
-                    event_add(
-                        complaint=complaint,
-                        actor=None,
-                        kind=ComplaintEvent.Kind.ESCALATION,
-                        comment=f"{rule.name} → {escalation.notified or '—'}",
-                        at=now,
-                    )
-                    _notify(users, complaint, rule)
-            except IntegrityError:
-                continue  # another sweep made it first
-            made += 1
+            made += complaint_escalate(complaint=complaint, rule=rule, now=now)
     return made

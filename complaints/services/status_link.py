@@ -19,6 +19,7 @@ from core.audit import audit_record
 from core.links import site_url
 from core.mail import mail_send
 from core.models import AuditEvent
+from core.references import reference_of
 
 from ..models import Complaint, ComplaintEvent
 from .common import event_add
@@ -83,7 +84,7 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
         template="complaints/acknowledgement",
         context={"complaint": complaint, "status_url": status_url(token)},
         language=language,
-        reference=f"complaint:{complaint.pk}",
+        reference=reference_of(complaint),
     )
     audit_record(
         actor=actor,

@@ -24,6 +24,7 @@ from core.models import AuditEvent
 from ..models import OPEN_STATES, Action, CloseReason, Complaint, ComplaintEvent, CorrectiveAction, State
 from ..sla import due_after_pause
 from ..workflow import target_of
+from .closing import complaint_follow_up_after_close
 from .common import event_add, require_writer, sla_due_dates, sla_schedule_load
 
 WORKFLOW_FIELDS = (
@@ -61,7 +62,7 @@ def complaint_transition(
     resolution, withdraw/reject a reason, reopen a comment, close a close reason and no open
     corrective action that must be done first; closing unanswered only after the set wait."""
     require_writer(actor)
-    return _transition(
+    return transition_apply(
         actor=actor,
         complaint=complaint,
         action=action,
@@ -74,7 +75,7 @@ def complaint_transition(
 
 
 @transaction.atomic
-def _transition(
+def transition_apply(
     *,
     actor,
     complaint: Complaint,
@@ -154,8 +155,6 @@ def _transition(
 
         complaint_acknowledgement_send(complaint=complaint, actor=actor, now=now)
     elif action == Action.CLOSE:
-        from .satisfaction import complaint_follow_up_after_close
-
         complaint_follow_up_after_close(complaint=complaint, actor=actor)
     return complaint
 
@@ -171,7 +170,7 @@ def complaint_close_unanswered(*, now: datetime.datetime | None = None) -> int:
     )
     for complaint in candidates.exclude(Exists(blocking)).iterator():
         try:
-            _transition(
+            transition_apply(
                 actor=None,
                 complaint=complaint,
                 action=Action.CLOSE,

@@ -16,11 +16,11 @@ from .campaigns import (
     campaign_send,
 )
 from .closed_loop import (
-    COMPLAINT_SOURCE,
     complaint_rating_from_index,
     complaint_survey_running,
     response_alert,
     response_complaint_rating,
+    response_is_about_a_complaint,
     response_needs_alert,
 )
 from .common import (
@@ -76,7 +76,7 @@ __all__ = [
     "AlreadyAnswered",
     "BOUNCE_ERRORS",
     "CAMPAIGN_CACHE_SECONDS",
-    "COMPLAINT_SOURCE",
+    "response_is_about_a_complaint",
     "EVENT_LINK_DAYS",
     "EVENT_QUIET_DAYS",
     "LinkUnusable",

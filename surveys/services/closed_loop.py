@@ -13,9 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import can
+from complaints.models import Complaint
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
+from core.references import reference_pk
 from customers.models import Customer
 
 from .. import scoring
@@ -26,7 +28,10 @@ from ..models import (
 )
 from .common import logger
 
-COMPLAINT_SOURCE = "complaint:"
+
+def response_is_about_a_complaint(source: str) -> bool:
+    """Whether an invitation's source (its triggering event) is a closed complaint."""
+    return reference_pk(source, Complaint) is not None
 
 
 def complaint_survey_running(*, now: datetime.datetime | None = None) -> bool:
@@ -50,14 +55,14 @@ def response_complaint_rating(*, response_id: int) -> None:
     rating (complaints.services.complaint_satisfaction_record): a low one reopens and escalates the
     complaint itself. Once: the complaint refuses a second rating; a complaint rated already (on its
     status page) or reopened since keeps what it has."""
-    from complaints.models import Complaint
     from complaints.services import complaint_satisfaction_record
 
     response = Response.objects.select_related("invitation").filter(pk=response_id).first()
     if response is None or response.invitation is None or response.csi is None:
         return
     source = response.invitation.source
-    complaint = Complaint.objects.filter(pk=int(source.removeprefix(COMPLAINT_SOURCE))).first()
+    complaint_pk = reference_pk(source, Complaint)
+    complaint = Complaint.objects.filter(pk=complaint_pk).first() if complaint_pk else None
     if complaint is None:
         return
     rating = complaint_rating_from_index(response.csi)
@@ -95,7 +100,9 @@ def response_alert(*, response_id: int) -> Response | None:
         # campaign's author is alerted and reads it. An answer about a closed complaint opens no
         # second complaint: its rating reopens the complaint it is about
         # (response_complaint_rating).
-        about_complaint = response.invitation_id is not None and response.invitation.source.startswith(COMPLAINT_SOURCE)
+        about_complaint = response.invitation_id is not None and response_is_about_a_complaint(
+            response.invitation.source
+        )
         actor = _complaint_actor(response) if customer is not None and not about_complaint else None
         if actor is not None:
             from complaints.models import Channel

@@ -30,7 +30,7 @@ from ..models import (
     QuestionnaireVersion,
     Response,
 )
-from .closed_loop import COMPLAINT_SOURCE, response_needs_alert
+from .closed_loop import response_is_about_a_complaint, response_needs_alert
 
 # A sent version never changes (the services refuse edits), and the answer endpoint reads its
 # questions on every post: keep them in memory per process for a minute. The minute bounds how
@@ -213,7 +213,7 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
             )
     except IntegrityError:
         raise AlreadyAnswered
-    if invitation.source.startswith(COMPLAINT_SOURCE):
+    if response_is_about_a_complaint(invitation.source):
         from ..tasks import response_complaint_rating_task
 
         transaction.on_commit(lambda: response_complaint_rating_task.delay(response.pk))

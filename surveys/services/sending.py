@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.references import reference_text
+
 from .. import selectors, tokens
 from ..links import invitation_link, invitation_opt_out_link
 from ..models import (
@@ -211,14 +213,14 @@ def _events_since(campaign: Campaign, now: datetime.datetime) -> list[tuple[str,
         rows = Visit.objects.filter(
             status=Visit.Status.DONE, completed_at__gte=since, completed_at__lte=now
         ).values_list("pk", "customer_id")
-        return [(f"visit:{pk}", customer_id) for pk, customer_id in rows]
+        return [(reference_text(Visit, pk), customer_id) for pk, customer_id in rows]
     if campaign.trigger == CampaignTrigger.COMPLAINT_CLOSED:
         from complaints.models import Complaint, State
 
         rows = Complaint.objects.filter(state=State.CLOSED, closed_at__gte=since, closed_at__lte=now).values_list(
             "pk", "customer_id"
         )
-        return [(f"complaint:{pk}", customer_id) for pk, customer_id in rows]
+        return [(reference_text(Complaint, pk), customer_id) for pk, customer_id in rows]
     return []
 
 

@@ -66,6 +66,19 @@ def test_a_low_rating_reopens_and_escalates_to_the_manager(
     assert [m.to for m in mail.outbox] == [[manager_user.email]]
 
 
+def test_a_low_rating_escalation_is_audited_like_the_sweeps(client, closed, django_capture_on_commit_callbacks):
+    from core.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link_from(mail.outbox[0]), {"rating": "2"})
+
+    closed.refresh_from_db()
+    escalation = closed.escalations.get()
+    audited = AuditEvent.objects.for_object(closed).filter(changes__has_key="escalation")
+    assert [event.changes["escalation"] for event in audited] == [[None, escalation.rule.name]]
+    assert escalation.notified and audited.get().comment == escalation.notified
+
+
 @pytest.mark.parametrize("rating", ["0", "6", "x", ""])
 def test_invalid_ratings_are_refused_and_change_nothing(client, closed, rating):
     response = client.post(link_from(mail.outbox[0]), {"rating": rating})
