@@ -68,4 +68,11 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.facts_fill_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily at 00:45 (local), after the fill has taken in the last answers of the day before: the
+    # quality objectives' results, final for a period that just ended, provisional (met / at risk)
+    # for the open one. One row per objective and period, so a rerun changes nothing.
+    "reports-objective-results-compute": {
+        "task": "reports.tasks.objective_results_compute_recent_task",
+        "schedule": crontab(minute=45, hour=0),
+    },
 }

@@ -10,3 +10,11 @@ def facts_fill_task() -> int:
     from .services import facts_fill
 
     return facts_fill().rows
+
+
+@shared_task
+def objective_results_compute_recent_task() -> int:
+    """Periodic: results of quality objectives for yesterday's and today's periods (beat schedule)."""
+    from .services import objective_results_compute_recent
+
+    return objective_results_compute_recent()

@@ -82,7 +82,7 @@ METRIC_GROUPS: dict[str, FigureGroup] = {
     Metric.LOST_CUSTOMERS: _customers,
     Metric.WIN_BACKS: _customers,
 }
-HEADLINE_METRICS = tuple(METRIC_GROUPS)
+HEADLINE_METRICS = tuple(metric.value for metric in METRIC_GROUPS)
 
 
 def headline_figures(

@@ -22,8 +22,7 @@ from django.utils.translation import gettext
 
 from customers.models import SatisfactionDimension, Scope
 
-from ..models import ResponseDailyFact, SatisfactionDailyFact
-from ..services.facts import (
+from ..measures import (
     ANSWER_MEASURES,
     RESPONSE_MEASURES,
     classification_columns,
@@ -32,6 +31,7 @@ from ..services.facts import (
     response_measures,
     scored_responses,
 )
+from ..models import ResponseDailyFact, SatisfactionDailyFact
 from .base import MIN_SAMPLE, Figure, FigureScope, Period, ratio
 
 RESPONSE_SUMS = tuple(RESPONSE_MEASURES)

@@ -28,22 +28,27 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import BigIntegerField, Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import BigIntegerField, F, Q
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.models import AuditEvent
-from surveys.models import Answer, CampaignTrigger, QuestionKind, Response
-from surveys.scoring import DETRACTOR_MAX, PROMOTER_MIN
+from surveys.models import Response
 
+from ..measures import (
+    ANSWER_MEASURES,
+    RESPONSE_MEASURES,
+    classification_columns,
+    rating_answers,
+    response_channel,
+    scored_responses,
+)
 from ..models import (
-    CLASSIFICATION_FIELDS,
     FACT_KEY_FIELDS,
     FillState,
     ResponseDailyFact,
     SatisfactionDailyFact,
-    SurveyChannel,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,74 +59,6 @@ FILL_LAG = datetime.timedelta(minutes=2)
 # One step of the watermark, one transaction: up to a month of changes. A regular run (every five
 # minutes) is one step touching one or two days; only the first fill of a database takes many.
 FILL_BATCH_DAYS = 31
-
-
-# -- the grouped measures, shared with the figures that read the source directly (segments) ---------
-
-
-def response_channel(prefix: str = "") -> Case:
-    return Case(
-        When(**{f"{prefix}is_open": True}, then=Value(SurveyChannel.OPEN_LINK)),
-        When(**{f"{prefix}campaign__trigger": CampaignTrigger.VISIT_DONE}, then=Value(SurveyChannel.VISIT_DONE)),
-        When(
-            **{f"{prefix}campaign__trigger": CampaignTrigger.COMPLAINT_CLOSED},
-            then=Value(SurveyChannel.COMPLAINT_CLOSED),
-        ),
-        default=Value(SurveyChannel.INVITATION),
-        output_field=models.CharField(),
-    )
-
-
-def classification_columns(prefix: str = "") -> dict:
-    """The customer's classification at fill time; "" for an anonymous (open-link) response."""
-    return {name: Coalesce(F(f"{prefix}customer__{name}"), Value("")) for name in CLASSIFICATION_FIELDS}
-
-
-def scored_responses() -> QuerySet[Response]:
-    """Responses that count in the figures: suspected duplicates of the open link are left out."""
-    return Response.objects.filter(suspected_duplicate=False)
-
-
-def response_measures(only: Q | None = None) -> dict:
-    """The summed measures of a group of responses; `only` narrows every measure (e.g. internal
-    customers' responses for 员工满意率)."""
-    only = only or Q()
-    return {
-        "responses": Count("pk", filter=only),
-        "csi_count": Count("csi", filter=only),
-        "csi_sum": Coalesce(Sum(Cast("csi", FloatField()), filter=only), Value(0.0)),
-        "satisfied": Count("pk", filter=only & Q(csi__gte=F("campaign__satisfied_threshold"))),
-        "nps_count": Count("nps_score", filter=only),
-        "promoters": Count("pk", filter=only & Q(nps_score__gte=PROMOTER_MIN)),
-        "detractors": Count("pk", filter=only & Q(nps_score__lte=DETRACTOR_MAX)),
-    }
-
-
-RESPONSE_MEASURES = response_measures()
-
-
-def rating_answers() -> QuerySet[Answer]:
-    """Rating answers of counted responses, with their 0–100 score (surveys.scoring.normalise: a
-    rating scale starts at 1) and whether it reaches the campaign's threshold, both in SQL."""
-    span = F("question__scale_max") - 1
-    return Answer.objects.filter(
-        question__kind=QuestionKind.RATING, score__isnull=False, response__suspected_duplicate=False
-    ).annotate(
-        normalised=Cast(F("score") - 1, FloatField()) * 100.0 / Cast(span, FloatField()),
-        importance_normalised=Cast(F("importance") - 1, FloatField()) * 100.0 / Cast(span, FloatField()),
-        # Integer comparison, (score − 1) × 100 ≥ threshold × (max − 1): no rounding at the boundary.
-        score_scaled=(F("score") - 1) * 100,
-        threshold_scaled=F("response__campaign__satisfied_threshold") * span,
-    )
-
-
-ANSWER_MEASURES = {
-    "answers": Count("pk"),
-    "score_sum": Coalesce(Sum("normalised"), Value(0.0)),
-    "satisfied": Count("pk", filter=Q(score_scaled__gte=F("threshold_scaled"))),
-    "importance_answers": Count("importance"),
-    "importance_sum": Coalesce(Sum("importance_normalised"), Value(0.0)),
-}
 
 
 # -- which days changed ---------------------------------------------------------------------------
