@@ -238,7 +238,26 @@ def world(staff_user, manager_user):
         "version": version,
         "question": version.questions.order_by("pk").first(),
         "survey_plan": survey_plan,
+        **_reports_world(),
     }
+
+
+def _reports_world() -> dict:
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.models import ObjectiveResult, QualityObjective
+
+    objective = QualityObjective.objects.create(name_en="Product pass rate", metric="manual", target=95)
+    result = ObjectiveResult.objects.create(
+        objective=objective,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 31),
+        status="no_data",
+        computed_at=timezone.now(),
+    )
+    return {"objective": objective, "objective_result": result}
 
 
 # Routes whose pk is not the record their name starts with, and the apps whose nouns overlap
@@ -261,6 +280,8 @@ PK_BY_PREFIX = (
     ("api:questionnaire", "questionnaire"),
     ("api:surveycampaign", "campaign"),
     ("api:surveyresponse", "response"),
+    ("api:qualityobjective", "objective"),
+    ("api:objectiveresult", "objective_result"),
 )
 
 
