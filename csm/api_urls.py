@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from complaints import api as complaints_api
 from customers import api as customers_api
+from reports import api as reports_api
 from surveys import api as surveys_api
 from visits import api as visits_api
 
@@ -17,6 +18,11 @@ router.register("survey-campaigns", surveys_api.CampaignViewSet, basename="surve
 router.register("survey-responses", surveys_api.ResponseViewSet, basename="surveyresponse")
 router.register("complaints", complaints_api.ComplaintViewSet, basename="complaint")
 router.register("complaint-actions", complaints_api.CorrectiveActionViewSet, basename="complaint-action")
+router.register("reports/objectives", reports_api.QualityObjectiveViewSet, basename="qualityobjective")
+router.register("reports/objective-results", reports_api.ObjectiveResultViewSet, basename="objectiveresult")
 
 app_name = "api"
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("reports/figures/", reports_api.FiguresView.as_view(), name="reports-figures"),
+    path("", include(router.urls)),
+]

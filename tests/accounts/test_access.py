@@ -254,7 +254,26 @@ def world(staff_user, manager_user):
             source="s",
             entered_by=manager_user,
         ),
+        **_reports_world(),
     }
+
+
+def _reports_world() -> dict:
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.models import ObjectiveResult, QualityObjective
+
+    objective = QualityObjective.objects.create(name_en="Product pass rate", metric="manual", target=95)
+    result = ObjectiveResult.objects.create(
+        objective=objective,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 31),
+        status="no_data",
+        computed_at=timezone.now(),
+    )
+    return {"objective": objective, "objective_result": result}
 
 
 # Routes whose pk is not the record their name starts with, and the apps whose nouns overlap
@@ -279,6 +298,8 @@ PK_BY_PREFIX = (
     ("api:surveyresponse", "response"),
     ("feedback:benchmark", "benchmark"),
     ("feedback:", "feedback"),
+    ("api:qualityobjective", "objective"),
+    ("api:objectiveresult", "objective_result"),
 )
 
 
