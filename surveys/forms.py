@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Segment
 
 from .models import (
+    PLAN_EDITABLE_FIELDS,
     QUESTION_EDITABLE_FIELDS,
     Campaign,
     CampaignTrigger,
@@ -22,20 +23,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = MeasurementPlan
-        fields = [
-            "name",
-            "period_start",
-            "period_end",
-            "objective",
-            "segments",
-            "method",
-            "frequency",
-            "owner",
-            "margin_of_error",
-            "confidence_level",
-            "stratified",
-            "contact_interval_days",
-        ]
+        fields = list(PLAN_EDITABLE_FIELDS)
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),

@@ -49,6 +49,25 @@ CONFIDENCE_CHOICES = [
 ]
 
 
+# What a manager may set on a measurement plan (plan form and services), in the form's order: all
+# but its seed (drawn once) and its freezing (by the first campaign). The services take the
+# population (segments, a many-to-many) as an argument of its own.
+PLAN_EDITABLE_FIELDS = (
+    "name",
+    "period_start",
+    "period_end",
+    "objective",
+    "segments",
+    "method",
+    "frequency",
+    "owner",
+    "margin_of_error",
+    "confidence_level",
+    "stratified",
+    "contact_interval_days",
+)
+
+
 class MeasurementPlan(TimeStampedModel):
     """What is measured, of whom, how and how often, for one period; frozen once a campaign runs."""
 

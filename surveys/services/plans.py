@@ -13,24 +13,11 @@ from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from customers.models import Segment
 
-from ..models import (
-    MeasurementPlan,
-)
+from ..models import PLAN_EDITABLE_FIELDS, MeasurementPlan
 from .common import audit_created, require_manager
 
-PLAN_FIELDS = (
-    "name",
-    "period_start",
-    "period_end",
-    "objective",
-    "method",
-    "frequency",
-    "owner",
-    "margin_of_error",
-    "confidence_level",
-    "stratified",
-    "contact_interval_days",
-)
+# The population is not a value of the plan: a many-to-many, set once the plan is saved.
+PLAN_VALUE_FIELDS = tuple(field for field in PLAN_EDITABLE_FIELDS if field != "segments")
 
 
 @transaction.atomic
@@ -38,7 +25,7 @@ def plan_create(*, actor, data: dict[str, Any], segments: list[Segment]) -> Meas
     require_manager(actor, "surveys.add_measurementplan")
     if not segments:
         raise ApplicationError(_("Choose at least one segment as the population."))
-    plan = MeasurementPlan(seed=secrets.randbits(48), **{k: v for k, v in data.items() if k in PLAN_FIELDS})
+    plan = MeasurementPlan(seed=secrets.randbits(48), **{k: v for k, v in data.items() if k in PLAN_VALUE_FIELDS})
     plan.full_clean()
     plan.save()
     plan.segments.set(segments)
@@ -57,7 +44,7 @@ def plan_update(*, actor, plan: MeasurementPlan, data: dict[str, Any], segments:
     before = snapshot(plan)
     before_segments = sorted(plan.segments.values_list("name", flat=True))
     for key, value in data.items():
-        if key in PLAN_FIELDS:
+        if key in PLAN_VALUE_FIELDS:
             setattr(plan, key, value)
     plan.full_clean()
     plan.save()
