@@ -8,6 +8,7 @@ from customers.models import Segment
 from .models import (
     PLAN_EDITABLE_FIELDS,
     QUESTION_EDITABLE_FIELDS,
+    VERSION_EDITABLE_FIELDS,
     Campaign,
     CampaignTrigger,
     MeasurementPlan,
@@ -137,7 +138,7 @@ class QuestionForm(forms.ModelForm):
 class VersionForm(forms.ModelForm):
     class Meta:
         model = QuestionnaireVersion
-        fields = ["title_en", "title_zh", "intro_en", "intro_zh"]
+        fields = list(VERSION_EDITABLE_FIELDS)
         widgets = {"intro_en": forms.Textarea(attrs={"rows": 3}), "intro_zh": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -163,6 +163,10 @@ class Questionnaire(TimeStampedModel):
         return reverse("surveys:questionnaire_detail", args=[self.pk])
 
 
+# What a manager may change on a draft version (version form and services): its title and introduction.
+VERSION_EDITABLE_FIELDS = ("title_en", "title_zh", "intro_en", "intro_zh")
+
+
 class QuestionnaireVersion(Bilingual, models.Model):
     """One immutable-once-sent wording of a questionnaire. Editing a sent version makes a new one."""
 

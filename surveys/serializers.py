@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from .models import (
     QUESTION_EDITABLE_FIELDS,
+    VERSION_EDITABLE_FIELDS,
     Answer,
     Campaign,
     Invitation,
@@ -26,7 +27,7 @@ class QuestionnaireVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuestionnaireVersion
-        fields = ["id", "number", "title_en", "title_zh", "intro_en", "intro_zh", "created_at", "sent_at", "questions"]
+        fields = ["id", "number", *VERSION_EDITABLE_FIELDS, "created_at", "sent_at", "questions"]
 
 
 class QuestionnaireSerializer(serializers.ModelSerializer):

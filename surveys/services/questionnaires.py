@@ -15,6 +15,7 @@ from customers.models import SatisfactionDimension
 from .. import interchange
 from ..models import (
     QUESTION_EDITABLE_FIELDS,
+    VERSION_EDITABLE_FIELDS,
     Question,
     QuestionKind,
     Questionnaire,
@@ -100,9 +101,6 @@ def question_add(*, actor, version: QuestionnaireVersion, data: dict[str, Any]) 
     question.save()
     audit_created(actor, question)
     return question
-
-
-VERSION_EDITABLE_FIELDS = ("title_en", "title_zh", "intro_en", "intro_zh")
 
 
 @transaction.atomic
