@@ -5,7 +5,6 @@ from .models import (
     VERSION_EDITABLE_FIELDS,
     Answer,
     Campaign,
-    Invitation,
     Question,
     Questionnaire,
     QuestionnaireVersion,
@@ -101,9 +100,3 @@ class ResponseSerializer(serializers.ModelSerializer):
             "suspected_duplicate",
             "answers",
         ]
-
-
-class InvitationStatusSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Invitation
-        fields = ["id", "customer", "status", "reminder_count", "sent_at", "opened_at", "completed_at"]
