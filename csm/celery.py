@@ -30,7 +30,7 @@ app.conf.beat_schedule = {
     # Daily at 10:00 (local): remind survey non-responders. Each campaign sets how many reminders
     # and how many days apart; the service sends only to open, unanswered, consenting invitations.
     "survey-reminders-send": {
-        "task": "surveys.tasks.survey_reminders_send_task",
+        "task": "surveys.tasks.invitation_reminders_send_task",
         "schedule": crontab(minute=0, hour=10),
     },
     # Hourly: create the visits that plans ask for (the current cycle and those starting within
@@ -65,7 +65,7 @@ app.conf.beat_schedule = {
     # Every 15 minutes: event campaigns invite customers after each follow-up visit or closed
     # complaint (once per event, respecting opt-outs and a one-week quiet period).
     "survey-event-invitations-send": {
-        "task": "surveys.tasks.survey_event_invitations_send_task",
+        "task": "surveys.tasks.event_invitations_send_task",
         "schedule": crontab(minute="*/15"),
     },
     # Every minute: seal the audit events older than two minutes into the hash chain (tamper

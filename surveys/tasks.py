@@ -17,7 +17,7 @@ def campaign_send_batches_task(campaign_id: int) -> int:
 
 
 @shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=300)
-def survey_reminders_send_task() -> int:
+def invitation_reminders_send_task() -> int:
     """Periodic: remind non-responders (csm/celery.py beat schedule)."""
     from .services import invitation_reminders_send
 
@@ -33,7 +33,7 @@ def response_alert_task(response_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=120)
-def survey_event_invitations_send_task() -> int:
+def event_invitations_send_task() -> int:
     """Periodic: invite customers after visits and closed complaints (csm/celery.py beat schedule)."""
     from .services import event_invitations_send
 
