@@ -28,12 +28,11 @@ from .common import (
     require_manager,
 )
 from .plans import (
-    PLAN_FIELDS,
+    PLAN_VALUE_FIELDS,
     plan_create,
     plan_update,
 )
 from .questionnaires import (
-    VERSION_EDITABLE_FIELDS,
     question_add,
     question_delete,
     question_move,
@@ -80,10 +79,9 @@ __all__ = [
     "EVENT_LINK_DAYS",
     "EVENT_QUIET_DAYS",
     "LinkUnusable",
-    "PLAN_FIELDS",
+    "PLAN_VALUE_FIELDS",
     "QUESTIONS_CACHE_SECONDS",
     "SEND_BATCH_SIZE",
-    "VERSION_EDITABLE_FIELDS",
     "answering_caches_clear",
     "audit_created",
     "campaign_close",

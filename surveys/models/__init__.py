@@ -1,0 +1,42 @@
+"""Satisfaction surveys (顾客满意程度调查): measurement plans, versioned questionnaires, campaigns,
+personal invitations and the responses they collect (ISO 9001:2015 9.1.2, ISO 10004)."""
+
+from .campaigns import Answer, Campaign, CampaignTrigger, Invitation, Response
+from .questionnaires import (
+    CONFIDENCE_CHOICES,
+    PLAN_EDITABLE_FIELDS,
+    QUESTION_EDITABLE_FIELDS,
+    SCALE_MAXIMA,
+    VERSION_EDITABLE_FIELDS,
+    Bilingual,
+    Frequency,
+    MeasurementPlan,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireVersion,
+    SurveyMethod,
+)
+
+__all__ = [
+    "CONFIDENCE_CHOICES",
+    "PLAN_EDITABLE_FIELDS",
+    "QUESTION_EDITABLE_FIELDS",
+    "SCALE_MAXIMA",
+    "VERSION_EDITABLE_FIELDS",
+    "Answer",
+    "Bilingual",
+    "Campaign",
+    "CampaignTrigger",
+    "Frequency",
+    "Invitation",
+    "MeasurementPlan",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "QuestionnaireKind",
+    "QuestionnaireVersion",
+    "Response",
+    "SurveyMethod",
+]
