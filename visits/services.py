@@ -149,7 +149,7 @@ def _plan_today(plan: VisitPlan, now: datetime.datetime | None = None) -> dateti
 def _assignees(plan: VisitPlan, customers: list[Customer]) -> list[int | None]:
     if plan.assignment == Assignment.PERSON:
         return [plan.assignee_id] * len(customers)
-    if plan.assignment == Assignment.ROUND_ROBIN:
+    if plan.assignment == Assignment.ROUND_ROBIN and plan.team is not None:  # clean() requires the team
         members = list(plan.team.members.filter(is_active=True).order_by("username").values_list("pk", flat=True))
         if not members:
             return [plan.team.manager_id] * len(customers)
@@ -167,6 +167,8 @@ def visits_schedule_plan(*, plan: VisitPlan, now: datetime.datetime | None = Non
     task) from creating a second one.
     """
     if plan.trigger != Trigger.SCHEDULE or not plan.is_active:
+        return 0
+    if plan.segment is None:  # a scheduled plan always has its population (VisitPlan.clean)
         return 0
     try:
         population = segment_customers(segment=plan.segment).exclude(lifecycle=Lifecycle.LOST)
@@ -262,7 +264,7 @@ def visit_schedule_for_event(
     created = []
     plans = VisitPlan.objects.filter(trigger=trigger, is_active=True).select_related("segment", "team")
     for plan in plans:
-        if plan.segment_id:
+        if plan.segment is not None:
             try:
                 if not segment_customers(segment=plan.segment).filter(pk=customer.pk).exists():
                     continue
@@ -501,7 +503,7 @@ def visits_send_reminders(*, now: datetime.datetime | None = None) -> int:
 
 def _managers_for(visit: Visit) -> list:
     teams = visit.assignee.teams.exclude(manager=None).select_related("manager") if visit.assignee else []
-    managers = [t.manager for t in teams if t.manager.is_active]
+    managers = [t.manager for t in teams if t.manager is not None and t.manager.is_active]
     if managers:
         return managers
     return list(User.objects.filter(groups__name="manager", is_active=True).exclude(email=""))

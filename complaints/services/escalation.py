@@ -33,7 +33,7 @@ def _recipients(complaint: Complaint, rule: EscalationRule) -> list:
     if rule.audience == EscalationRule.Audience.ASSIGNEE:
         if complaint.assignee is not None:
             return [complaint.assignee]
-        rule_audience = EscalationRule.Audience.MANAGER  # nobody assigned: the manager must act
+        rule_audience: str = EscalationRule.Audience.MANAGER  # nobody assigned: the manager must act
     else:
         rule_audience = rule.audience
     if rule_audience == EscalationRule.Audience.MANAGER:

@@ -169,9 +169,9 @@ def facts_days_replace(*, kind: str, days: set[datetime.date]) -> int:
     fact = FACT_KINDS[kind]
     if not days:
         return 0
-    fact.model.objects.filter(day__in=sorted(days)).delete()
+    fact.model._default_manager.filter(day__in=sorted(days)).delete()
     rows = fact.build(days)
-    fact.model.objects.bulk_create(rows, batch_size=1000)
+    fact.model._default_manager.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 

@@ -50,7 +50,7 @@ def _require_manager(actor, perm: str) -> None:
 
 def objective_period(*, objective: QualityObjective, day: datetime.date) -> Period:
     """The objective's period (month, quarter or year) that contains `day`."""
-    return PERIOD_OF[objective.period_kind](day)
+    return PERIOD_OF[PeriodKind(objective.period_kind)](day)
 
 
 def objective_periods(*, objective: QualityObjective, period: Period) -> list[Period]:

@@ -80,7 +80,7 @@ def campaign_create(
         strata = {customer_id: sample.strata[customer_id] for customer_id in sample.customer_ids}
         customer_ids = sample.customer_ids
         population_size, sample_size = sample.population, sample.size
-    else:
+    elif segment is not None:  # the one source left (checked above)
         try:
             customer_ids = selectors.segment_population(segment=segment, interval_days=30, now=now)
         except selectors.InvalidCriteria:

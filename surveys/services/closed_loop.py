@@ -100,11 +100,9 @@ def response_alert(*, response_id: int) -> Response | None:
         # campaign's author is alerted and reads it. An answer about a closed complaint opens no
         # second complaint: its rating reopens the complaint it is about
         # (response_complaint_rating).
-        about_complaint = response.invitation_id is not None and response_is_about_a_complaint(
-            response.invitation.source
-        )
+        about_complaint = response.invitation is not None and response_is_about_a_complaint(response.invitation.source)
         actor = _complaint_actor(response) if customer is not None and not about_complaint else None
-        if actor is not None:
+        if actor is not None and customer is not None:
             from complaints.models import Channel
             from complaints.services import complaint_open
 
@@ -154,7 +152,7 @@ def response_alert(*, response_id: int) -> Response | None:
 
 def _complaint_actor(response: Response):
     """Who records the complaint: the account manager, else the campaign's author, if allowed."""
-    for user in (response.customer.owner, response.campaign.created_by):
+    for user in (response.customer.owner if response.customer else None, response.campaign.created_by):
         if user is not None and user.is_active and can(user, "complaints.add_complaint"):
             return user
     return None
@@ -175,7 +173,7 @@ def _response_summary(response: Response) -> str:
 
 
 def _alert_owner(response: Response, *, visits: int = 0) -> None:
-    account_manager = response.customer.owner if response.customer_id else None
+    account_manager = response.customer.owner if response.customer else None
     recipients = [u.email for u in (account_manager, response.campaign.created_by) if u and u.email]
     if not recipients:
         return
@@ -183,7 +181,7 @@ def _alert_owner(response: Response, *, visits: int = 0) -> None:
     with translation.override(getattr(owner, "preferred_language", None) or settings.LANGUAGE_CODE):
         subject = _("Survey alert: %(customer)s") % {"customer": response.respondent}
         body = _response_summary(response)
-        if response.complaint_id:
+        if response.complaint is not None:
             body += "\n\n" + _("Complaint %(reference)s was opened.") % {"reference": response.complaint.reference}
         if visits:
             body += "\n" + _("A follow-up visit was scheduled.")

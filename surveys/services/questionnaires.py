@@ -19,6 +19,7 @@ from ..models import (
     Question,
     QuestionKind,
     Questionnaire,
+    QuestionnaireKind,
     QuestionnaireVersion,
 )
 from .common import audit_created, require_manager
@@ -43,9 +44,7 @@ def questionnaire_import(*, actor, raw: bytes | str) -> QuestionnaireVersion:
         code=data["code"].strip(),
         defaults={
             "name": data["name"].strip(),
-            "kind": data.get("kind")
-            if data.get("kind") in dict(Questionnaire._meta.get_field("kind").choices)
-            else "custom",
+            "kind": data["kind"] if data.get("kind") in QuestionnaireKind.values else QuestionnaireKind.CUSTOM,
             "description": data.get("description", ""),
             "created_by": actor,
         },
@@ -70,7 +69,7 @@ def questionnaire_version_derive(*, actor, version: QuestionnaireVersion) -> Que
     """A new draft version, a copy of `version`, to edit while the sent one stays as it was."""
     require_manager(actor, "surveys.add_questionnaireversion")
     questionnaire = Questionnaire.objects.select_for_update().get(pk=version.questionnaire_id)
-    number = questionnaire.versions.order_by("-number").values_list("number", flat=True).first() + 1
+    number = (questionnaire.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     new = interchange.version_build(
         interchange.version_export(version),
         questionnaire=questionnaire,

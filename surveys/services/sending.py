@@ -206,7 +206,7 @@ EVENT_QUIET_DAYS = 7
 def _events_since(campaign: Campaign, now: datetime.datetime) -> list[tuple[str, int]]:
     """(source, customer id) of the recent events of the campaign's kind: since it was sent, and
     within the quiet period (an older event is not worth asking about any more)."""
-    since = max(campaign.sent_at, now - datetime.timedelta(days=EVENT_QUIET_DAYS))
+    since = max(campaign.sent_at or now, now - datetime.timedelta(days=EVENT_QUIET_DAYS))
     if campaign.trigger == CampaignTrigger.VISIT_DONE:
         from visits.models import Visit
 
@@ -217,10 +217,10 @@ def _events_since(campaign: Campaign, now: datetime.datetime) -> list[tuple[str,
     if campaign.trigger == CampaignTrigger.COMPLAINT_CLOSED:
         from complaints.models import Complaint, State
 
-        rows = Complaint.objects.filter(state=State.CLOSED, closed_at__gte=since, closed_at__lte=now).values_list(
+        closed = Complaint.objects.filter(state=State.CLOSED, closed_at__gte=since, closed_at__lte=now).values_list(
             "pk", "customer_id"
         )
-        return [(reference_text(Complaint, pk), customer_id) for pk, customer_id in rows]
+        return [(reference_text(Complaint, pk), customer_id) for pk, customer_id in closed]
     return []
 
 
