@@ -101,7 +101,9 @@ EVIDENCE: dict[str, Evidence] = {
         _("No complainant rated the handling of a complaint in this period."),
     ),
     "corrective_actions": Evidence(
-        _("Corrective actions"), _register("actions"), ("complaints/corrective-actions.csv", "complaints/8d/")
+        _("Corrective actions on the period's complaints"),
+        _register("actions"),
+        ("complaints/corrective-actions.csv", "complaints/8d/"),
     ),
     "effectiveness_checks": Evidence(
         _("Effectiveness checks"),

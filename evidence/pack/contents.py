@@ -109,10 +109,16 @@ def pack_members(context: PackContext) -> list[Member]:
     members += _table(context, "surveys/campaigns", _("Survey campaigns"), lambda: rows.campaign_rows(scope))
     members += _responses(context)
     members += _table(
-        context, "complaints/register", _("Complaint register"), lambda: complaint_register_rows(**registers)
+        context,
+        "complaints/register",
+        _("Writing the complaint register"),
+        lambda: complaint_register_rows(**registers),
     )
     members += _table(
-        context, "complaints/corrective-actions", _("Corrective actions"), lambda: corrective_action_rows(**registers)
+        context,
+        "complaints/corrective-actions",
+        _("Writing the corrective actions"),
+        lambda: corrective_action_rows(**registers),
     )
     sample = complaint_sample(scope, size=context.sample_size, seed=context.sample_seed)
     for complaint_id, reference in (
@@ -121,7 +127,7 @@ def pack_members(context: PackContext) -> list[Member]:
         members.append(
             Member(f"complaints/8d/{reference}.pdf", _("8D reports"), lambda pk=complaint_id: _eight_d(context, pk))
         )
-    members += _table(context, "visits/visits", _("Follow-up visits"), lambda: visit_rows(**registers))
+    members += _table(context, "visits/visits", _("Writing the follow-up visits"), lambda: visit_rows(**registers))
     members += _table(context, "feedback/feedback-records", _("Feedback records"), lambda: rows.feedback_rows(scope))
     members += _table(
         context, "reviews/measurement-reviews", _("Measurement reviews"), lambda: rows.measurement_review_rows(scope)
@@ -130,11 +136,17 @@ def pack_members(context: PackContext) -> list[Member]:
         context, "reviews/management-reviews", _("Management reviews"), lambda: rows.management_review_rows(scope)
     )
     clean = context.pseudonymiser.rows
-    members.append(Member("audit/audit-trail.csv", _("Audit trail"), lambda: csv_chunks(clean(rows.audit_rows(scope)))))
+    members.append(
+        Member(
+            "audit/audit-trail.csv",
+            _("Writing the audit-trail extract"),
+            lambda: csv_chunks(clean(rows.audit_rows(scope))),
+        )
+    )
     members.append(
         Member(
             "audit/chain-status.json",
-            _("Audit trail"),
+            _("Writing the audit-trail extract"),
             lambda: [json.dumps(context.chain, ensure_ascii=False, indent=2).encode("utf-8")],
         )
     )

@@ -306,7 +306,7 @@ def audit_rows(scope: Scope) -> Iterator[list[Any]]:
 
 
 def objective_rows(items: list[ObjectiveOrReport]) -> Iterator[list[Any]]:
-    yield [_("Kind"), _("Title"), _("Period"), _("Target"), _("Result"), _("Met"), _("Link")]
+    yield [_("Kind"), _("Title"), _("Period"), _("Target"), _("Result"), _("Objective met"), _("Link")]
     for item in items:
         kind = _("Quality objective") if item["kind"] == "objective" else _("Satisfaction analysis report")
         yield [kind, item["title"], item["period"], item["target"], item["result"], yes_no(item["met"]), item["url"]]
