@@ -56,6 +56,7 @@ class ScopeForm(forms.Form):
 
 
 class PackForm(ScopeForm):
+    prefix = "pack"  # beside the page's scope form, with the same fields
     language = forms.ChoiceField(label=_("Language of the pack"), choices=settings.LANGUAGES)
     pseudonymise = forms.BooleanField(
         label=_("Pseudonymise personal data"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, TypedDict
 
+from django.utils.translation import gettext as _
+
 
 class ChainStatus(TypedDict):
     available: bool
@@ -29,7 +31,7 @@ def audit_chain_status() -> ChainStatus:
         verified=None,
         head="",
         sealed_until="",
-        detail="The audit trail is not chained by hash in this version: no verification result.",
+        detail=_("The audit trail is not chained by hash in this version: no verification result."),
     )
 
 

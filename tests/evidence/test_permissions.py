@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _pack_post(period, **extra):
-    return {"since": period.since.isoformat(), "until": period.until.isoformat(), "language": "en", **extra}
+    fields = {"since": period.since.isoformat(), "until": period.until.isoformat(), "language": "en", **extra}
+    return {f"pack-{name}": value for name, value in fields.items()}
 
 
 def test_an_auditor_generates_follows_and_downloads_a_pack(
@@ -113,7 +114,7 @@ def test_a_manager_records_and_corrects_a_management_review_and_both_are_audited
 
 def test_an_invalid_pack_request_writes_nothing(auditor_client):
     response = auditor_client.post(
-        reverse("evidence:pack_create"), {"since": "2026-09-30", "until": "2026-07-01", "language": "en"}
+        reverse("evidence:pack_create"), {"pack-since": "2026-09-30", "pack-until": "2026-07-01", "pack-language": "en"}
     )
 
     assert response.status_code == 400 and "cannot end before it starts" in response.content.decode()
