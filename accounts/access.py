@@ -81,6 +81,26 @@ def permission(read: str | None, write: str | None = None):
     return decorator
 
 
+def request_permission(name: str):
+    """Function views whose POST asks the application to produce something for the user (an evidence
+    pack) and changes no business record: GET and POST both need `name`, and read-only users who hold
+    it may POST too (the global read-only guard lets such a view through). The request is recorded
+    in the audit trail by the service it calls."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(name):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.csm_access = ("permission", name, name)
+        wrapped.csm_read_only_may_request = True
+        return wrapped
+
+    return decorator
+
+
 class PermissionMixin(AccessMixin):
     """Class-based views: set permission_read and permission_write (None: the view never writes)."""
 

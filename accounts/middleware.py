@@ -30,6 +30,8 @@ class AuditorReadOnlyMiddleware:
             return None
         if getattr(view_func, "csm_access", None) == "public":
             return None
+        if getattr(view_func, "csm_read_only_may_request", False):  # accounts.access.request_permission
+            return None
         match = resolve(request.path_info)
         if match.view_name in AUDITOR_ALLOWED_WRITES:
             return None

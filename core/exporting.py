@@ -1,6 +1,7 @@
 """Downloading rows as a file: CSV streamed (with a BOM, so Excel opens UTF-8 Chinese text
 correctly) or XLSX written row by row to a temporary file. Every download of rows goes through
-`rows_file_response`.
+`rows_file_response`; files that go elsewhere (the members of the evidence pack's ZIP) are written by
+`csv_chunks` and `xlsx_write`, the same writer.
 
 Callers pass raw values (text, numbers, None); the writer neutralises text a spreadsheet would run as
 a formula (OWASP CSV injection: a leading = + - @, tab or CR), so no caller can forget it:
@@ -16,7 +17,7 @@ import csv
 import decimal
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
 
@@ -65,6 +66,25 @@ def _xlsx_row(worksheet, row: Iterable) -> list:
     return cells
 
 
+def csv_chunks(rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """The CSV file of `rows` as UTF-8 bytes (BOM first), neutralised, one chunk per row: as lazy as
+    `rows` is."""
+    for text in _csv_stream(rows):
+        yield text.encode("utf-8")
+
+
+def xlsx_write(rows: Iterable[Iterable], handle: IO[bytes], *, sheet: str = "rows") -> None:
+    """Write `rows` to `handle` as an XLSX workbook of one sheet (openpyxl's write-only mode: rows go to
+    a temporary file as they come, not into memory), neutralised."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
+    for row in rows:
+        worksheet.append(_xlsx_row(worksheet, row))
+    workbook.save(handle)
+
+
 def rows_file_response(rows: Iterable[Iterable], *, filename: str, file_format: str, sheet: str = "rows"):
     """A download of `rows` (the header first) as `file_format` ("csv" or "xlsx"), neutralised as the
     module says. CSV streams as `rows` yields, so a generator reading in batches keeps memory flat."""
@@ -72,14 +92,8 @@ def rows_file_response(rows: Iterable[Iterable], *, filename: str, file_format: 
         response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
-    for row in rows:
-        worksheet.append(_xlsx_row(worksheet, row))
     handle = tempfile.TemporaryFile()
-    workbook.save(handle)
+    xlsx_write(rows, handle, sheet=sheet)
     handle.seek(0)
     return FileResponse(
         handle,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
     path("feedback/", include("feedback.urls")),
+    path("evidence/", include("evidence.urls")),
     path("audit/", include("reports.audit_urls")),
     path("api/v1/", include("csm.api_urls")),
     path("api/schema/", schema_view, name="schema"),

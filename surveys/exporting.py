@@ -4,8 +4,10 @@ customer typed can run as a spreadsheet formula; scores stay numbers."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -39,7 +41,15 @@ def _value(question: Question, answer) -> str | int | None:
     return ";".join(str(v) for v in answer.choices or [])
 
 
-def export_rows(campaign: Campaign) -> Iterator[list]:
+def export_rows(
+    campaign: Campaign,
+    *,
+    submitted_from: datetime.datetime | None = None,
+    submitted_before: datetime.datetime | None = None,
+    customers: QuerySet | None = None,
+) -> Iterator[list]:
+    """The header, then one row per response, oldest first. The evidence pack takes the responses
+    submitted in its period ([submitted_from, submitted_before)) from its customers only."""
     questions = list(campaign.questionnaire_version.questions.order_by("position", "pk"))
     header = list(FIXED_COLUMNS)
     for question in questions:
@@ -52,6 +62,12 @@ def export_rows(campaign: Campaign) -> Iterator[list]:
         .prefetch_related("answers")
         .order_by("pk")
     )
+    if submitted_from is not None:
+        responses = responses.filter(submitted_at__gte=submitted_from)
+    if submitted_before is not None:
+        responses = responses.filter(submitted_at__lt=submitted_before)
+    if customers is not None:
+        responses = responses.filter(customer__in=customers.values("pk"))
     last_pk = 0
     while True:
         batch = list(responses.filter(pk__gt=last_pk)[:BATCH_SIZE])

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "surveys",
     "feedback",
     "reports",
+    "evidence",
     "demo",
 ]
 

@@ -28,6 +28,7 @@ from complaints.models import ComplaintAttachment
 from core.api.permissions import RolePermission
 from core.models import AuditEvent
 from customers.models import ImportBatch
+from evidence.models import EvidencePack, ManagementReview, MeasurementReview
 from feedback.models import BenchmarkScore, FeedbackRecord
 from surveys.models import MeasurementPlan
 from tests.complaints.factories import ComplaintFactory, CorrectiveActionFactory
@@ -98,6 +99,10 @@ PUBLIC_ROUTES = [r for r in OUR_ROUTES if access_decision(r.callback) == "public
 # Writes an auditor may make: they concern the auditor's own session, never business data.
 # (accounts.middleware.AUDITOR_ALLOWED_WRITES; password change is tested with an invalid form.)
 AUDITOR_OWN_SESSION_WRITES = {"accounts:login", "accounts:logout", "accounts:password_change", "set_language"}
+# Requests an auditor may make (accounts.access.request_permission): asking for an evidence pack
+# records the request and changes no business record. The walk's junk post is an invalid request (no
+# period), refused with 400 and nothing written; tests/evidence shows a valid one.
+AUDITOR_REQUESTS = {"evidence:pack_create"}
 
 
 def test_the_walk_sees_pages_api_routes_and_the_admin():
@@ -247,6 +252,23 @@ def world(staff_user, manager_user):
             summary="Walked compliment",
             recorded_by=staff_user,
         ),
+        "measurement_review": MeasurementReview.objects.create(
+            reviewed_on=datetime.date(2026, 6, 30),
+            reviewed_by="Walked reviewer",
+            scope="Methods",
+            conclusion="Fit",
+            recorded_by=manager_user,
+        ),
+        "management_review": ManagementReview.objects.create(
+            held_on=datetime.date(2026, 6, 30),
+            chair="Walked chair",
+            participants="All",
+            decisions="None",
+            recorded_by=manager_user,
+        ),
+        "evidence_pack": EvidencePack.objects.create(
+            requested_by=manager_user, parameters={"since": "2026-01-01", "until": "2026-03-31"}
+        ),
         "benchmark": BenchmarkScore.objects.create(
             competitor="Walked rival",
             period_end=datetime.date(2026, 6, 30),
@@ -300,6 +322,9 @@ PK_BY_PREFIX = (
     ("feedback:", "feedback"),
     ("api:qualityobjective", "objective"),
     ("api:objectiveresult", "objective_result"),
+    ("evidence:measurement_review", "measurement_review"),
+    ("evidence:management_review", "management_review"),
+    ("evidence:pack", "evidence_pack"),
 )
 
 
@@ -346,6 +371,7 @@ BUSINESS_APPS = (
     "surveys",
     "feedback",
     "reports",
+    "evidence",
 )
 
 
@@ -428,6 +454,8 @@ def test_auditor_cannot_write_through_any_route(auditor_user, world, guard):
             if route.name in AUDITOR_OWN_SESSION_WRITES:
                 allowed = (200, 302, 403, 405)
                 client.force_login(auditor_user)  # logout may have ended the session
+            elif route.name in AUDITOR_REQUESTS:
+                allowed = (400,)
             elif route in PUBLIC_ROUTES:
                 # Anyone may post there (a personal link's token is the credential, the web form is
                 # open to all): what matters is that this junk post changed nothing, checked below.

@@ -1,0 +1,160 @@
+"""What goes into the pack, in order: each member is a path, the step the progress shows, and a
+function that yields the file's bytes when the builder gets to it (nothing is read before)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from complaints.eight_d import eight_d_pdf
+from complaints.models import Complaint
+from core.exporting import csv_chunks, xlsx_write
+from reports.registers import complaint_register_rows, corrective_action_rows, visit_rows
+from surveys.exporting import export_rows
+from surveys.scoring import draw_sample
+
+from ..selectors import Scope, campaigns_run
+from . import rows
+from .context import PackContext
+from .documents import document_html, document_pdf
+from .index import index_document
+from .method import method_document
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Member:
+    path: str
+    step: str
+    chunks: Callable[[], Iterable[bytes]]
+
+
+def _xlsx_chunks(table: Iterable[Iterable[Any]], sheet: str) -> Iterator[bytes]:
+    with tempfile.TemporaryFile() as handle:
+        xlsx_write(table, handle, sheet=sheet)
+        handle.seek(0)
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _table(context: PackContext, stem: str, step: str, table: Callable[[], Iterable[Iterable[Any]]]) -> list[Member]:
+    """The same rows as CSV and as XLSX, pseudonymised when the pack is."""
+    clean = context.pseudonymiser.rows
+    sheet = stem.rsplit("/", 1)[-1]
+    return [
+        Member(f"{stem}.csv", step, lambda: csv_chunks(clean(table()))),
+        Member(f"{stem}.xlsx", step, lambda: _xlsx_chunks(clean(table()), sheet)),
+    ]
+
+
+def complaint_sample(scope: Scope, *, size: int, seed: int) -> list[int]:
+    """The ids of the complaints whose 8D report goes into the pack: `random.Random(seed).sample` over the
+    ordered ids of the complaints received in the period (surveys.scoring.draw_sample), so the same
+    seed draws the same complaints again."""
+    complaints = Complaint.objects.filter(received_at__gte=scope.start, received_at__lt=scope.end)
+    customers = scope.customers()
+    if customers is not None:
+        complaints = complaints.filter(customer__in=customers.values("pk"))
+    return draw_sample(list(complaints.order_by("pk").values_list("pk", flat=True)), size=size, seed=seed)
+
+
+def _eight_d(context: PackContext, complaint_id: int) -> Iterator[bytes]:
+    complaint = Complaint.objects.select_related("customer", "category", "team", "assignee").get(pk=complaint_id)
+    text = context.pseudonymiser.text
+    # A copy in memory only, never saved: the report is written from pseudonymised values.
+    complaint.customer.name = text(complaint.customer.name)
+    for name in ("subject", "description", "desired_remedy", "resolution"):
+        setattr(complaint, name, text(getattr(complaint, name)))
+    complaint.five_whys = [text(why) for why in complaint.five_whys or []]
+    yield eight_d_pdf(complaint=complaint, language=context.language)
+
+
+def _responses(context: PackContext) -> list[Member]:
+    scope = context.scope
+    customers = scope.customers()
+    members = []
+    for campaign in campaigns_run(scope, customers).select_related("questionnaire_version").order_by("pk"):
+
+        def table(campaign=campaign):
+            return export_rows(campaign, submitted_from=scope.start, submitted_before=scope.end, customers=customers)
+
+        members += _table(context, f"surveys/responses/campaign-{campaign.pk}", _("Raw survey responses"), table)
+    return members
+
+
+def pack_members(context: PackContext) -> list[Member]:
+    """Every file of the pack but the manifest, index first."""
+    scope, language = context.scope, context.language
+    registers = {"since": scope.since, "until": scope.until, "customers": scope.customers(), "language": language}
+    members: list[Member] = []
+
+    def document(stem: str, step: str, build) -> None:
+        members.append(Member(f"{stem}.html", step, lambda: [document_html(build())]))
+        members.append(Member(f"{stem}.pdf", step, lambda: [document_pdf(build())]))
+
+    document("index", _("Writing the index"), lambda: index_document(context, [m.path for m in members]))
+    document(
+        "method",
+        _("Writing the measurement method"),
+        lambda: method_document(scope, language=language, subtitle=context.subtitle),
+    )
+    members += _table(context, "surveys/measurement-plans", _("Measurement plans"), lambda: rows.plan_rows(scope))
+    members += _table(context, "surveys/questionnaires", _("Questionnaire versions"), lambda: rows.question_rows(scope))
+    members += _table(context, "surveys/campaigns", _("Survey campaigns"), lambda: rows.campaign_rows(scope))
+    members += _responses(context)
+    members += _table(
+        context,
+        "complaints/register",
+        _("Writing the complaint register"),
+        lambda: complaint_register_rows(**registers),
+    )
+    members += _table(
+        context,
+        "complaints/corrective-actions",
+        _("Writing the corrective actions"),
+        lambda: corrective_action_rows(**registers),
+    )
+    sample = complaint_sample(scope, size=context.sample_size, seed=context.sample_seed)
+    for complaint_id, reference in (
+        Complaint.objects.filter(pk__in=sample).order_by("pk").values_list("pk", "reference")
+    ):
+        members.append(
+            Member(f"complaints/8d/{reference}.pdf", _("8D reports"), lambda pk=complaint_id: _eight_d(context, pk))
+        )
+    members += _table(context, "visits/visits", _("Writing the follow-up visits"), lambda: visit_rows(**registers))
+    members += _table(context, "feedback/feedback-records", _("Feedback records"), lambda: rows.feedback_rows(scope))
+    members += _table(
+        context, "reviews/measurement-reviews", _("Measurement reviews"), lambda: rows.measurement_review_rows(scope)
+    )
+    members += _table(
+        context, "reviews/management-reviews", _("Management reviews"), lambda: rows.management_review_rows(scope)
+    )
+    clean = context.pseudonymiser.rows
+    members.append(
+        Member(
+            "audit/audit-trail.csv",
+            _("Writing the audit-trail extract"),
+            lambda: csv_chunks(clean(rows.audit_rows(scope))),
+        )
+    )
+    members.append(
+        Member(
+            "audit/chain-status.json",
+            _("Writing the audit-trail extract"),
+            lambda: [json.dumps(context.chain, ensure_ascii=False, indent=2).encode("utf-8")],
+        )
+    )
+    members.append(
+        Member(
+            "objectives/objectives-and-reports.csv",
+            _("Quality objectives and analysis reports"),
+            lambda: csv_chunks(clean(rows.objective_rows(context.objectives))),
+        )
+    )
+    return members

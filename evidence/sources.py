@@ -1,0 +1,95 @@
+"""The evidence other apps keep, behind one function each: the audit trail's hash chain (core) and the
+quality objectives with their results (reports). The clause map, the page and the pack call these
+functions and nothing else."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, TypedDict
+
+from django.utils.translation import gettext as _
+
+
+class ChainStatus(TypedDict):
+    available: bool
+    verified: bool | None  # None: not checked (no chain yet)
+    head: str  # the chain's head hash, to publish; "" when there is none
+    sealed_until: str  # ISO time of the last sealed entry; "" when there is none
+    detail: str  # what a person reads: the first broken entry, or why there is no result
+
+
+def audit_chain_status() -> ChainStatus:
+    """The audit trail's hash chain verified now (core.audit_chain), with its head to publish."""
+    from core.audit_chain import audit_chain_verify
+
+    result = audit_chain_verify()
+    if result.head is None:
+        return ChainStatus(
+            available=False,
+            verified=None,
+            head="",
+            sealed_until="",
+            detail=_("No audit entry has been sealed into the hash chain yet."),
+        )
+    if result.ok:
+        detail = _("The chain verifies: %(sealed)d entries sealed, %(unsealed)d awaiting the next seal.") % {
+            "sealed": result.sealed,
+            "unsealed": result.unsealed,
+        }
+    else:
+        detail = _("The chain is broken at entry %(entry)s (%(kind)s).") % {
+            "entry": result.broken_entry_id,
+            "kind": result.kind,
+        }
+    return ChainStatus(
+        available=True,
+        verified=result.ok,
+        head=f"{result.head.position}:{result.head.hash}",
+        sealed_until=result.head.sealed_at.isoformat(),
+        detail=detail,
+    )
+
+
+class ObjectiveOrReport(TypedDict):
+    kind: str  # "objective" or "analysis_report"
+    title: str
+    period: str  # e.g. "2026-Q3"
+    target: str  # an objective's target ("≥ 90%"); "" for a report
+    result: str  # the measured result, or the report's conclusion
+    met: bool | None  # an objective met or not; None for a report
+    url: str  # where the record is read in the application
+
+
+def objectives_and_reports(since: datetime.date, until: datetime.date) -> list[ObjectiveOrReport]:
+    """The quality objectives' results for the periods overlapping [since, until], oldest first."""
+    from reports.models import Direction, ObjectiveResult, ObjectiveStatus
+
+    results = (
+        ObjectiveResult.objects.filter(period_start__lte=until, period_end__gte=since)
+        .select_related("objective")
+        .order_by("period_start", "objective_id")
+    )
+    items: list[ObjectiveOrReport] = []
+    for result in results:
+        objective = result.objective
+        sign = "≥" if objective.direction == Direction.AT_LEAST else "≤"
+        items.append(
+            ObjectiveOrReport(
+                kind="objective",
+                title=objective.name,
+                period=f"{result.period_start:%Y-%m-%d} – {result.period_end:%Y-%m-%d}",
+                target=f"{sign} {objective.target}",
+                result="—" if result.actual is None else f"{result.actual} ({result.get_status_display()})",
+                met=None if result.status == ObjectiveStatus.NO_DATA else result.status == ObjectiveStatus.MET,
+                url=objective.get_absolute_url(),
+            )
+        )
+    return items
+
+
+def objectives_and_reports_counts(items: list[Any]) -> dict[str, int]:
+    """{"objectives": n, "analysis_reports": n} of what `objectives_and_reports` returned."""
+    return {
+        "objectives": sum(1 for item in items if item["kind"] == "objective"),
+        "analysis_reports": sum(1 for item in items if item["kind"] == "analysis_report"),
+    }

@@ -1,0 +1,14 @@
+"""Celery tasks of the evidence app: thin wrappers that take ids and call one service."""
+
+from celery import shared_task
+
+# The service is imported inside the task: evidence.services imports this module to enqueue.
+
+
+@shared_task
+def evidence_pack_build_task(pack_id: int) -> str:
+    """Build a requested evidence pack. Idempotent by state (only a queued pack is built); a failure is
+    recorded on the pack by the service, so there is nothing to retry."""
+    from .services import evidence_pack_build
+
+    return evidence_pack_build(pack_id=pack_id).status
