@@ -24,6 +24,7 @@ ApplicationError (the callers' HTML pages still print).
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +37,22 @@ from .exceptions import ApplicationError
 from .i18n import is_chinese
 
 FONT_FAMILY = "cjk"
+
+
+def _packaged_font() -> str:
+    """WenQuanYi Micro Hei from the pinned PyPI package paperang-p2-fonts-cjk, so `make run` on a
+    machine without Chinese system fonts still writes readable PDFs and charts."""
+    spec = importlib.util.find_spec("paperang_p2_fonts_cjk")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    return str(Path(next(iter(spec.submodule_search_locations))) / "fonts" / "wqy-microhei.ttc")
+
+
 FONT_CANDIDATES: tuple[str, ...] = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    _packaged_font(),
 )
 # How a collection names its faces for other locales than Simplified Chinese, and monospaced faces.
 _OTHER_LOCALE_MARKERS = (" JP", " KR", " K ", " TC", " HK", "Japanese", "Korean", "Traditional", "Mono")

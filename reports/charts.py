@@ -20,7 +20,6 @@ import functools
 import io
 import math
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, ParamSpec
 
 import matplotlib
@@ -61,11 +60,6 @@ SMALL_SAMPLE_HATCH = "///"
 
 # The first file found is registered; WenQuanYi Micro Hei has TrueType outlines (smaller SVG paths),
 # Noto Sans CJK's collection holds the Simplified Chinese face under its own family name.
-CJK_FONTS = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei"),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
-    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
-)
 # A fixed salt makes clip-path and glyph ids in the SVG the same on every run.
 SVG_HASH_SALT = "csm-reports"
 FIGURE_SIZE = (8.0, 4.5)
@@ -76,13 +70,19 @@ P = ParamSpec("P")
 
 @functools.cache
 def cjk_font_register() -> str | None:
-    """Register the first CJK font file found with matplotlib, once; its family name, or None.
+    """Register the first Chinese font core.pdf finds (the same ones the PDFs embed) with matplotlib,
+    once; its family name, or None.
 
-    matplotlib's font cache may predate the fonts apt installed, so the file is added explicitly."""
-    for path, family in CJK_FONTS:
-        if Path(path).is_file():
-            font_manager.fontManager.addfont(path)
-            return family
+    matplotlib's font cache may predate the fonts apt installed, so the file is added explicitly; a
+    collection's Simplified Chinese face is the one matplotlib names "... SC"."""
+    from core.pdf import cjk_fonts
+
+    for font in cjk_fonts():
+        font_manager.fontManager.addfont(str(font.path))
+        family = font_manager.FontProperties(fname=str(font.path)).get_name()
+        if "Noto Sans CJK" in family:
+            family = "Noto Sans CJK SC"
+        return family
     return None
 
 
