@@ -12,7 +12,16 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
 
 
 # Writes an auditor may still make: they concern the auditor's own session, not business data.
-AUDITOR_ALLOWED_WRITES = {"accounts:logout", "set_language", "accounts:password_change", "accounts:login"}
+AUDITOR_ALLOWED_WRITES = {
+    "accounts:logout",
+    "set_language",
+    "accounts:password_change",
+    "accounts:login",
+    # The auditor's own API tokens: reading through the API is reading.
+    "api:token_create",
+    "api:token_revoke",
+    "api:token_revoke_all",
+}
 
 
 class AuditorReadOnlyMiddleware:

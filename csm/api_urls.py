@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from accounts import api as accounts_api
 from complaints import api as complaints_api
 from customers import api as customers_api
 from surveys import api as surveys_api
@@ -19,4 +20,10 @@ router.register("complaints", complaints_api.ComplaintViewSet, basename="complai
 router.register("complaint-actions", complaints_api.CorrectiveActionViewSet, basename="complaint-action")
 
 app_name = "api"
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    # API tokens (accounts.api): issued from a web session, revoked with the token or the session.
+    path("auth/token/", accounts_api.token_create_view, name="token_create"),
+    path("auth/token/revoke/", accounts_api.token_revoke_view, name="token_revoke"),
+    path("auth/token/revoke-all/", accounts_api.token_revoke_all_view, name="token_revoke_all"),
+    path("", include(router.urls)),
+]

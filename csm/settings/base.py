@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -26,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -179,7 +180,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -190,7 +191,24 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
+    # Throttling (the counters live in the default cache, shared by all processes when it is Redis).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON_RATE", default="60/minute"),
+        "user": env("API_THROTTLE_USER_RATE", default="600/minute"),
+    },
+}
+# --- Security: API tokens (django-rest-knox) ---------------------------------------------------
+# Only a digest is stored; a token expires after API_TOKEN_TTL_DAYS, at most API_TOKEN_LIMIT per
+# user, and a password change cuts them all (accounts.models.User.save). Issued at /api/v1/auth/token/.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT", default=10),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CSM API",
