@@ -118,10 +118,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: five failures for a username from one address lock it for 15 minutes.
+# Login throttling: five failures for a username from one address lock that pair for 15 minutes
+# (someone else cannot lock the manager out from their own address). The address is the client's,
+# behind trusted proxies too (core.middleware.client_ip, TRUSTED_PROXY_COUNT).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
@@ -201,6 +204,16 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER_RATE", default="600/minute"),
     },
 }
+# --- Security: the client's address behind proxies --------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For (the Compose stack: 1, its
+# nginx). 0: X-Forwarded-For is ignored and REMOTE_ADDR is the client. Never set it higher than the
+# proxies really there, and never publish the app's own port when it is above 0: a client reaching
+# the app directly could then choose its address. Used by core.middleware.client_ip and the API's
+# throttle. Per-address counters live in the default cache: set CACHE_URL to Redis when more than
+# one process serves requests (local memory is per process).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+
 # --- Security: API tokens (django-rest-knox) ---------------------------------------------------
 # Only a digest is stored; a token expires after API_TOKEN_TTL_DAYS, at most API_TOKEN_LIMIT per
 # user, and a password change cuts them all (accounts.models.User.save). Issued at /api/v1/auth/token/.
