@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "core.security.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "accounts.middleware.IdleSessionTimeoutMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.AuditorReadOnlyMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -112,7 +113,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -277,6 +278,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Security: sessions and logs ---------------------------------------------------------------
+# A session idle for 30 minutes is logged out (accounts.middleware.IdleSessionTimeoutMiddleware);
+# the session itself lasts 8 hours from its last write. Passwords: at least 12
+# characters (AUTH_PASSWORD_VALIDATORS above).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = 8 * 3600
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -284,6 +292,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # fontTools reports every glyph subset it makes for a PDF at INFO: noise, not events.
     "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+# The development server's request lines without query strings or personal links' tokens (as
+# gunicorn.conf.py does for gunicorn's access log).
+LOGGING["filters"] = {"mask_tokens": {"()": "csm.access_log.MaskTokensFilter"}}
+LOGGING["loggers"]["django.server"] = {
+    "handlers": ["console"],
+    "filters": ["mask_tokens"],
+    "level": "INFO",
+    "propagate": False,
 }
 
 CUSTOMER_LIST_PAGE_SIZE = 50
