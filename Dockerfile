@@ -32,4 +32,5 @@ ENV DJANGO_SETTINGS_MODULE=csm.settings.production \
     PRIVATE_MEDIA_ROOT=/app/var/private
 USER csm
 EXPOSE 8000
-CMD ["gunicorn", "csm.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn.conf.py: an access log without query strings or the tokens of personal links.
+CMD ["gunicorn", "csm.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

@@ -15,6 +15,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 DEMO_STAMP := var/.demo-loaded
 
+# Loopback: only this machine reaches the app, and only then is DEBUG on (csm/settings/local.py).
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-k customers -x"

@@ -1,3 +1,7 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -12,7 +16,16 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
 
 
 # Writes an auditor may still make: they concern the auditor's own session, not business data.
-AUDITOR_ALLOWED_WRITES = {"accounts:logout", "set_language", "accounts:password_change", "accounts:login"}
+AUDITOR_ALLOWED_WRITES = {
+    "accounts:logout",
+    "set_language",
+    "accounts:password_change",
+    "accounts:login",
+    # The auditor's own API tokens: reading through the API is reading.
+    "api:token_create",
+    "api:token_revoke",
+    "api:token_revoke_all",
+}
 
 
 class AuditorReadOnlyMiddleware:
@@ -39,3 +52,34 @@ class AuditorReadOnlyMiddleware:
             # The API's error shape (core.api.exception_handler), not an HTML page.
             return JsonResponse({"message": _("Auditors have read-only access."), "extra": {}}, status=403)
         raise PermissionDenied
+
+
+def session_activity_start(sender, request, user, **kwargs):
+    """At login (user_logged_in): the session's idle clock starts now."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionTimeoutMiddleware.KEY] = int(time.time())
+
+
+class IdleSessionTimeoutMiddleware:
+    """Log out a session left idle for settings.SESSION_IDLE_TIMEOUT seconds (30 minutes).
+
+    The time of the last request is kept in the session, rewritten at most once a minute so that
+    not every request writes the session. An idle session's next request arrives logged out (the
+    login page, then back to where the user was)."""
+
+    KEY = "_csm_last_seen"
+    RESOLUTION = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.KEY)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+            elif last_seen is None or now - last_seen >= self.RESOLUTION:
+                request.session[self.KEY] = now
+        return self.get_response(request)

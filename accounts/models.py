@@ -30,6 +30,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # A new password (set_password: the password page, the admin's reset, createsuperuser,
+        # changepassword) cuts every API token: whoever held one with the old password loses it.
+        # A hash upgrade at login is not a change (check_password saves it without _password).
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.auth_token_set.all().delete()
+
     @property
     def role_names(self) -> frozenset[str]:
         if getattr(self, "_role_names", None) is None:

@@ -663,7 +663,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import User
     from complaints.models import Complaint, ComplaintCategory, ComplaintEvent
@@ -696,7 +696,7 @@ def main() -> int:
     else:
         print("building")
         bench_user = build(args, rng)["bench_user"]
-    token = Token.objects.get_or_create(user=bench_user)[0].key
+    token = AuthToken.objects.create(user=bench_user)[1]
 
     segment = Segment.objects.get(name="Scale: key current customers")
     parent = ComplaintCategory.objects.get(code="product-quality")

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from accounts import api as accounts_api
 from complaints import api as complaints_api
 from customers import api as customers_api
 from reports import api as reports_api
@@ -24,5 +25,9 @@ router.register("reports/objective-results", reports_api.ObjectiveResultViewSet,
 app_name = "api"
 urlpatterns = [
     path("reports/figures/", reports_api.FiguresView.as_view(), name="reports-figures"),
+    # API tokens (accounts.api): issued from a web session, revoked with the token or the session.
+    path("auth/token/", accounts_api.token_create_view, name="token_create"),
+    path("auth/token/revoke/", accounts_api.token_revoke_view, name="token_revoke"),
+    path("auth/token/revoke-all/", accounts_api.token_revoke_all_view, name="token_revoke_all"),
     path("", include(router.urls)),
 ]

@@ -1,3 +1,5 @@
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -9,7 +11,10 @@ from csm.health import healthz
 # The schema and its docs describe every endpoint, so they are for logged-in users only.
 schema_view = permission("customers.view_customer")(SpectacularAPIView.as_view())
 docs_view = permission("customers.view_customer")(SpectacularSwaggerView.as_view(url_name="schema"))
-redoc_view = permission("customers.view_customer")(SpectacularRedocView.as_view(url_name="schema"))
+# Redoc runs its search in a web worker it creates from a blob: URL; only this page allows that.
+redoc_view = permission("customers.view_customer")(
+    csp_update({"worker-src": [SELF, "blob:"]})(SpectacularRedocView.as_view(url_name="schema"))
+)
 
 urlpatterns = [
     path("", include("reports.urls")),

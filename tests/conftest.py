@@ -94,6 +94,14 @@ def user_of_role(db):
 
 
 @pytest.fixture(autouse=True)
+def _rate_counters_not_carried_over():
+    """Throttle and rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 

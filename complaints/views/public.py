@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import public
 from core.exceptions import ApplicationError
+from core.middleware import client_ip
 
 from .. import services
 from ..forms import WebComplaintForm
@@ -92,7 +93,7 @@ def complaint_web_form_view(request):
     A suspected bot sees the same thank-you page as a person, and nothing is recorded."""
     form = WebComplaintForm(request.POST or None)
     if request.method == "POST":
-        if services.web_form_rate_limited(client_address=request.META.get("REMOTE_ADDR", "")):
+        if services.web_form_rate_limited(client_address=client_ip(request) or ""):
             return render(request, "complaints/web_form.html", {"form": form, "rate_limited": True}, status=429)
         if form.is_valid():
             if _looks_automated(form):

@@ -1,17 +1,21 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Local state: the SQLite database, broker folders, uploads, logs and the local secret key.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
-SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key-change-me")
+# No default: production requires one, local settings make one per installation (var/secret_key),
+# and only the test settings carry a published key.
+SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -25,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -55,8 +59,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "accounts.middleware.IdleSessionTimeoutMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.AuditorReadOnlyMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -108,7 +114,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -116,10 +122,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: five failures for a username from one address lock it for 15 minutes.
+# Login throttling: five failures for a username from one address lock that pair for 15 minutes
+# (someone else cannot lock the manager out from their own address). The address is the client's,
+# behind trusted proxies too (core.middleware.client_ip, TRUSTED_PROXY_COUNT).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
@@ -196,7 +205,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -207,7 +216,34 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
+    # Throttling (the counters live in the default cache, shared by all processes when it is Redis).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON_RATE", default="60/minute"),
+        "user": env("API_THROTTLE_USER_RATE", default="600/minute"),
+    },
+}
+# --- Security: the client's address behind proxies --------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For (the Compose stack: 1, its
+# nginx). 0: X-Forwarded-For is ignored and REMOTE_ADDR is the client. Never set it higher than the
+# proxies really there, and never publish the app's own port when it is above 0: a client reaching
+# the app directly could then choose its address. Used by core.middleware.client_ip and the API's
+# throttle. Per-address counters live in the default cache: set CACHE_URL to Redis when more than
+# one process serves requests (local memory is per process).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+
+# --- Security: API tokens (django-rest-knox) ---------------------------------------------------
+# Only a digest is stored; a token expires after API_TOKEN_TTL_DAYS, at most API_TOKEN_LIMIT per
+# user, and a password change cuts them all (accounts.models.User.save). Issued at /api/v1/auth/token/.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT", default=10),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CSM API",
@@ -233,21 +269,41 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Content Security Policy: everything is served by us; no CDN, no inline script without a nonce.
+# The nonce is django-csp's constant (the text "'nonce'" would be sent literally and rejected);
+# templates give every <script> nonce="{{ request.csp_nonce }}". Styles stay 'unsafe-inline':
+# Swagger UI and Redoc set inline styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'self'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
     }
 }
+# Browser features no page uses, switched off for every page (core.security.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), "
+    "xr-spatial-tracking=()"
+)
 REFERRER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security: sessions and logs ---------------------------------------------------------------
+# A session idle for 30 minutes is logged out (accounts.middleware.IdleSessionTimeoutMiddleware);
+# the session itself lasts 8 hours from its last write. Passwords: at least 12
+# characters (AUTH_PASSWORD_VALIDATORS above).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = 8 * 3600
 
 LOGGING = {
     "version": 1,
@@ -256,6 +312,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # fontTools reports every glyph subset it makes for a PDF at INFO: noise, not events.
     "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+# The development server's request lines without query strings or personal links' tokens (as
+# gunicorn.conf.py does for gunicorn's access log).
+LOGGING["filters"] = {"mask_tokens": {"()": "csm.access_log.MaskTokensFilter"}}
+LOGGING["loggers"]["django.server"] = {
+    "handlers": ["console"],
+    "filters": ["mask_tokens"],
+    "level": "INFO",
+    "propagate": False,
 }
 
 # Complaints: the largest attachment accepted (bytes); whether closing a complaint e-mails the

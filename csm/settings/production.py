@@ -7,7 +7,7 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
+if not SECRET_KEY or SECRET_KEY.startswith(("insecure", "test-secret-key")) or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (at least 50 characters).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -139,9 +139,9 @@ def test_creating_with_token_authentication_costs_few_queries(staff_user, custom
     """Token, roles and permissions (one query), the contact with its customer (one), the category,
     the reference (three), the complaint, its audit row and its timeline line; here also the
     savepoint of complaint_open's atomic block inside the test's transaction (two)."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_user).key}")
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=staff_user)[1]}")
     body = {
         "customer": customer.pk,
         "contact": customer.contacts.get().pk,

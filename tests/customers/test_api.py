@@ -5,7 +5,7 @@ import json
 import pytest
 import yaml
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from core.models import AuditEvent
 from customers.models import Contact, Customer, Segment, Tag
@@ -23,8 +23,8 @@ def _json(client, method, url, data=None, **extra):
 
 
 def _token_client(user) -> Client:
-    token = Token.objects.create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _instance, token = AuthToken.objects.create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def _error_shape(response):
