@@ -165,7 +165,7 @@ def _context(pack: EvidencePack) -> PackContext:
         sample_size=parameters["sample_size"],
         sample_seed=parameters["sample_seed"],
         generated_at=timezone.localtime().replace(microsecond=0),
-        generated_by=pack.requested_by.get_username() if pack.requested_by_id else "command line",
+        generated_by=pack.requested_by.get_username() if pack.requested_by is not None else "command line",
         parameters=parameters,
         software=software_version(),
         chain=audit_chain_status(),
