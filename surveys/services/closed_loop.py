@@ -7,7 +7,6 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,8 +15,9 @@ from accounts.access import can
 from complaints.models import Complaint
 from core.audit import audit_record
 from core.exceptions import ApplicationError
+from core.mail import mail_send
 from core.models import AuditEvent
-from core.references import reference_pk
+from core.references import reference_of, reference_pk
 from customers.models import Customer
 
 from .. import scoring
@@ -178,15 +178,20 @@ def _alert_owner(response: Response, *, visits: int = 0) -> None:
     if not recipients:
         return
     owner = account_manager or response.campaign.created_by
-    with translation.override(getattr(owner, "preferred_language", None) or settings.LANGUAGE_CODE):
-        subject = _("Survey alert: %(customer)s") % {"customer": response.respondent}
-        body = _response_summary(response)
-        if response.complaint is not None:
-            body += "\n\n" + _("Complaint %(reference)s was opened.") % {"reference": response.complaint.reference}
-        if visits:
-            body += "\n" + _("A follow-up visit was scheduled.")
-    message = EmailMultiAlternatives(subject=subject, body=body, to=sorted(set(recipients)))
-    try:
-        message.send()
-    except Exception:  # noqa: BLE001 - the complaint is recorded; a mail outage must not undo it
-        logger.exception("survey alert e-mail for response %s failed", response.pk)
+    language = getattr(owner, "preferred_language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        summary = _response_summary(response)
+    # Through the outbox, in the transaction that recorded the complaint: an outage of the relay or
+    # the broker delays the alert, it no longer loses it.
+    mail_send(
+        to=sorted(set(recipients)),
+        template="surveys/alert",
+        context={
+            "respondent": str(response.respondent),
+            "summary": summary,
+            "complaint_reference": response.complaint.reference if response.complaint is not None else "",
+            "visits": visits,
+        },
+        language=language,
+        reference=reference_of(response),
+    )

@@ -149,6 +149,11 @@ def test_a_low_anonymous_answer_alerts_the_campaign_author_and_opens_no_complain
     assert not Complaint.objects.exists()
     assert [m.to for m in mailoutbox] == [[campaign.created_by.email]]
     assert "Anonymous (open link)" in mailoutbox[0].subject
+    # Through the outbox, so a relay or broker outage delays the alert instead of losing it.
+    from core.models import OutboxMessage
+
+    (row,) = OutboxMessage.objects.filter(template="surveys/alert")
+    assert row.reference == f"response:{stored.pk}" and row.status == OutboxMessage.Status.SENT
 
 
 def test_a_low_suspected_duplicate_raises_no_second_alert(campaign, mailoutbox):
