@@ -299,6 +299,7 @@ PK_BY_PREFIX = (
     ("feedback:benchmark", "benchmark"),
     ("feedback:", "feedback"),
     ("api:qualityobjective", "objective"),
+    ("reports:objective", "objective"),
     ("api:objectiveresult", "objective_result"),
 )
 
