@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import exports, views
+from . import exports, objective_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("dashboard/responses/", views.response_list_view, name="responses"),
+    path("objectives/", objective_views.objective_list_view, name="objective_list"),
+    path("objectives/new/", objective_views.objective_create_view, name="objective_create"),
+    path("objectives/<int:pk>/", objective_views.objective_detail_view, name="objective_detail"),
+    path("objectives/<int:pk>/edit/", objective_views.objective_update_view, name="objective_update"),
+    path("objectives/<int:pk>/retire/", objective_views.objective_retire_view, name="objective_retire"),
     path("registers/<str:register>.<str:file_format>", exports.register_export_view, name="register_export"),
 ]

@@ -1,11 +1,18 @@
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.access import permission
 from accounts.models import Role
-from customers.models import Region
+from customers.models import Region, Segment
+from customers.selectors import InvalidCriteria, segment_customers
+from surveys.models import Response
 
 from . import selectors
+from .dashboard import CLASSIFICATION_CHOICES, dashboard_context
+from .figures import Period
 from .my_work import my_work
+
+RESPONSES_PER_PAGE = 50
 
 
 def _works_the_queue(user) -> bool:
@@ -15,9 +22,19 @@ def _works_the_queue(user) -> bool:
 
 @permission("customers.view_customer")
 def home_view(request):
-    """The page after login: "my work" for staff, the dashboard for managers and auditors."""
-    if _works_the_queue(request.user) and request.GET.get("view") != "overview":
+    """The page after login: "my work" for staff, the dashboard for managers, admins and auditors;
+    ?view=overview gives anyone the customer overview."""
+    view = request.GET.get("view")
+    if view == "overview":
+        return overview_view(request)
+    if _works_the_queue(request.user):
         return render(request, "reports/my_work.html", {"work": my_work(user=request.user)})
+    if request.user.has_perm("reports.view_figures"):
+        return render(request, "reports/dashboard.html", dashboard_context(request))
+    return overview_view(request)
+
+
+def overview_view(request):
     regions = dict(Region.choices)
     by_region = [
         {"label": regions.get(row["region"], "—"), "value": row["region"], "n": row["n"]}
@@ -34,4 +51,49 @@ def home_view(request):
             "by_region": by_region,
             "recent_changes": selectors.recent_lifecycle_changes(),
         },
+    )
+
+
+@permission("reports.view_figures")
+def dashboard_view(request):
+    """The manager's dashboard at its own address (staff can open it from "my work")."""
+    return render(request, "reports/dashboard.html", dashboard_context(request))
+
+
+@permission("surveys.view_response")
+def response_list_view(request):
+    """The survey responses behind a dashboard figure: a period, and optionally a dimension answered,
+    a scope (classification or saved segment) and a breakdown value."""
+    import datetime
+
+    params = request.GET
+    try:
+        period = Period(datetime.date.fromisoformat(params["since"]), datetime.date.fromisoformat(params["until"]))
+    except (KeyError, ValueError):
+        period = None
+    responses = Response.objects.filter(submitted_at__isnull=False, suspected_duplicate=False).select_related(
+        "customer", "campaign"
+    )
+    if period is not None:
+        responses = responses.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
+    dimension = params.get("dimension", "")
+    if dimension.isdigit():
+        responses = responses.filter(answers__question__dimension_id=int(dimension)).distinct()
+    for field_param, value_param in (("field", "value"), ("by_field", "by_value")):
+        field, value = params.get(field_param, ""), params.get(value_param, "")
+        if field in CLASSIFICATION_CHOICES and value:
+            responses = responses.filter(**{f"customer__{field}": value})
+    segment = None
+    if params.get("segment", "").isdigit():
+        segment = Segment.objects.filter(pk=int(params["segment"])).first()
+        if segment is not None:
+            try:
+                responses = responses.filter(customer__in=segment_customers(segment=segment).order_by().values("pk"))
+            except InvalidCriteria:
+                responses = responses.none()
+    page = Paginator(responses.order_by("-submitted_at", "-pk"), RESPONSES_PER_PAGE).get_page(params.get("page"))
+    return render(
+        request,
+        "reports/response_list.html",
+        {"page": page, "period": period, "segment": segment, "query": params.urlencode()},
     )

@@ -329,6 +329,7 @@ PK_BY_PREFIX = (
     ("feedback:benchmark", "benchmark"),
     ("feedback:", "feedback"),
     ("api:qualityobjective", "objective"),
+    ("reports:objective", "objective"),
     ("api:objectiveresult", "objective_result"),
     ("evidence:measurement_review", "measurement_review"),
     ("evidence:management_review", "management_review"),

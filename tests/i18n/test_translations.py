@@ -51,6 +51,7 @@ def _visible_text(html: str) -> str:
     "route",
     [
         "reports:home",
+        "reports:objective_list",
         "customers:list",
         "customers:detail",
         "customers:segment_list",
