@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import exports, views
 
@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("registers/<str:register>.<str:file_format>", exports.register_export_view, name="register_export"),
+    path("", include("reports.analysis.urls")),
 ]
