@@ -299,7 +299,7 @@ class AnalysisReport(TimeStampedModel):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Generation failed")
 
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))

@@ -152,7 +152,7 @@ def analysis_report_build(*, report_id: int) -> AnalysisReport:
             status=AnalysisReport.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),
-            step=_("Failed"),
+            step=_("Generation failed"),
         )
         report.refresh_from_db()
         return report

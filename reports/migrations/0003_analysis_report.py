@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('scope_key', models.CharField(blank=True, editable=False, max_length=20, verbose_name='scope key')),
                 ('language', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], max_length=10, verbose_name='language')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Generation failed')], default='queued', max_length=10, verbose_name='status')),
                 ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
                 ('step', models.CharField(blank=True, max_length=200, verbose_name='step')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
