@@ -288,6 +288,28 @@ def analysis_reports_due(*, today: datetime.date | None = None) -> list[Analysis
     return created
 
 
+# A build takes well under a minute; one still "running" after this lost its worker.
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def analysis_reports_requeue_stale(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the reports whose worker stopped mid-build or whose task was lost (broker down at
+    commit). The build claims a queued report with a conditional UPDATE, so a late original task and
+    the new one build it once."""
+    now = now or timezone.now()
+    stale = AnalysisReport.objects.filter(
+        Q(status=AnalysisReport.Status.RUNNING, started_at__lt=now - STALE_AFTER)
+        | Q(status=AnalysisReport.Status.QUEUED, created_at__lt=now - STALE_AFTER)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    AnalysisReport.objects.filter(pk__in=ids).update(
+        status=AnalysisReport.Status.QUEUED, step=_("Waiting for a worker")
+    )
+    for report_id in ids:
+        transaction.on_commit(lambda report_id=report_id: _enqueue(report_id))
+    return len(ids)
+
+
 def analysis_reports_mail_pending() -> int:
     """Scheduled reports that are done but not mailed yet (a worker stopped between the two)."""
     pending = AnalysisReport.objects.filter(
@@ -304,6 +326,7 @@ __all__ = [
     "analysis_report_request",
     "analysis_reports_due",
     "analysis_reports_mail_pending",
+    "analysis_reports_requeue_stale",
     "report_file_path",
     "report_schedule_create",
     "report_schedule_update",

@@ -14,9 +14,11 @@ def analysis_report_build_task(report_id: int) -> str:
 @shared_task(name="reports.analysis_reports_schedule_run_task")
 def analysis_reports_schedule_run_task() -> int:
     """Periodic (csm/celery.py): each active schedule's report of the last full period, once; and the
-    e-mails of done reports a stopped worker did not send. Returns the reports created."""
-    from .services import analysis_reports_due, analysis_reports_mail_pending
+    e-mails of done reports a stopped worker did not send, and builds a stopped worker left
+    unfinished. Returns the reports created."""
+    from .services import analysis_reports_due, analysis_reports_mail_pending, analysis_reports_requeue_stale
 
     created = analysis_reports_due()
+    analysis_reports_requeue_stale()
     analysis_reports_mail_pending()
     return len(created)

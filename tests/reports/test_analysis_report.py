@@ -257,3 +257,52 @@ def test_a_failed_build_records_the_error(data, manager_user, monkeypatch, djang
 def test_section_titles_are_translated():
     with translation.override("zh-hans"):
         assert str(content.SECTION_TITLES["conclusions"]) == "结论与措施"
+
+
+def test_a_build_a_stopped_worker_left_is_queued_again_and_built_once(
+    data, manager_user, django_capture_on_commit_callbacks
+):
+    from reports.analysis.services import analysis_reports_requeue_stale
+
+    with django_capture_on_commit_callbacks(execute=False):
+        report = _request(manager_user)
+    AnalysisReport.objects.filter(pk=report.pk).update(
+        status=AnalysisReport.Status.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert analysis_reports_requeue_stale() == 1
+
+    report.refresh_from_db()
+    assert report.status == AnalysisReport.Status.DONE
+    assert analysis_reports_requeue_stale() == 0
+
+
+def test_a_manager_keeps_a_schedule_and_an_auditor_cannot(manager_client, auditor_client):
+    from core.models import AuditEvent
+
+    response = manager_client.post(
+        reverse("reports:analysis_schedule_create"),
+        {
+            "name": "Monthly to the board",
+            "period_kind": "month",
+            "segment": "",
+            "language": "zh-hans",
+            "recipients": "gm@example.com",
+            "is_active": "on",
+        },
+    )
+    refused = auditor_client.post(
+        reverse("reports:analysis_schedule_create"),
+        {"name": "Auditor's", "period_kind": "month", "language": "en", "recipients": ""},
+    )
+    invalid = manager_client.post(
+        reverse("reports:analysis_schedule_create"),
+        {"name": "Bad", "period_kind": "month", "language": "en", "recipients": "not an address"},
+    )
+
+    schedule = ReportSchedule.objects.get()
+    assert response.status_code == 302 and schedule.recipient_list == ["gm@example.com"]
+    assert refused.status_code == 403 and invalid.status_code == 200
+    assert AuditEvent.objects.filter(object_id=str(schedule.pk), action="create").exists()
+    assert auditor_client.get(reverse("reports:analysis_schedule_list")).status_code == 200
