@@ -98,7 +98,8 @@ def scope_label(report: AnalysisReport) -> str:
 
 
 def organisation_name() -> str:
-    return getattr(settings, "ORGANISATION_NAME", "") or site_url("").split("//")[-1]
+    """The organisation as its users reach it (the site's address): no name is configured yet."""
+    return site_url("").split("//")[-1]
 
 
 # -- the sections -------------------------------------------------------------------------------------
