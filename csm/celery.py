@@ -91,4 +91,13 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.objective_results_compute_recent_task",
         "schedule": crontab(minute=45, hour=0),
     },
+    # Daily at 06:10 (local), after the objectives' results of the night: each active report
+    # schedule's analysis report of the last full month, quarter or year, created once per schedule
+    # and period (unique row), then e-mailed to its recipients when built. Daily rather than on the
+    # 1st so a day the workers were down is caught up the next morning; a run with nothing due is
+    # one query per schedule.
+    "reports-analysis-reports-schedule-run": {
+        "task": "reports.analysis_reports_schedule_run_task",
+        "schedule": crontab(minute=10, hour=6),
+    },
 }

@@ -18,3 +18,6 @@ def objective_results_compute_recent_task() -> int:
     from .services import objective_results_compute_recent
 
     return objective_results_compute_recent()
+
+
+from .analysis import tasks as analysis_tasks  # noqa: E402, F401  (registers the analysis report tasks)

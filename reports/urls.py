@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import exports, objective_views, views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("objectives/<int:pk>/edit/", objective_views.objective_update_view, name="objective_update"),
     path("objectives/<int:pk>/retire/", objective_views.objective_retire_view, name="objective_retire"),
     path("registers/<str:register>.<str:file_format>", exports.register_export_view, name="register_export"),
+    path("", include("reports.analysis.urls")),
 ]

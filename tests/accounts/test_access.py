@@ -303,7 +303,21 @@ def _reports_world() -> dict:
         status="no_data",
         computed_at=timezone.now(),
     )
-    return {"objective": objective, "objective_result": result}
+    from reports.models import AnalysisReport, ReportSchedule
+
+    analysis_report = AnalysisReport.objects.create(
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 31),
+        period_label="2026-01",
+        language="en",
+    )
+    schedule = ReportSchedule.objects.create(name="Monthly", recipients="quality@example.com")
+    return {
+        "objective": objective,
+        "objective_result": result,
+        "analysis_report": analysis_report,
+        "report_schedule": schedule,
+    }
 
 
 # Routes whose pk is not the record their name starts with, and the apps whose nouns overlap
@@ -334,6 +348,8 @@ PK_BY_PREFIX = (
     ("evidence:measurement_review", "measurement_review"),
     ("evidence:management_review", "management_review"),
     ("evidence:pack", "evidence_pack"),
+    ("reports:analysis_schedule", "report_schedule"),
+    ("reports:analysis", "analysis_report"),
 )
 
 
@@ -484,6 +500,10 @@ def test_auditor_cannot_write_through_any_route(auditor_user, world, guard):
 
 READ_ROUTES = [
     "reports:home",
+    "reports:analysis_list",
+    "reports:analysis_detail",
+    "reports:analysis_schedule_list",
+    "reports:analysis_schedule_update",
     "customers:list",
     "customers:detail",
     "customers:segment_list",
