@@ -44,7 +44,7 @@ from .figures import (
     survey_by_month,
     year_period,
 )
-from .figures.base import _add_months
+from .figures.base import add_months
 from .figures.survey import response_sums
 from .models import Metric, QualityObjective
 from .services.objectives import objective_status
@@ -257,7 +257,7 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
     result = []
 
     # Trend: the last up to 24 months up to the period's end.
-    trend_period = Period(_add_months(period.until.replace(day=1), -(frames.TREND_MONTHS_MAX - 1)), period.until)
+    trend_period = Period(add_months(period.until.replace(day=1), -(frames.TREND_MONTHS_MAX - 1)), period.until)
     months = survey_by_month(period=trend_period, scope=scope)
     first_answered = next((i for i, m in enumerate(months) if m.responses), None)
     months = months[first_answered:] if first_answered is not None else months[-1:]

@@ -104,7 +104,7 @@ def month_start(value: Any) -> datetime.date | None:
     return None
 
 
-def _add_months(month: datetime.date, count: int) -> datetime.date:
+def add_months(month: datetime.date, count: int) -> datetime.date:
     index = month.year * 12 + month.month - 1 + count
     return datetime.date(index // 12, index % 12 + 1, 1)
 
@@ -118,8 +118,8 @@ def _months(rows: Sequence[Row], first: datetime.date | None, last: datetime.dat
         return []
     first, last = min(first, last), max(first, last)
     span = (last.year - first.year) * 12 + last.month - first.month + 1
-    first = _add_months(last, -(min(span, TREND_MONTHS_MAX) - 1))
-    return [_add_months(first, i) for i in range(min(span, TREND_MONTHS_MAX))]
+    first = add_months(last, -(min(span, TREND_MONTHS_MAX) - 1))
+    return [add_months(first, i) for i in range(min(span, TREND_MONTHS_MAX))]
 
 
 def _weighted(pairs: Iterable[tuple[float, int]]) -> float:

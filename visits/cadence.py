@@ -28,7 +28,7 @@ class Cycle:
         return min(self.start + datetime.timedelta(days=anchor_day - 1), self.end)
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
+def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.year * 12 + (day.month - 1) + months
     return datetime.date(month_index // 12, month_index % 12 + 1, 1)
 
@@ -43,7 +43,7 @@ def cycle_containing(cadence: str, day: datetime.date) -> Cycle:
     months = _MONTHS_PER_CYCLE[cadence]
     first_month = ((day.month - 1) // months) * months + 1
     start = datetime.date(day.year, first_month, 1)
-    end = _add_months(start, months) - datetime.timedelta(days=1)
+    end = add_months(start, months) - datetime.timedelta(days=1)
     if cadence == MONTHLY:
         key = f"{day.year}-{first_month:02d}"
     elif cadence == QUARTERLY:

@@ -54,7 +54,7 @@ class Period:
         whole month, quarter or year."""
         months = _whole_months(self)
         if months:
-            since = _add_months(self.since, -months)
+            since = add_months(self.since, -months)
             return Period(since, self.since - datetime.timedelta(days=1))
         return Period(self.since - datetime.timedelta(days=self.days), self.since - datetime.timedelta(days=1))
 
@@ -67,11 +67,11 @@ class Period:
         result = []
         while month <= self.until:
             result.append(month)
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
         return result
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
+def add_months(day: datetime.date, months: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
@@ -99,7 +99,7 @@ def month_period(day: datetime.date) -> Period:
 def quarter_period(day: datetime.date) -> Period:
     first_month = (day.month - 1) // 3 * 3 + 1
     start = day.replace(month=first_month, day=1)
-    return Period(start, _add_months(start, 3) - datetime.timedelta(days=1))
+    return Period(start, add_months(start, 3) - datetime.timedelta(days=1))
 
 
 def year_period(day: datetime.date) -> Period:
