@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can, require
 from core.audit import audit_record, diff, snapshot
+from core.editing import fields_apply
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from customers.models import Segment
@@ -52,15 +53,6 @@ def review_can_change(*, user, model: type[MeasurementReview] | type[ManagementR
     return can(user, f"evidence.change_{model._meta.model_name}")
 
 
-def _apply(instance, data: dict[str, Any], fields: tuple[str, ...]) -> None:
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise ApplicationError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-
-
 @transaction.atomic
 def review_create(*, actor, model: type[MeasurementReview] | type[ManagementReview], data: dict[str, Any]):
     """Record a measurement review or a management review. Precondition: `data` holds only the model's
@@ -68,7 +60,7 @@ def review_create(*, actor, model: type[MeasurementReview] | type[ManagementRevi
     require(actor, f"evidence.add_{model._meta.model_name}")
     fields = REVIEW_MODELS[model]
     review = model(recorded_by=actor)
-    _apply(review, data, fields)
+    fields_apply(review, data, fields)
     review.save()
     audit_record(
         actor=actor,
@@ -84,7 +76,7 @@ def review_update(*, actor, review: MeasurementReview | ManagementReview, data: 
     require(actor, f"evidence.change_{review._meta.model_name}")
     fields = REVIEW_MODELS[type(review)]
     before = snapshot(review, fields)
-    _apply(review, data, fields)
+    fields_apply(review, data, fields)
     review.save()
     changes = diff(before, snapshot(review, fields))
     if changes:

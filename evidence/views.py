@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import permission, request_permission
+from core.editing import form_errors_add
 from core.exceptions import ApplicationError
 
 from . import services
@@ -126,14 +127,6 @@ REVIEWS = {
 }
 
 
-def _form_errors(form, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.message)
-
-
 def _review_list(request, kind: str):
     spec = REVIEWS[kind]
     model = spec["model"]
@@ -167,7 +160,7 @@ def _review_form(request, kind: str, pk: int | None = None):
             else:
                 services.review_update(actor=request.user, review=review, data=form.cleaned_data)
         except (ApplicationError, ValidationError) as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Review saved."))
             return redirect(spec["list"])

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, snapshot
+from core.editing import fields_apply
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from customers.services import customer_can_change
@@ -32,21 +33,12 @@ def _require(allowed: bool) -> None:
         raise ApplicationError(_("You are not allowed to change this record."))
 
 
-def _apply(instance, data: dict[str, Any], fields: tuple[str, ...]) -> None:
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise ApplicationError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-
-
 @transaction.atomic
 def feedback_record_create(*, actor, data: dict[str, Any]) -> FeedbackRecord:
     """Record one piece of feedback. Precondition: `data` holds only FEEDBACK_EDITABLE_FIELDS."""
     _require(feedback_record_can_change(user=actor, customer=data.get("customer")))
     record = FeedbackRecord(recorded_by=actor)
-    _apply(record, data, FEEDBACK_EDITABLE_FIELDS)
+    fields_apply(record, data, FEEDBACK_EDITABLE_FIELDS)
     record.save()
     audit_record(
         actor=actor,
@@ -61,7 +53,7 @@ def feedback_record_create(*, actor, data: dict[str, Any]) -> FeedbackRecord:
 def feedback_record_update(*, actor, record: FeedbackRecord, data: dict[str, Any]) -> FeedbackRecord:
     _require(feedback_record_can_change(user=actor, record=record, customer=data.get("customer", record.customer)))
     before = snapshot(record, FEEDBACK_EDITABLE_FIELDS)
-    _apply(record, data, FEEDBACK_EDITABLE_FIELDS)
+    fields_apply(record, data, FEEDBACK_EDITABLE_FIELDS)
     record.save()
     changes = diff(before, snapshot(record, FEEDBACK_EDITABLE_FIELDS))
     if changes:
@@ -90,7 +82,7 @@ def benchmark_score_create(*, actor, data: dict[str, Any]) -> BenchmarkScore:
     """Enter a competitor's or benchmark's score from market research (managers)."""
     _require(benchmark_can_change(user=actor))
     score = BenchmarkScore(entered_by=actor)
-    _apply(score, data, BENCHMARK_EDITABLE_FIELDS)
+    fields_apply(score, data, BENCHMARK_EDITABLE_FIELDS)
     score.save()
     audit_record(
         actor=actor,

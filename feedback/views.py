@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import permission
+from core.editing import form_errors_add
 from core.exceptions import ApplicationError
 
 from . import selectors, services
@@ -20,14 +21,6 @@ from .models import BenchmarkScore, FeedbackRecord
 VIEW = "feedback.view_feedbackrecord"
 VIEW_BENCHMARKS = "feedback.view_benchmarkscore"
 PAGE_SIZE = 50
-
-
-def _form_errors(form, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.message)
 
 
 @permission(VIEW)
@@ -55,7 +48,7 @@ def feedback_create_view(request):
         try:
             record = services.feedback_record_create(actor=request.user, data=form.cleaned_data)
         except (ApplicationError, ValidationError) as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Feedback recorded."))
             return redirect("feedback:list") if "save" in request.POST else redirect(record)
@@ -71,7 +64,7 @@ def feedback_update_view(request, pk: int):
         try:
             services.feedback_record_update(actor=request.user, record=record, data=form.cleaned_data)
         except (ApplicationError, ValidationError) as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Feedback saved."))
             return redirect("feedback:list")
@@ -104,7 +97,7 @@ def benchmark_list_view(request):
         try:
             services.benchmark_score_create(actor=request.user, data=form.cleaned_data)
         except (ApplicationError, ValidationError) as error:
-            _form_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Score saved."))
             return redirect("feedback:benchmarks")
