@@ -44,8 +44,11 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     staff_page.keyboard.press("n")
     expect(staff_page).to_have_url(re.compile(r"/complaints/new/$"))
     expect(staff_page.locator("#customer-search")).to_be_focused()
+    # The search is bound by htmx once the page has loaded: typing earlier (a loaded machine) searches
+    # nothing, and the results never come.
+    staff_page.wait_for_load_state("load")
     staff_page.keyboard.type("精工")
-    expect(staff_page.locator(".customer-result")).to_have_count(1)
+    expect(staff_page.locator(".customer-result")).to_have_count(1, timeout=15_000)
     # Each keystroke searches; let the last answer land before moving into the list, or it replaces
     # the list (and the focus) under the keyboard.
     staff_page.wait_for_load_state("networkidle")
