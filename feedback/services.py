@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.access import can
 from core.audit import audit_record, diff, snapshot
 from core.editing import fields_apply
 from core.exceptions import ApplicationError
@@ -19,7 +20,7 @@ from .models import BENCHMARK_EDITABLE_FIELDS, FEEDBACK_EDITABLE_FIELDS, Benchma
 def feedback_record_can_change(*, user, record: FeedbackRecord | None = None, customer=None) -> bool:
     """Managers change any record; staff record feedback about customers they may change, and change
     what they recorded themselves. Auditors change nothing."""
-    if getattr(user, "is_read_only", True) or not user.has_perm("feedback.add_feedbackrecord"):
+    if not can(user, "feedback.add_feedbackrecord"):
         return False
     if user.has_perm("feedback.change_any_feedbackrecord"):
         return True
@@ -74,7 +75,7 @@ def feedback_record_delete(*, actor, record: FeedbackRecord) -> None:
 
 
 def benchmark_can_change(*, user) -> bool:
-    return not getattr(user, "is_read_only", True) and user.has_perm("feedback.add_benchmarkscore")
+    return can(user, "feedback.add_benchmarkscore")
 
 
 @transaction.atomic

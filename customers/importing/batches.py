@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.access import require
 from core.context import Origin, origin
 from core.db import statistics_refresh
 from core.exceptions import ApplicationError
@@ -38,8 +39,7 @@ ANALYZE_AFTER_ROWS = 1000
 
 
 def _require_importer(actor: User) -> None:
-    if getattr(actor, "is_read_only", True) or not actor.has_perm("customers.import_customer"):
-        raise ApplicationError(_("You are not allowed to import customers."))
+    require(actor, "customers.import_customer", _("You are not allowed to import customers."))
 
 
 def _file_path(stored_path: str) -> Path:

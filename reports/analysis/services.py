@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.access import require
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.links import site_url
@@ -39,8 +40,7 @@ REPORTS_DIR = "analysis-reports"
 
 
 def _require(actor, perm: str, message: str) -> None:
-    if actor is None or getattr(actor, "is_read_only", True) or not actor.has_perm(perm):
-        raise ApplicationError(message)
+    require(actor, perm, message)
 
 
 def _scope_key(segment: Segment | None) -> str:

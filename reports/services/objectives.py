@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import require
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -44,8 +45,7 @@ PERIOD_OF = {PeriodKind.MONTH: month_period, PeriodKind.QUARTER: quarter_period,
 
 
 def _require_manager(actor, perm: str) -> None:
-    if actor is None or getattr(actor, "is_read_only", True) or not actor.has_perm(perm):
-        raise ApplicationError(_("You are not allowed to change quality objectives."))
+    require(actor, perm, _("You are not allowed to change quality objectives."))
 
 
 def objective_period(*, objective: QualityObjective, day: datetime.date) -> Period:
