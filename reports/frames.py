@@ -81,10 +81,13 @@ def _number(value: Any) -> float:
     return number if math.isfinite(number) else math.nan
 
 
+_COUNT_LIMIT = 2**53  # counts stay exact in pandas' float64 sums
+
+
 def _count(value: Any) -> int:
-    """A non-negative whole count; anything else counts as 0."""
+    """A non-negative whole count; anything else (or beyond what a float holds exactly) counts as 0."""
     number = _number(value)
-    return int(number) if number > 0 else 0
+    return int(number) if 0 < number <= _COUNT_LIMIT else 0
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
