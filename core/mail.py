@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -41,6 +42,10 @@ Status = OutboxMessage.Status
 # full batch takes a fraction of a second of the sweep's minute, and a backlog (after a long relay
 # outage) drains at 30,000 messages an hour on top of what the commits enqueue themselves.
 MAIL_OUTBOX_SWEEP_BATCH_SIZE = 500
+
+# Sent once a message is given up (FAILED), with message= and reason=, after the row is updated:
+# the app that caused the mail learns it by the message's `reference` (an invitation's bounce).
+mail_failed = Signal()
 
 # Transient: the relay is unreachable, slow or said "try later". smtplib's errors are OSErrors.
 TRANSIENT_ERRORS = (OSError, SoftTimeLimitExceeded)
@@ -164,7 +169,16 @@ def _finish(message: OutboxMessage, **changes: Any) -> None:
     """Leave SENDING: only the claimant does, and the bodies go once nothing will send them again."""
     if changes["status"] in (Status.SENT, Status.FAILED):
         changes.update(body_text="", body_html="")
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes)
+    finished = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes)
+    if finished and changes["status"] == Status.FAILED:
+        _failed_tell(message, changes["last_error"])
+
+
+def _failed_tell(message: OutboxMessage, reason: str) -> None:
+    """Tell the receivers of `mail_failed`; one receiver's error must not leave the others untold."""
+    for _receiver, response in mail_failed.send_robust(sender=OutboxMessage, message=message, reason=reason):
+        if isinstance(response, Exception):
+            logger.error("A mail_failed receiver raised for mail %s: %r", message.pk, response)
 
 
 def mail_deliver(*, message_id: int) -> bool:
@@ -232,9 +246,12 @@ def mail_outbox_sweep(*, now: datetime.datetime | None = None, batch_size: int =
         status=Status.SENDING, claimed_at__lt=now - datetime.timedelta(seconds=hard + 60)
     )
     reason = "Delivery did not finish (worker stopped)."
-    stalled.filter(attempts__gt=settings.MAIL_DELIVERY_MAX_RETRIES).update(
-        status=Status.FAILED, last_error=reason, body_text="", body_html=""
-    )
+    given_up = list(stalled.filter(attempts__gt=settings.MAIL_DELIVERY_MAX_RETRIES))
+    for message in given_up:
+        if OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            status=Status.FAILED, last_error=reason, body_text="", body_html=""
+        ):
+            _failed_tell(message, reason)
     stalled.update(status=Status.PENDING, last_error=reason, next_attempt_at=due_before)
 
     due = list(

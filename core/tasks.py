@@ -1,6 +1,7 @@
 """Celery tasks of the shared kernel: thin wrappers that take ids and call one service."""
 
 from celery import shared_task
+from django.conf import settings
 
 from .mail import delivery_time_limits
 
@@ -10,7 +11,7 @@ _SOFT, _HARD = delivery_time_limits()
 
 # Not Celery's autoretry: a retry with a countdown lives in the broker, and Redis redelivers a task
 # delayed past its visibility timeout. The outbox row keeps the due time; the sweeper enqueues it.
-@shared_task(soft_time_limit=_SOFT, time_limit=_HARD)
+@shared_task(soft_time_limit=_SOFT, time_limit=_HARD, rate_limit=settings.MAIL_DELIVERY_RATE_LIMIT)
 def mail_deliver_task(message_id: int) -> bool:
     """Deliver one outbox message; idempotent by state (a second run sends nothing)."""
     from .mail import mail_deliver

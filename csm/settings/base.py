@@ -166,6 +166,9 @@ MAIL_RETRY_BACKOFF_MAX_SECONDS = 3600
 # A pending message whose delivery task has not claimed it this long after it was due (the broker
 # was down at commit, the task was lost) is enqueued again by the sweeper.
 MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 60
+# At most this many deliveries per second per worker (Celery's rate_limit), so a campaign of
+# 100,000 invitations does not flood the mail relay.
+MAIL_DELIVERY_RATE_LIMIT = env("MAIL_DELIVERY_RATE_LIMIT", default="20/s")
 # Where customers and staff reach the site: the base of the links in e-mails (status, survey, visits).
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
@@ -329,10 +332,6 @@ LOGGING["loggers"]["django.server"] = {
 COMPLAINTS_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 COMPLAINTS_ASK_RATING_ON_CLOSE = True
 COMPLAINTS_CLOSE_UNANSWERED_AFTER_DAYS = 14
-
-# Surveys: the pause between two batches of invitation e-mails, so a large campaign does not flood
-# the mail relay (seconds; tests and benchmarks set 0).
-SURVEY_SEND_PAUSE_SECONDS = 1.0
 
 # The audit trail's append-only triggers (core/append_only.py). False (the test settings) leaves out
 # only those the test runner's flush trips (SQLite's DELETE, PostgreSQL's TRUNCATE trigger); the

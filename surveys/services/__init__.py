@@ -60,12 +60,12 @@ from .responses import (
     version_questions,
 )
 from .sending import (
-    BOUNCE_ERRORS,
     EVENT_LINK_DAYS,
     EVENT_QUIET_DAYS,
     SEND_BATCH_SIZE,
     campaign_send_batches,
     event_invitations_send,
+    invitation_mail_failed,
     invitation_reminders_due,
     invitation_reminders_send,
 )
@@ -73,7 +73,6 @@ from .sending import (
 __all__ = [
     "ANSWERING_FIELDS",
     "AlreadyAnswered",
-    "BOUNCE_ERRORS",
     "CAMPAIGN_CACHE_SECONDS",
     "response_is_about_a_complaint",
     "EVENT_LINK_DAYS",
@@ -99,6 +98,7 @@ __all__ = [
     "invitation_open",
     "invitation_opt_out",
     "invitation_reminders_due",
+    "invitation_mail_failed",
     "invitation_reminders_send",
     "open_client_hash",
     "open_response_submit",

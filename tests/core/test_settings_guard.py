@@ -99,7 +99,6 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "WARNING" not in result.stderr
 
 
-# Being split by another change; reads SURVEY_SEND_PAUSE_SECONDS, declared in base.py already.
 GETATTR_SETTINGS_LEFT: set[str] = set()
 
 

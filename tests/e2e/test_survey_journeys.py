@@ -38,7 +38,6 @@ def phone(browser):
 
 
 def _invitation(settings):
-    settings.SURVEY_SEND_PAUSE_SECONDS = 0
     manager = UserFactory(username="wang", role="manager")
     customers_with_contacts(1, tier="key", language="zh-hans", name="上海精工机械有限公司")
     campaign = services.campaign_create(
@@ -142,7 +141,6 @@ def _answered_campaign(settings):
 
     from tests.surveys.factories import full_answers
 
-    settings.SURVEY_SEND_PAUSE_SECONDS = 0
     manager = UserFactory(username="wang", role="manager", email="wang@example.com")
     customers_with_contacts(4, tier="key", language="zh-hans")
     campaign = services.campaign_create(

@@ -29,11 +29,6 @@ PERSONAL = (CUSTOMER_NAME, CUSTOMER_PHONE, CUSTOMER_EMAIL, CONTACT_NAME, CONTACT
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
-@pytest.fixture(autouse=True)
-def _no_pause_between_survey_mails(settings):
-    settings.SURVEY_SEND_PAUSE_SECONDS = 0
-
-
 @pytest.fixture
 def period():
     today = timezone.localdate()

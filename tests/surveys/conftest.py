@@ -2,11 +2,6 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _no_send_pause(settings):
-    settings.SURVEY_SEND_PAUSE_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
 def _fresh_answering_caches():
     """Rolled-back test databases reuse ids: the per-process caches must not outlive a test."""
     from surveys.services import answering_caches_clear

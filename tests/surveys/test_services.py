@@ -9,12 +9,22 @@ from django.utils import timezone
 
 from complaints.models import Complaint
 from core.exceptions import ApplicationError
+from core.mail import mail_outbox_sweep
+from core.models import OutboxMessage
 from customers.models import Contact
 from surveys import selectors, services
 from surveys.models import Campaign, Invitation, MeasurementPlan, Response
 from tests.factories import CustomerFactory, SegmentFactory
 
-from .factories import customers_with_contacts, full_answers, general_version, running_campaign, submit, token_of
+from .factories import (
+    committed,
+    customers_with_contacts,
+    full_answers,
+    general_version,
+    running_campaign,
+    submit,
+    token_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,11 +178,12 @@ def test_reminders_go_only_to_non_responders_at_most_max_times_and_days_apart(ma
     services.invitation_opt_out(invitation=opted_out)
     mail.outbox.clear()
 
-    assert services.invitation_reminders_send(now=_later(3)) == 0  # too early
-    assert services.invitation_reminders_send(now=_later(8)) == 1
-    assert services.invitation_reminders_send(now=_later(10)) == 0  # the last reminder was 2 days ago
-    assert services.invitation_reminders_send(now=_later(16)) == 1
-    assert services.invitation_reminders_send(now=_later(25)) == 0  # the maximum of 2 is reached
+    with committed():
+        assert services.invitation_reminders_send(now=_later(3)) == 0  # too early
+        assert services.invitation_reminders_send(now=_later(8)) == 1
+        assert services.invitation_reminders_send(now=_later(10)) == 0  # the last reminder was 2 days ago
+        assert services.invitation_reminders_send(now=_later(16)) == 1
+        assert services.invitation_reminders_send(now=_later(25)) == 0  # the maximum of 2 is reached
 
     assert [m.to[0] for m in mail.outbox] == [silent.email, silent.email]
     assert mail.outbox[0].subject.startswith("Reminder:")
@@ -320,44 +331,77 @@ def test_a_refused_address_is_a_bounce_and_the_others_are_sent(manager_user, seg
     Contact.objects.filter(pk=Contact.objects.order_by("pk").first().pk).update(email="refused@example.com")
     campaign = _sending_campaign(manager_user, segment)
 
-    assert services.campaign_send_batches(campaign_id=campaign.pk) == 1
+    with committed():
+        assert services.campaign_send_batches(campaign_id=campaign.pk) == 2  # both handed to the outbox
 
     statuses = dict(campaign.invitations.values_list("email", "status"))
-    assert statuses["refused@example.com"] == Invitation.Status.BOUNCED
+    assert statuses["refused@example.com"] == Invitation.Status.BOUNCED  # told by the outbox
     assert sorted(statuses.values()) == [Invitation.Status.BOUNCED, Invitation.Status.SENT]
+    bounced = campaign.invitations.get(email="refused@example.com")
+    assert "No such user" in bounced.bounce_reason
+    assert OutboxMessage.objects.get(reference=f"invitation:{bounced.pk}").status == OutboxMessage.Status.FAILED
+    assert len(mail.outbox) == 1
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.RUNNING
 
 
-def test_a_relay_outage_keeps_the_rest_for_the_retry_and_sends_nothing_twice(manager_user, segment, settings):
+def test_a_relay_outage_loses_no_invitation_and_sends_none_twice(manager_user, segment, settings):
     settings.EMAIL_BACKEND = "tests.surveys.mail_backends.FlakyRelayBackend"
     customers_with_contacts(3, tier="key")
     campaign = _sending_campaign(manager_user, segment)
 
-    with pytest.raises(OSError):
-        services.campaign_send_batches(campaign_id=campaign.pk)
+    with committed():
+        assert services.campaign_send_batches(campaign_id=campaign.pk) == 3
 
-    assert campaign.invitations.filter(status=Invitation.Status.SENT).count() == 1
-    assert campaign.invitations.filter(status=Invitation.Status.INVITED).count() == 2  # not marked bounced
+    assert len(mail.outbox) == 1  # the relay dropped the connection after the first
+    pending = OutboxMessage.objects.filter(template="surveys/invitation", status=OutboxMessage.Status.PENDING)
+    assert pending.count() == 2 and all(m.last_error for m in pending)
+    assert campaign.invitations.filter(status=Invitation.Status.SENT).count() == 3  # none marked bounced
+    with committed():
+        assert services.campaign_send_batches(campaign_id=campaign.pk) == 0  # a repeated task adds nothing
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.campaign_send_batches(campaign_id=campaign.pk) == 2  # the retry
+    with committed():
+        assert mail_outbox_sweep(now=timezone.now() + datetime.timedelta(hours=1)) == 2  # the retries
     assert len(mail.outbox) == 3 and len({m.to[0] for m in mail.outbox}) == 3
 
 
-def test_a_reminder_that_did_not_go_out_is_not_counted(manager_user, segment, settings, monkeypatch):
+def test_a_reminder_whose_send_failed_is_sent_on_the_next_run(manager_user, segment, settings, monkeypatch):
     customers_with_contacts(2, tier="key")
     campaign = running_campaign(manager_user, segment, reminder_max=1)
     assert len(mail.outbox) == 2
     settings.EMAIL_BACKEND = "tests.surveys.mail_backends.FlakyRelayBackend"
     monkeypatch.setattr("tests.surveys.mail_backends.FlakyRelayBackend.budget", 3)
 
-    with pytest.raises(OSError):
-        services.invitation_reminders_send(now=_later(8))
+    with committed():
+        assert services.invitation_reminders_send(now=_later(8)) == 2
 
-    assert sorted(campaign.invitations.values_list("reminder_count", flat=True)) == [0, 1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.invitation_reminders_send(now=_later(8)) == 1  # the one still owed
+    assert len(mail.outbox) == 3  # one reminder out, the other met the outage
     assert list(campaign.invitations.values_list("reminder_count", flat=True)) == [1, 1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with committed():
+        assert services.invitation_reminders_send(now=_later(8)) == 0  # counted once
+        mail_outbox_sweep(now=timezone.now() + datetime.timedelta(hours=1))
+    reminders = [m for m in mail.outbox if m.subject.startswith("Reminder:")]
+    assert sorted(m.to[0] for m in reminders) == sorted(campaign.invitations.values_list("email", flat=True))
+
+
+def test_an_invitation_the_outbox_gives_up_on_is_bounced_unless_answered(manager_user, segment, settings):
+    settings.EMAIL_BACKEND = "tests.surveys.mail_backends.FlakyRelayBackend"
+    settings.MAIL_DELIVERY_MAX_RETRIES = 0
+    customers_with_contacts(3, tier="key")
+    campaign = _sending_campaign(manager_user, segment)
+    with committed():
+        services.campaign_send_batches(campaign_id=campaign.pk)
+
+    statuses = sorted(campaign.invitations.values_list("status", flat=True))
+    assert statuses == [Invitation.Status.BOUNCED, Invitation.Status.BOUNCED, Invitation.Status.SENT]
+    assert all(
+        "Connection unexpectedly closed" in reason
+        for reason in campaign.invitations.filter(status=Invitation.Status.BOUNCED).values_list(
+            "bounce_reason", flat=True
+        )
+    )
 
 
 def test_a_low_score_schedules_the_follow_up_visit_its_event_plan_asks_for(manager_user, staff_user, segment):
