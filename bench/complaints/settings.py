@@ -9,9 +9,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.complaints.urls"
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-# Eager by default; BENCH_EAGER=0 publishes tasks to the broker instead, as a deployment does (the
-# outbox's delivery then runs in a worker, not inside the measured request).
-CELERY_TASK_ALWAYS_EAGER = os.environ.get("BENCH_EAGER", "1") == "1"
+# Tasks are published to the broker, as a deployment does (the outbox's delivery then runs in a
+# worker, not inside the measured request); BENCH_EAGER=1 runs them inside the request instead.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("BENCH_EAGER", "0") == "1"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # The user the bare view records as `created_by` (the bare view does not authenticate).
 BENCH_COMPLAINTS_USER_ID = int(os.environ.get("BENCH_COMPLAINTS_USER_ID", "0")) or None
