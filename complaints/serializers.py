@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from accounts.models import Team
+from core.api.serializers import ModelSerializer
 from customers.models import Contact, Customer
 
 from .models import (
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     team = serializers.StringRelatedField()
@@ -149,7 +150,7 @@ class AssignSerializer(serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
 
 
-class ComplaintEventSerializer(serializers.ModelSerializer):
+class ComplaintEventSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -157,7 +158,7 @@ class ComplaintEventSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "actor", "kind", "from_state", "to_state", "comment", "is_public"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
@@ -169,7 +170,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(ModelSerializer):
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True)
     )

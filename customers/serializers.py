@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
+
 from .models import (
     CONTACT_EDITABLE_FIELDS,
     CUSTOMER_EDITABLE_FIELDS,
@@ -13,7 +15,7 @@ from .models import (
 )
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
 
     class Meta:
@@ -41,7 +43,7 @@ class TagNamesField(serializers.ListField):
         return sorted(tag.name for tag in data.all())
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -94,7 +96,7 @@ class LifecycleChangeSerializer(serializers.Serializer):
     )
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     customer_count = serializers.SerializerMethodField()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from customers.models import Segment
 
 from .figures import HEADLINE_METRICS, InvalidPeriod, Period
@@ -57,7 +58,7 @@ class FiguresSerializer(serializers.Serializer):
     figures = HeadlineFiguresSerializer()
 
 
-class QualityObjectiveSerializer(serializers.ModelSerializer):
+class QualityObjectiveSerializer(ModelSerializer):
     name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -85,7 +86,7 @@ class QualityObjectiveSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class ObjectiveResultSerializer(serializers.ModelSerializer):
+class ObjectiveResultSerializer(ModelSerializer):
     class Meta:
         model = ObjectiveResult
         fields = [

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
+
 from .models import (
     QUESTION_EDITABLE_FIELDS,
     VERSION_EDITABLE_FIELDS,
@@ -12,7 +14,7 @@ from .models import (
 )
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     dimension = serializers.SlugRelatedField(slug_field="code", read_only=True)
     condition_question = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -21,7 +23,7 @@ class QuestionSerializer(serializers.ModelSerializer):
         fields = ["id", "position", *QUESTION_EDITABLE_FIELDS]
 
 
-class QuestionnaireVersionSerializer(serializers.ModelSerializer):
+class QuestionnaireVersionSerializer(ModelSerializer):
     questions = QuestionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -29,7 +31,7 @@ class QuestionnaireVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", *VERSION_EDITABLE_FIELDS, "created_at", "sent_at", "questions"]
 
 
-class QuestionnaireSerializer(serializers.ModelSerializer):
+class QuestionnaireSerializer(ModelSerializer):
     versions = QuestionnaireVersionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -37,7 +39,7 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "description", "versions"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(ModelSerializer):
     questionnaire_version = serializers.PrimaryKeyRelatedField(queryset=QuestionnaireVersion.objects.all())
     invited = serializers.IntegerField(read_only=True)
     completed = serializers.IntegerField(read_only=True)
@@ -68,7 +70,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "population_size", "sample_size", "sent_at", "closed_at", "created_at"]
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class AnswerSerializer(ModelSerializer):
     question = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -76,7 +78,7 @@ class AnswerSerializer(serializers.ModelSerializer):
         fields = ["question", "score", "importance", "choices", "text"]
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ResponseSerializer(ModelSerializer):
     answers = AnswerSerializer(many=True, read_only=True)
     customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True, default=None)
     complaint = serializers.SlugRelatedField(slug_field="reference", read_only=True)

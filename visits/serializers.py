@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from customers.models import Customer, SatisfactionDimension
 
 from .models import VISIT_PLAN_EDITABLE_FIELDS, Channel, Purpose, Severity, Visit, VisitIssue, VisitPlan, VisitScore
@@ -8,7 +9,7 @@ from .models import VISIT_PLAN_EDITABLE_FIELDS, Channel, Purpose, Severity, Visi
 User = get_user_model()
 
 
-class VisitPlanSerializer(serializers.ModelSerializer):
+class VisitPlanSerializer(ModelSerializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -27,13 +28,13 @@ class VisitPlanSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class VisitScoreSerializer(serializers.ModelSerializer):
+class VisitScoreSerializer(ModelSerializer):
     class Meta:
         model = VisitScore
         fields = ["dimension", "score"]
 
 
-class VisitIssueSerializer(serializers.ModelSerializer):
+class VisitIssueSerializer(ModelSerializer):
     complaint = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,7 +46,7 @@ class VisitIssueSerializer(serializers.ModelSerializer):
         return complaint.reference if complaint else None
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     scores = VisitScoreSerializer(many=True, read_only=True)
