@@ -80,7 +80,7 @@ def manifest_read(archive: zipfile.ZipFile) -> dict[str, Any]:
         document = json.loads(archive.read(MANIFEST_NAME))
     except KeyError:
         raise ManifestError(f"{MANIFEST_NAME} is missing") from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ManifestError(f"{MANIFEST_NAME} is not valid JSON: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("files"), list):
         raise ManifestError(f"{MANIFEST_NAME} lists no files")

@@ -68,7 +68,7 @@ class InvalidQuestionnaire(ValueError):
 def parse(raw: bytes | str) -> dict[str, Any]:
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidQuestionnaire([_("The file is not valid JSON.")])
     validate(data, dimension_codes=None)
     return data
