@@ -767,9 +767,10 @@ def measure_report(results: list) -> None:
 # -- child processes ------------------------------------------------------------------------------
 
 
-def run_child(args_list: list[str], timeout: float) -> tuple[float, float, dict]:
-    """Run this script as a child (`--child ...`); returns (wall seconds, peak RSS MB of the child from
-    os.wait4, the JSON it printed last)."""
+def run_child(args_list: list[str], timeout: float) -> tuple[float, dict]:
+    """Run this script as a child (`--child ...`); returns (wall seconds, the JSON it printed last). The
+    child reports its own peak RSS (VmHWM of /proc/self/status): the wait4/RUSAGE_CHILDREN maximum is
+    no use here, Linux folds the forked copy of this (large) process into it before the exec."""
     env = {**os.environ, "PYTHONPATH": str(BASE_DIR)}
     out = LOG_DIR / "analysis-child.out"
     with open(out, "w") as handle:
@@ -779,12 +780,12 @@ def run_child(args_list: list[str], timeout: float) -> tuple[float, float, dict]
         )
         deadline = time.monotonic() + timeout
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, _usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
                 process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
+                pid, status, _usage = os.wait4(process.pid, 0)
                 break
             time.sleep(0.05)
         seconds = time.perf_counter() - started
@@ -794,15 +795,16 @@ def run_child(args_list: list[str], timeout: float) -> tuple[float, float, dict]
     if process.returncode != 0 or not lines:
         print(text[-3000:])
         raise RuntimeError(f"child {args_list[:2]} failed (exit {process.returncode}); see {out}")
-    return seconds, usage.ru_maxrss / 1024, json.loads(lines[-1])
+    return seconds, json.loads(lines[-1])
 
 
 def child_export() -> dict:
     from core.exporting import csv_chunks
     from surveys.exporting import export_rows
-    from surveys.models import Campaign
+    from surveys.models import Answer, Campaign
 
     baseline = _rss_mb("VmRSS")
+    started = time.perf_counter()
     rows = size = 0
     first_peak = None
     target = LOG_DIR / "analysis-export.csv"
@@ -814,8 +816,17 @@ def child_export() -> dict:
             rows += campaign.responses.count()
             if first_peak is None:
                 first_peak = _rss_mb()
+    seconds = time.perf_counter() - started
     target.unlink()
-    return {"rows": rows, "bytes": size, "baseline_mb": baseline, "first_peak_mb": first_peak, "peak_mb": _rss_mb()}
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "answers": Answer.objects.count(),
+        "bytes": size,
+        "baseline_mb": baseline,
+        "first_peak_mb": first_peak,
+        "peak_mb": _rss_mb(),
+    }
 
 
 def child_pack(since: str, until: str) -> dict:
@@ -863,34 +874,36 @@ def child_background(seconds: float, pause: float) -> dict:
 def measure_children(args, results: list) -> None:
     from django.utils import timezone
 
-    seconds, peak, found = run_child(["--child", "export"], timeout=600)
+    wall, found = run_child(["--child", "export"], timeout=1800)
+    seconds, peak, first = found["seconds"], found["peak_mb"], found["first_peak_mb"]
     print(
-        f"  raw-response export: {found['rows']:,} responses, {found['bytes']:,} bytes in {seconds:.1f} s; RSS at start"
-        f" {found['baseline_mb']:.0f} MB, peak after the first campaign {found['first_peak_mb']:.0f} MB, at the end"
-        f" {found['peak_mb']:.0f} MB (wait4 {peak:.0f} MB)"
+        f"  raw-response export: {found['rows']:,} responses ({found['answers']:,} answers), {found['bytes']:,} bytes"
+        f" in {seconds:.1f} s ({wall:.1f} s with the process start); RSS at start {found['baseline_mb']:.0f} MB,"
+        f" peak after the first campaign {first:.0f} MB, at the end {peak:.0f} MB"
     )
-    flat = peak <= found["first_peak_mb"] * 1.1 + 10
+    flat = peak <= first * 1.1 + 10
     results.append(
         (
-            "raw-response export, every campaign (CSV)",
-            f"{seconds:.1f} s, peak RSS {peak:.0f} MB (after 1st campaign {found['first_peak_mb']:.0f} MB)",
+            f"raw-response export, every campaign, CSV ({found['answers']:,} answers)",
+            f"{seconds:.1f} s, peak RSS {peak:.0f} MB (after 1st campaign {first:.0f} MB)",
             f"<= {EXPORT_SECONDS:.0f} s, flat memory",
             seconds <= EXPORT_SECONDS and flat,
         )
     )
     until = timezone.localdate()
     since = until - datetime.timedelta(days=364)
-    seconds, peak, found = run_child(["--child", "pack", since.isoformat(), until.isoformat()], timeout=1800)
+    wall, found = run_child(["--child", "pack", since.isoformat(), until.isoformat()], timeout=3600)
+    peak = found["peak_mb"]
     print(
-        f"  evidence pack {since}..{until}: {found['bytes']:,} bytes in {seconds:.1f} s; RSS at start "
-        f"{found['baseline_mb']:.0f} MB, peak {peak:.0f} MB"
+        f"  evidence pack {since}..{until}: {found['bytes']:,} bytes in {wall:.1f} s (the command, process start"
+        f" included); RSS at start {found['baseline_mb']:.0f} MB, peak {peak:.0f} MB"
     )
     results.append(
         (
-            "evidence pack of a year (ZIP)",
-            f"{seconds:.1f} s, peak RSS {peak:.0f} MB",
+            "evidence pack of a year (ZIP), manage.py evidence_pack",
+            f"{wall:.1f} s, peak RSS {peak:.0f} MB",
             f"<= {PACK_SECONDS:.0f} s, <= {PACK_RSS_MB:.0f} MB",
-            seconds <= PACK_SECONDS and peak <= PACK_RSS_MB,
+            wall <= PACK_SECONDS and peak <= PACK_RSS_MB,
         )
     )
 
