@@ -10,13 +10,14 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import AuditEvent
 from feedback.models import FeedbackRecord
-from surveys.models import Question, QuestionnaireVersion
+from surveys.models import Invitation, Question, QuestionnaireVersion, Response
 
 from ..models import ManagementReview, MeasurementReview
 from ..selectors import Scope, campaigns_run, measurement_plans_in_force
@@ -136,6 +137,14 @@ def question_rows(scope: Scope) -> Iterator[list[Any]]:
     )
 
 
+def _per_campaign(model: type[Model]) -> Coalesce:
+    """How many rows of `model` a campaign has, as a subquery of its own: counting two reverse joins in
+    one GROUP BY would multiply every campaign's invitations by its responses (23k x 10k rows a
+    campaign at the benchmark's scale) before DISTINCT takes the products out again."""
+    counted = model.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+
+
 def campaign_rows(scope: Scope) -> Iterator[list[Any]]:
     yield [
         _("Campaign"),
@@ -156,7 +165,7 @@ def campaign_rows(scope: Scope) -> Iterator[list[Any]]:
     campaigns = (
         campaigns_run(scope, scope.customers())
         .select_related("questionnaire_version__questionnaire", "plan", "segment")
-        .annotate(invited=Count("invitations", distinct=True), answered=Count("responses", distinct=True))
+        .annotate(invited=_per_campaign(Invitation), answered=_per_campaign(Response))
     )
 
     def row(campaign) -> list[Any]:
