@@ -6,9 +6,10 @@ PDF is refused with a clear message (the HTML report still prints).
 
 from __future__ import annotations
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.exporting import date_text
 from core.pdf import FONT_FAMILY, pdf_document
 
 from .models import Complaint, CorrectiveAction
@@ -18,7 +19,8 @@ BRAND = (15, 92, 140)
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+    """The local day (settings.TIME_ZONE) of a date or a stored moment, as the complaint's page shows it."""
+    return date_text(value)
 
 
 def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:

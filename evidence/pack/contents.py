@@ -140,7 +140,7 @@ def pack_members(context: PackContext) -> list[Member]:
         Member(
             "audit/audit-trail.csv",
             _("Writing the audit-trail extract"),
-            lambda: csv_chunks(clean(rows.audit_rows(scope))),
+            lambda: csv_chunks(clean(rows.audit_rows(scope, language=language))),
         )
     )
     members.append(
