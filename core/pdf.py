@@ -12,7 +12,8 @@ found is the document's `FONT_FAMILY`, the others are fallbacks for the characte
 character such as 䶮 is missing from WenQuanYi but present in Noto CJK). fpdf2 embeds a subset of every
 font it uses, so the PDF reads the same on a machine without Chinese fonts. Subclass `PdfDocument` and
 override `header()` or `footer()` for another layout; the default footer prints `footer_text` and the
-page number.
+page number. `text_filter` (e.g. the evidence pack's pseudonymiser) is applied to every text a cell
+prints, so a document cannot print a value past it.
 
 Fonts are looked up once per process: settings.PDF_FONT if set, then the Debian packages
 `fonts-wqy-microhei` and `fonts-noto-cjk` (a font already found under another path, such as the packaged
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,8 +167,19 @@ class PdfDocument(FPDF):
     """An A4 page with the Chinese fonts registered; `footer_text` and the page number at the foot."""
 
     footer_text = ""
+    text_filter: Callable[[str], str] | None = None
     # The fallback fonts not yet added to this document, by font key, preferred first.
     lazy_fallbacks: dict[str, Font]
+
+    def clean_text(self, text: str) -> str:
+        """`text` as this document prints it (through `text_filter`)."""
+        return self.text_filter(text) if self.text_filter is not None and text else text
+
+    def cell(self, w=None, h=None, text="", *args, **kwargs):  # type: ignore[override]
+        return super().cell(w, h, self.clean_text(text), *args, **kwargs)
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):  # type: ignore[override]
+        return super().multi_cell(w, h, self.clean_text(text), *args, **kwargs)
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         """The first fallback font that has `char`, added to the document on first use."""
@@ -191,6 +203,7 @@ def pdf_document(
     footer_text: str = "",
     language: str | None = None,
     document_class: type[PdfDocument] = PdfDocument,
+    text_filter: Callable[[str], str] | None = None,
 ) -> PdfDocument:
     """A new document (A4, 18 mm margins, page breaks 18 mm from the foot) with `FONT_FAMILY` set at
     10 pt. `language` (by default the active one) is recorded in the PDF for screen readers. Raises
@@ -200,6 +213,7 @@ def pdf_document(
         raise ApplicationError(_("No Chinese font is installed for PDF reports; print the report page instead."))
     pdf = document_class(format="A4")
     pdf.footer_text = footer_text
+    pdf.text_filter = text_filter
     if title:
         pdf.set_title(title)
     pdf.set_lang("zh-CN" if is_chinese(language) else "en")

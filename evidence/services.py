@@ -150,14 +150,17 @@ def _context(pack: EvidencePack) -> PackContext:
         until=datetime.date.fromisoformat(parameters["until"]),
         segment=segment,
     )
+    pseudonymiser = Pseudonymiser.for_database() if parameters.get("pseudonymise") else Identity()
+    generated_by = pack.requested_by.get_username() if pack.requested_by is not None else "command line"
     return PackContext(
         scope=scope,
         language=parameters["language"],
-        pseudonymiser=Pseudonymiser.for_database() if parameters.get("pseudonymise") else Identity(),
+        pseudonymiser=pseudonymiser,
         sample_size=parameters["sample_size"],
         sample_seed=parameters["sample_seed"],
         generated_at=timezone.localtime().replace(microsecond=0),
-        generated_by=pack.requested_by.get_username() if pack.requested_by is not None else "command line",
+        # Pseudonymised too: the application's audit trail keeps who generated the pack (its SHA-256).
+        generated_by=pseudonymiser.text(generated_by),
         parameters=parameters,
         software=software_version(),
         chain=audit_chain_status(),

@@ -66,13 +66,9 @@ def complaint_sample(scope: Scope, *, size: int, seed: int) -> list[int]:
 
 def _eight_d(context: PackContext, complaint_id: int) -> Iterator[bytes]:
     complaint = Complaint.objects.select_related("customer", "category", "team", "assignee").get(pk=complaint_id)
-    text = context.pseudonymiser.text
-    # A copy in memory only, never saved: the report is written from pseudonymised values.
-    complaint.customer.name = text(complaint.customer.name)
-    for name in ("subject", "description", "desired_remedy", "resolution"):
-        setattr(complaint, name, text(getattr(complaint, name)))
-    complaint.five_whys = [text(why) for why in complaint.five_whys or []]
-    yield eight_d_pdf(complaint=complaint, language=context.language)
+    # Every line the report prints goes through the pseudonymiser (descriptions, corrective actions,
+    # owners), not only the complaint's own fields.
+    yield eight_d_pdf(complaint=complaint, language=context.language, text_filter=context.pseudonymiser.text)
 
 
 def _responses(context: PackContext) -> list[Member]:
