@@ -30,12 +30,22 @@ from django.utils import formats, timezone
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_TYPES = (int, float, decimal.Decimal)
+DATE_TYPES = (datetime.date, datetime.time, datetime.timedelta)  # openpyxl writes these as date cells
+
+
+def _cell_value(value: Any) -> Any:
+    """A stored moment passed as it is becomes local time: no file shows UTC (and openpyxl refuses
+    aware datetimes)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return local_datetime(value, seconds=True)
+    return value
 
 
 def neutralise(value) -> str:
     """The CSV text of a cell value that no spreadsheet will evaluate as a formula."""
     if value is None:
         return ""
+    value = _cell_value(value)
     text = str(value)
     if not isinstance(value, NUMBER_TYPES) and text.startswith(FORMULA_PREFIXES):
         return "'" + text
@@ -89,7 +99,8 @@ def _xlsx_row(worksheet, row: Iterable) -> list:
 
     cells: list[Any] = []
     for value in row:
-        if value is None or isinstance(value, NUMBER_TYPES):
+        value = _cell_value(value)
+        if value is None or isinstance(value, (*NUMBER_TYPES, *DATE_TYPES)):
             cells.append(value)
             continue
         text = str(value)

@@ -146,11 +146,10 @@ def pack_members(context: PackContext) -> list[Member]:
             lambda: [json.dumps(context.chain, ensure_ascii=False, indent=2).encode("utf-8")],
         )
     )
-    members.append(
-        Member(
-            "objectives/objectives-and-reports.csv",
-            _("Quality objectives and analysis reports"),
-            lambda: csv_chunks(clean(rows.objective_rows(context.objectives))),
-        )
+    members += _table(
+        context,
+        "objectives/objectives-and-reports",
+        _("Quality objectives and analysis reports"),
+        lambda: rows.objective_rows(context.objectives),
     )
     return members

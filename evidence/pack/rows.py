@@ -277,7 +277,28 @@ def audit_rows(scope: Scope, *, language: str) -> Iterator[list[Any]]:
 
 
 def objective_rows(items: list[ObjectiveOrReport]) -> Iterator[list[Any]]:
-    yield [_("Kind"), _("Title"), _("Period"), _("Target"), _("Result"), _("Objective met"), _("Link")]
+    """Targets and results as numbers (not "≥ 90.00" text), the direction and status in words."""
+    yield [
+        _("Kind"),
+        _("Title"),
+        _("Period"),
+        _("Direction"),
+        _("Target"),
+        _("Result"),
+        _("Status"),
+        _("Objective met"),
+        _("Link"),
+    ]
     for item in items:
         kind = _("Quality objective") if item["kind"] == "objective" else _("Satisfaction analysis report")
-        yield [kind, item["title"], item["period"], item["target"], item["result"], yes_no(item["met"]), item["url"]]
+        yield [
+            kind,
+            item["title"],
+            item["period"],
+            item.get("direction", ""),
+            item.get("target_value"),
+            item.get("actual"),
+            item.get("status", item["result"]),
+            yes_no(item["met"]),
+            item["url"],
+        ]

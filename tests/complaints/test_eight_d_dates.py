@@ -65,3 +65,31 @@ def test_eight_d_pdf_dates_a_complaint_received_early_in_the_morning_on_its_loca
     assert "03/09/2026" in english and "03/08/2026" not in english
     assert "2026年3月5日" in chinese and "2026年3月4日" not in chinese
     assert "2026年3月9日" in chinese and "2026年3月8日" not in chinese
+
+
+@pytest.mark.parametrize(
+    "template", ["emails/complaints/escalation_body.txt", "emails/complaints/acknowledgement_body.txt"]
+)
+def test_e_mails_date_moments_in_the_configured_time_zone(settings, template):
+    """E-mails render in the worker too (core.mail): the template's date filter localises an aware
+    moment to the current time zone, settings.TIME_ZONE outside a request."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    due = datetime.datetime(2026, 3, 5, 1, 48, tzinfo=SHANGHAI).astimezone(UTC)  # 4 March 17:48 UTC
+    complaint = SimpleNamespace(
+        reference="CMP-1",
+        subject="Leak",
+        customer=SimpleNamespace(name="Harbour"),
+        get_severity_display="High",
+        get_state_display="Received",
+        assignee=None,
+        acknowledge_due_at=due,
+        resolve_due_at=due,
+    )
+
+    body = render_to_string(template, {"complaint": complaint, "url": "", "status_url": ""})
+
+    assert ("March 5, 2026" in body or "03/05/2026" in body) and "March 4" not in body and "03/04/2026" not in body
