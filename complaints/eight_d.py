@@ -6,9 +6,12 @@ PDF is refused with a clear message (the HTML report still prints).
 
 from __future__ import annotations
 
-from django.utils import formats, translation
+from collections.abc import Callable
+
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.exporting import date_text
 from core.pdf import FONT_FAMILY, pdf_document
 
 from .models import Complaint, CorrectiveAction
@@ -18,16 +21,22 @@ BRAND = (15, 92, 140)
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+    """The local day (settings.TIME_ZONE) of a date or a stored moment, as the complaint's page shows it."""
+    return date_text(value)
 
 
-def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
-    """The report as PDF bytes. No internal notes: only what the customer may read."""
+def eight_d_pdf(*, complaint: Complaint, language: str, text_filter: Callable[[str], str] | None = None) -> bytes:
+    """The report as PDF bytes. No internal notes: only what the customer may read. `text_filter` is
+    applied to every text printed, and to each person's name on its own (the evidence pack's
+    pseudonymiser)."""
     actions = list(complaint.actions.select_related("owner").order_by("due_date", "id"))
     with translation.override(language):
         title = f"8D {complaint.reference}"
-        pdf = pdf_document(title=title, footer_text=title, language=language)
+        pdf = pdf_document(title=title, footer_text=title, language=language, text_filter=text_filter)
         pdf.add_page()
+
+        def person(user) -> str:
+            return pdf.clean_text(str(user)) if user is not None else "—"
 
         def heading(text: str) -> None:
             pdf.ln(3)
@@ -59,7 +68,7 @@ def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
                 pdf.multi_cell(
                     0,
                     6,
-                    f"• {action.description}\n   {_('Owner')}: {action.owner} · {_('Due')}: {_date(action.due_date)}"
+                    f"• {action.description}\n   {_('Owner')}: {person(action.owner)} · {_('Due')}: {_date(action.due_date)}"
                     f" · {status}",
                     new_x="LMARGIN",
                     new_y="NEXT",
@@ -72,7 +81,7 @@ def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
         pdf.multi_cell(
             0,
             6,
-            f"{complaint.customer.name} · {_date(complaint.received_at)} · {complaint.get_severity_display()}",
+            f"{pdf.clean_text(complaint.customer.name)} · {_date(complaint.received_at)} · {complaint.get_severity_display()}",
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -80,9 +89,9 @@ def eight_d_pdf(*, complaint: Complaint, language: str) -> bytes:
         line(_("Received"), f"{_date(complaint.received_at)} ({complaint.get_channel_display()})")
         line(_("State"), str(complaint.get_state_display()))
         heading(f"D1 · {_('Team')}")
-        owners = sorted({str(a.owner) for a in actions} - {str(complaint.assignee)})
+        owners = sorted({person(a.owner) for a in actions} - {person(complaint.assignee)})
         line(_("Department"), str(complaint.team or "—"))
-        line(_("Assigned to"), ", ".join([str(complaint.assignee or "—"), *owners]))
+        line(_("Assigned to"), ", ".join([person(complaint.assignee), *owners]))
         heading(f"D2 · {_('Problem description')}")
         pdf.multi_cell(0, 6, complaint.subject, new_x="LMARGIN", new_y="NEXT")
         pdf.multi_cell(0, 6, complaint.description, new_x="LMARGIN", new_y="NEXT")

@@ -20,7 +20,7 @@ import hashlib
 import ipaddress
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
@@ -326,10 +326,13 @@ class ChainVerification:
         return f"{status}; {self.sealed} sealed, {self.unsealed} awaiting the next seal; {head}"
 
 
-def audit_chain_verify(*, published: tuple[int, str] | None = None) -> ChainVerification:
+def audit_chain_verify(
+    *, published: tuple[int, str] | None = None, progress: Callable[[int, int], None] | None = None
+) -> ChainVerification:
     """Recompute the chain from the events and name the first broken entry. Reads only.
 
     published: a head published earlier (position, hash); the chain must still contain it.
+    progress: called after each batch of links with (links checked, links sealed).
     Kinds: an event changed since it was sealed (edited); a sealed event (or its link) gone
     (deleted); an event below the sealed head that was never sealed (inserted, or a transaction that
     committed later than SETTLE_SECONDS allows); entries in another order than sealed (reordered).
@@ -344,7 +347,9 @@ def audit_chain_verify(*, published: tuple[int, str] | None = None) -> ChainVeri
         .values_list("id", flat=True)
         .first()
     )
-    found = _first_break(stop_before_entry=inserted)
+    found = _first_break(
+        stop_before_entry=inserted, progress=(lambda done: progress(done, sealed)) if progress else None
+    )
     if found is None and inserted is not None:
         position = (
             AuditChainLink.objects.filter(event_id__gt=inserted)
@@ -383,11 +388,15 @@ def _links() -> Iterator[list[AuditChainLink]]:
         last = batch[-1].position
 
 
-def _first_break(*, stop_before_entry: int | None) -> tuple[int, int, BreakKind] | None:
+def _first_break(
+    *, stop_before_entry: int | None, progress: Callable[[int], None] | None = None
+) -> tuple[int, int, BreakKind] | None:
     """The first link that does not match, walking the chain; stops at an inserted entry found
     before it (which is then the first break)."""
     expected_position, previous_hash, previous_event = 1, GENESIS, 0
     for batch in _links():
+        if progress is not None:
+            progress(expected_position - 1)
         events = AuditEvent.objects.in_bulk([link.event_id for link in batch])
         for link in batch:
             if stop_before_entry is not None and link.event_id > stop_before_entry:

@@ -136,3 +136,58 @@ class EvidencePack(TimeStampedModel):
     @property
     def file_name(self) -> str:
         return f"evidence-{self.parameters.get('since', '')}-{self.parameters.get('until', '')}-{self.pk}.zip"
+
+
+class ChainVerification(TimeStampedModel):
+    """One verification of the audit trail's hash chain (core.audit_chain), run by a task so the page
+    never recomputes millions of links inside a request; the page shows the last result and its time."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Verifying")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    ok = models.BooleanField(_("chain intact"), null=True, blank=True)
+    sealed = models.PositiveBigIntegerField(_("entries sealed"), default=0)
+    unsealed = models.PositiveBigIntegerField(_("entries awaiting the next seal"), default=0)
+    head_position = models.PositiveBigIntegerField(_("head position"), null=True, blank=True)
+    head_hash = models.CharField(_("head hash"), max_length=64, blank=True)
+    head_sealed_at = models.DateTimeField(_("head sealed at"), null=True, blank=True)
+    broken_entry_id = models.BigIntegerField(_("first broken entry"), null=True, blank=True)
+    broken_position = models.PositiveBigIntegerField(_("position of the break"), null=True, blank=True)
+    kind = models.CharField(_("kind of break"), max_length=20, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain verification")
+        verbose_name_plural = _("audit chain verifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="chain_verification_progress")
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Audit chain verification')} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def kind_label(self) -> str:
+        from core.audit_chain import BreakKind
+
+        return str(BreakKind(self.kind).label) if self.kind in BreakKind.values else self.kind

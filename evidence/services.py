@@ -24,6 +24,7 @@ from customers.models import Segment
 from .models import (
     MANAGEMENT_REVIEW_EDITABLE_FIELDS,
     MEASUREMENT_REVIEW_EDITABLE_FIELDS,
+    ChainVerification,
     EvidencePack,
     ManagementReview,
     MeasurementReview,
@@ -33,7 +34,7 @@ from .pack.context import PackContext
 from .pack.pseudonymise import Identity, Pseudonymiser
 from .selectors import Scope
 from .sources import audit_chain_status, objectives_and_reports
-from .tasks import evidence_pack_build_task
+from .tasks import chain_verification_run_task, evidence_pack_build_task
 
 logger = logging.getLogger(__name__)
 
@@ -150,14 +151,17 @@ def _context(pack: EvidencePack) -> PackContext:
         until=datetime.date.fromisoformat(parameters["until"]),
         segment=segment,
     )
+    pseudonymiser = Pseudonymiser.for_database() if parameters.get("pseudonymise") else Identity()
+    generated_by = pack.requested_by.get_username() if pack.requested_by is not None else "command line"
     return PackContext(
         scope=scope,
         language=parameters["language"],
-        pseudonymiser=Pseudonymiser.for_database() if parameters.get("pseudonymise") else Identity(),
+        pseudonymiser=pseudonymiser,
         sample_size=parameters["sample_size"],
         sample_seed=parameters["sample_seed"],
         generated_at=timezone.localtime().replace(microsecond=0),
-        generated_by=pack.requested_by.get_username() if pack.requested_by is not None else "command line",
+        # Pseudonymised too: the application's audit trail keeps who generated the pack (its SHA-256).
+        generated_by=pseudonymiser.text(generated_by),
         parameters=parameters,
         software=software_version(),
         chain=audit_chain_status(),
@@ -235,3 +239,95 @@ def evidence_pack_download(*, actor, pack: EvidencePack) -> Path:
         comment="downloaded",
     )
     return path
+
+
+# -- audit chain verification ---------------------------------------------------------------------------
+
+# Who verifies the chain: whoever reads the audit trail (auditors, managers, admins). Starting one is a
+# request (it changes no business record), so auditors may.
+VERIFY_PERMISSION = "core.view_auditevent"
+# A verification still queued or running after this long is taken as lost (its worker died): a new
+# request starts another instead of waiting for it. Verification reads 15,000-19,000 entries a second.
+VERIFICATION_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def chain_verification_can_start(*, user) -> bool:
+    return user is not None and user.is_authenticated and user.has_perm(VERIFY_PERMISSION)
+
+
+def chain_verification_latest() -> tuple[ChainVerification | None, ChainVerification | None]:
+    """(the last finished verification, the one queued or running now, if any)."""
+    finished = (
+        ChainVerification.objects.filter(status__in=[ChainVerification.Status.DONE, ChainVerification.Status.FAILED])
+        .select_related("requested_by")
+        .first()
+    )
+    active = (
+        ChainVerification.objects.filter(
+            status__in=[ChainVerification.Status.QUEUED, ChainVerification.Status.RUNNING],
+            created_at__gte=timezone.now() - VERIFICATION_STALE_AFTER,
+        )
+        .select_related("requested_by")
+        .first()
+    )
+    return finished, active
+
+
+@transaction.atomic
+def chain_verification_request(*, actor, enqueue: bool = True) -> ChainVerification:
+    """Ask for a verification of the audit chain, run by a task after commit. While one is queued or
+    running, that one is returned instead of starting a second. The request is audited."""
+    if not chain_verification_can_start(user=actor):
+        raise ApplicationError(_("You are not allowed to verify the audit trail."))
+    _finished, active = chain_verification_latest()
+    if active is not None:
+        return active
+    verification = ChainVerification.objects.create(requested_by=actor)
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=verification, comment="requested")
+    if enqueue:
+        transaction.on_commit(lambda: chain_verification_run_task.delay(verification.pk))
+    return verification
+
+
+def chain_verification_run(*, verification_id: int) -> ChainVerification:
+    """Run a queued verification. Idempotent by state: only a QUEUED one is claimed (a conditional
+    UPDATE). Progress is written per batch of links; a failure is recorded, not raised."""
+    from core.audit_chain import audit_chain_verify
+
+    claimed = ChainVerification.objects.filter(pk=verification_id, status=ChainVerification.Status.QUEUED).update(
+        status=ChainVerification.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not claimed:
+        return ChainVerification.objects.get(pk=verification_id)
+
+    def progress(done: int, total: int) -> None:
+        percent = min(99, 100 * done // total) if total else 0
+        ChainVerification.objects.filter(pk=verification_id).update(progress=percent, updated_at=timezone.now())
+
+    try:
+        result = audit_chain_verify(progress=progress)
+    except Exception as error:  # noqa: BLE001 - the failure is the verification's result, shown on its page
+        logger.exception("Audit chain verification %s failed", verification_id)
+        ChainVerification.objects.filter(pk=verification_id).update(
+            status=ChainVerification.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        return ChainVerification.objects.get(pk=verification_id)
+    ChainVerification.objects.filter(pk=verification_id).update(
+        status=ChainVerification.Status.DONE,
+        progress=100,
+        ok=result.ok,
+        sealed=result.sealed,
+        unsealed=result.unsealed,
+        head_position=result.head.position if result.head else None,
+        head_hash=result.head.hash if result.head else "",
+        head_sealed_at=result.head.sealed_at if result.head else None,
+        broken_entry_id=result.broken_entry_id,
+        broken_position=result.broken_position,
+        kind=str(result.kind or ""),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    return ChainVerification.objects.get(pk=verification_id)

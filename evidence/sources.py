@@ -5,6 +5,7 @@ functions and nothing else."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.utils.translation import gettext as _
@@ -58,6 +59,11 @@ class ObjectiveOrReport(TypedDict):
     result: str  # the measured result, or the report's conclusion
     met: bool | None  # an objective met or not; None for a report
     url: str  # where the record is read in the application
+    # The same as numbers and words, for spreadsheets (a number stays a number, so pivots work):
+    direction: str  # "At least" / "At most", translated; "" for a report
+    target_value: Decimal | None
+    actual: Decimal | None
+    status: str  # the result's status in words
 
 
 def objectives_and_reports(since: datetime.date, until: datetime.date) -> list[ObjectiveOrReport]:
@@ -82,6 +88,10 @@ def objectives_and_reports(since: datetime.date, until: datetime.date) -> list[O
                 result="—" if result.actual is None else f"{result.actual} ({result.get_status_display()})",
                 met=None if result.status == ObjectiveStatus.NO_DATA else result.status == ObjectiveStatus.MET,
                 url=objective.get_absolute_url(),
+                direction=str(objective.get_direction_display()),
+                target_value=objective.target,
+                actual=result.actual,
+                status=str(result.get_status_display()),
             )
         )
     return items

@@ -12,3 +12,12 @@ def evidence_pack_build_task(pack_id: int) -> str:
     from .services import evidence_pack_build
 
     return evidence_pack_build(pack_id=pack_id).status
+
+
+@shared_task
+def chain_verification_run_task(verification_id: int) -> str:
+    """Verify the audit trail's hash chain for a request from the page. Idempotent by state (only a
+    queued verification runs); a failure is recorded on it by the service."""
+    from .services import chain_verification_run
+
+    return chain_verification_run(verification_id=verification_id).status

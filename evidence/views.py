@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from core.exceptions import ApplicationError
 from . import services
 from .clauses import clause_map
 from .forms import ManagementReviewForm, MeasurementReviewForm, PackForm, ScopeForm
-from .models import EvidencePack, ManagementReview, MeasurementReview
+from .models import ChainVerification, EvidencePack, ManagementReview, MeasurementReview
 from .selectors import Scope, evidence_counts, last_quarter
 
 VIEW_PACKS = "evidence.view_evidencepack"
@@ -105,6 +105,49 @@ def pack_download_view(request, pk: int):
     except ApplicationError:
         raise Http404("No file for this pack.") from None
     return FileResponse(open(path, "rb"), as_attachment=True, filename=pack.file_name, content_type="application/zip")
+
+
+# -- audit chain verification ----------------------------------------------------------------------------
+
+
+@permission(services.VERIFY_PERMISSION)
+def chain_verification_view(request):
+    """The last verification of the audit chain with its time, the one running now, and a button to
+    start one (the verification runs in a task, never in the request)."""
+    finished, active = services.chain_verification_latest()
+    return render(
+        request,
+        "evidence/chain_verification.html",
+        {
+            "finished": finished,
+            "active": active,
+            "can_start": services.chain_verification_can_start(user=request.user),
+        },
+    )
+
+
+@require_POST
+@request_permission(services.VERIFY_PERMISSION)
+def chain_verification_start_view(request):
+    if request.POST.get("start") != "1":
+        return HttpResponseBadRequest(_("Use the button on the verification page to start a verification."))
+    try:
+        services.chain_verification_request(actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The verification has started; this page shows its result when it is done."))
+    return redirect("evidence:chain_verification")
+
+
+@permission(services.VERIFY_PERMISSION)
+def chain_verification_progress_view(request, pk: int):
+    """The fragment the page polls (htmx) while a verification runs."""
+    verification = get_object_or_404(ChainVerification, pk=pk)
+    response = render(request, "evidence/includes/chain_progress.html", {"verification": verification})
+    if not verification.is_active:
+        response["HX-Refresh"] = "true"  # finished: the page reloads and shows the result
+    return response
 
 
 # -- review records --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, CorrectiveAction
 from complaints.services.actions import ROOT_CAUSE_CATEGORIES
+from core.exporting import local_datetime
 from visits.models import Visit
 
 BATCH_SIZE = 2000
@@ -34,9 +35,7 @@ class Column:
 
 def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
     """A naive local date and time (spreadsheets have no time zones), to the minute."""
-    if moment is None:
-        return None
-    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+    return local_datetime(moment)
 
 
 def _hours(start: datetime.datetime | None, end: datetime.datetime | None) -> Decimal | None:

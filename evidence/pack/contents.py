@@ -66,13 +66,9 @@ def complaint_sample(scope: Scope, *, size: int, seed: int) -> list[int]:
 
 def _eight_d(context: PackContext, complaint_id: int) -> Iterator[bytes]:
     complaint = Complaint.objects.select_related("customer", "category", "team", "assignee").get(pk=complaint_id)
-    text = context.pseudonymiser.text
-    # A copy in memory only, never saved: the report is written from pseudonymised values.
-    complaint.customer.name = text(complaint.customer.name)
-    for name in ("subject", "description", "desired_remedy", "resolution"):
-        setattr(complaint, name, text(getattr(complaint, name)))
-    complaint.five_whys = [text(why) for why in complaint.five_whys or []]
-    yield eight_d_pdf(complaint=complaint, language=context.language)
+    # Every line the report prints goes through the pseudonymiser (descriptions, corrective actions,
+    # owners), not only the complaint's own fields.
+    yield eight_d_pdf(complaint=complaint, language=context.language, text_filter=context.pseudonymiser.text)
 
 
 def _responses(context: PackContext) -> list[Member]:
@@ -140,7 +136,7 @@ def pack_members(context: PackContext) -> list[Member]:
         Member(
             "audit/audit-trail.csv",
             _("Writing the audit-trail extract"),
-            lambda: csv_chunks(clean(rows.audit_rows(scope))),
+            lambda: csv_chunks(clean(rows.audit_rows(scope, language=language))),
         )
     )
     members.append(
@@ -150,11 +146,10 @@ def pack_members(context: PackContext) -> list[Member]:
             lambda: [json.dumps(context.chain, ensure_ascii=False, indent=2).encode("utf-8")],
         )
     )
-    members.append(
-        Member(
-            "objectives/objectives-and-reports.csv",
-            _("Quality objectives and analysis reports"),
-            lambda: csv_chunks(clean(rows.objective_rows(context.objectives))),
-        )
+    members += _table(
+        context,
+        "objectives/objectives-and-reports",
+        _("Quality objectives and analysis reports"),
+        lambda: rows.objective_rows(context.objectives),
     )
     return members

@@ -6,17 +6,17 @@ file writer in core.exporting neutralises them)."""
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exporting import local_datetime
 from core.models import AuditEvent
 from feedback.models import FeedbackRecord
+from reports.audit_exporting import audit_export_rows
 from surveys.models import Invitation, Question, QuestionnaireVersion, Response
 
 from ..models import ManagementReview, MeasurementReview
@@ -28,9 +28,7 @@ BATCH_SIZE = 2000
 
 def local(moment: datetime.datetime | None) -> datetime.datetime | None:
     """A naive local time to the minute: spreadsheets have no time zones."""
-    if moment is None:
-        return None
-    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+    return local_datetime(moment)
 
 
 def yes_no(value: bool | None) -> str:
@@ -280,42 +278,36 @@ def management_review_rows(scope: Scope) -> Iterator[list[Any]]:
     )
 
 
-def audit_rows(scope: Scope) -> Iterator[list[Any]]:
-    """Every audit event of the period (the whole trail, whatever the scope: it is one record)."""
-    yield [
-        _("Event"),
-        _("When"),
-        _("Who (name at the time)"),
-        _("Action"),
-        _("Record type"),
-        _("Record id"),
-        _("Record"),
-        _("Changes"),
-        _("Comment"),
-        _("IP address"),
-        _("Source"),
-    ]
-    events = AuditEvent.objects.filter(at__gte=scope.start, at__lt=scope.end).select_related("content_type")
-    yield from keyset(
-        events,
-        lambda e: [
-            e.pk,
-            timezone.localtime(e.at).replace(tzinfo=None).isoformat(timespec="seconds"),
-            e.actor_name,
-            e.action,
-            f"{e.content_type.app_label}.{e.content_type.model}",
-            e.object_id,
-            e.object_repr,
-            json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str),
-            e.comment,
-            e.ip_address or "",
-            e.source,
-        ],
-    )
+def audit_rows(scope: Scope, *, language: str) -> Iterator[list[Any]]:
+    """Every audit event of the period (the whole trail, whatever the scope: it is one record), with the
+    changes in words (reports.audit_exporting)."""
+    events = AuditEvent.objects.filter(at__gte=scope.start, at__lt=scope.end)
+    return audit_export_rows(events, language=language)
 
 
 def objective_rows(items: list[ObjectiveOrReport]) -> Iterator[list[Any]]:
-    yield [_("Kind"), _("Title"), _("Period"), _("Target"), _("Result"), _("Objective met"), _("Link")]
+    """Targets and results as numbers (not "≥ 90.00" text), the direction and status in words."""
+    yield [
+        _("Kind"),
+        _("Title"),
+        _("Period"),
+        _("Direction"),
+        _("Target"),
+        _("Result"),
+        _("Status"),
+        _("Objective met"),
+        _("Link"),
+    ]
     for item in items:
         kind = _("Quality objective") if item["kind"] == "objective" else _("Satisfaction analysis report")
-        yield [kind, item["title"], item["period"], item["target"], item["result"], yes_no(item["met"]), item["url"]]
+        yield [
+            kind,
+            item["title"],
+            item["period"],
+            item.get("direction", ""),
+            item.get("target_value"),
+            item.get("actual"),
+            item.get("status", item["result"]),
+            yes_no(item["met"]),
+            item["url"],
+        ]

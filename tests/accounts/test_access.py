@@ -28,7 +28,7 @@ from complaints.models import ComplaintAttachment
 from core.api.permissions import RolePermission
 from core.models import AuditEvent
 from customers.models import ImportBatch
-from evidence.models import EvidencePack, ManagementReview, MeasurementReview
+from evidence.models import ChainVerification, EvidencePack, ManagementReview, MeasurementReview
 from feedback.models import BenchmarkScore, FeedbackRecord
 from surveys.models import MeasurementPlan
 from tests.complaints.factories import ComplaintFactory, CorrectiveActionFactory
@@ -107,10 +107,10 @@ AUDITOR_OWN_SESSION_WRITES = {
     "api:token_revoke",
     "api:token_revoke_all",
 }
-# Requests an auditor may make (accounts.access.request_permission): asking for an evidence pack
-# records the request and changes no business record. The walk's junk post is an invalid request (no
+# Requests an auditor may make (accounts.access.request_permission): asking for an evidence pack or a
+# verification of the audit chain records the request and changes no business record. The walk's junk post is an invalid request (no
 # period), refused with 400 and nothing written; tests/evidence shows a valid one.
-AUDITOR_REQUESTS = {"evidence:pack_create"}
+AUDITOR_REQUESTS = {"evidence:pack_create", "evidence:chain_verification_start"}
 
 
 def test_the_walk_sees_pages_api_routes_and_the_admin():
@@ -277,6 +277,7 @@ def world(staff_user, manager_user):
         "evidence_pack": EvidencePack.objects.create(
             requested_by=manager_user, parameters={"since": "2026-01-01", "until": "2026-03-31"}
         ),
+        "chain_verification": ChainVerification.objects.create(requested_by=manager_user),
         "benchmark": BenchmarkScore.objects.create(
             competitor="Walked rival",
             period_end=datetime.date(2026, 6, 30),
@@ -348,6 +349,7 @@ PK_BY_PREFIX = (
     ("evidence:measurement_review", "measurement_review"),
     ("evidence:management_review", "management_review"),
     ("evidence:pack", "evidence_pack"),
+    ("evidence:chain_verification", "chain_verification"),
     ("reports:analysis_schedule", "report_schedule"),
     ("reports:analysis", "analysis_report"),
 )

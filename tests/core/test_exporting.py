@@ -67,3 +67,18 @@ def test_xlsx_writes_numbers_as_numbers_and_none_as_an_empty_cell():
 
 def test_csv_writes_numbers_as_they_are_and_none_as_empty():
     assert _csv(ROWS)[1] == ["华东", "12", "-5", "1200.50", "7.5", ""]
+
+
+def test_stored_moments_are_written_in_local_time_and_dates_as_dates(settings):
+    import datetime
+    import zoneinfo
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    # 01:48 Beijing time on 5 March, as the database gives it back: 17:48 UTC on 4 March.
+    moment = datetime.datetime(2026, 3, 5, 1, 48, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(datetime.UTC)
+    rows = [["at", "due"], [moment, datetime.date(2026, 3, 10)]]
+
+    assert _csv(rows)[1] == ["2026-03-05 01:48:00", "2026-03-10"]
+    cells = list(_xlsx(rows)[2])
+    assert cells[0].value == datetime.datetime(2026, 3, 5, 1, 48)
+    assert cells[0].is_date and cells[1].is_date  # date cells a spreadsheet sorts and filters, not text

@@ -63,12 +63,50 @@ def test_a_configured_font_comes_first_and_every_font_once(settings, monkeypatch
     first.write_bytes(b"")
     second.write_bytes(b"")
     monkeypatch.setattr(pdf, "FONT_CANDIDATES", (str(second), str(first)))
-    monkeypatch.setattr(pdf, "_face_families", lambda path: ["Any"])
+    monkeypatch.setattr(pdf, "_face_families", lambda path: [path.name])
     settings.PDF_FONT = str(first)
 
     assert [font.path for font in pdf.cjk_fonts()] == [first, second]
 
     pdf._fonts_found.cache_clear()
+
+
+def test_the_same_font_under_another_path_is_used_once(settings, monkeypatch, tmp_path):
+    system, packaged, other = tmp_path / "wqy-microhei.ttc", tmp_path / "pkg-wqy-microhei.ttc", tmp_path / "noto.ttc"
+    system.write_bytes(b"same font")
+    packaged.write_bytes(b"same font")
+    other.write_bytes(b"another font")
+    families = {system: ["WenQuanYi Micro Hei"], packaged: ["WenQuanYi Micro Hei"], other: ["Noto Sans CJK SC"]}
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", (str(system), str(other), str(packaged)))
+    monkeypatch.setattr(pdf, "_face_families", lambda path: families[path])
+    settings.PDF_FONT = ""
+    pdf._fonts_found.cache_clear()
+
+    assert [font.path for font in pdf.cjk_fonts()] == [system, other]
+
+    pdf._fonts_found.cache_clear()
+
+
+@pytest.mark.skipif(not (Path(WQY).exists() and Path(NOTO_CJK).exists()), reason="needs WenQuanYi and Noto CJK")
+def test_fonts_are_parsed_once_per_process_and_a_fallback_is_embedded_only_when_used(settings, monkeypatch):
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", (WQY, NOTO_CJK))
+    settings.PDF_FONT = ""
+    pdf._font_prototype.cache_clear()
+    contents = []
+    for _number in range(3):
+        document = pdf.pdf_document(title="Test", language="zh-hans")
+        document.add_page()
+        document.multi_cell(0, 6, "上海精工机械有限公司")
+        contents.append(bytes(document.output()))
+
+    # One parse of the primary font for three documents; Noto CJK, never needed, is not even parsed.
+    assert pdf._font_prototype.cache_info().misses == 1
+    assert pdf._font_prototype.cache_info().hits == 2
+    for content in contents:
+        names = {name.split(b"+")[1] for name in re.findall(rb"/BaseFont /([A-Z]{6}\+[A-Za-z0-9-]+)", content)}
+        assert names == {b"WenQuanYiMicroHei"}
+    # Each document has its own subset: a later document's glyphs do not leak into an earlier one.
+    assert len(contents[0]) == len(contents[2])
 
 
 def test_without_a_chinese_font_no_document_is_made(settings, monkeypatch):

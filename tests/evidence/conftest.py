@@ -149,7 +149,7 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture
 def quick_pdfs(monkeypatch):
-    """PDFs stand-ins for the tests that are not about PDFs: each real one costs about two seconds
-    (fpdf2 reads the Chinese fonts for every document)."""
+    """PDFs stand-ins for the tests that are not about PDFs: each real one still costs about a second
+    here (fontTools subsets the Chinese font on output; the fonts are parsed once per process)."""
     monkeypatch.setattr("evidence.pack.contents.document_pdf", lambda document: b"%PDF-1.4 " + document.title.encode())
     monkeypatch.setattr("evidence.pack.contents._eight_d", lambda context, pk: [b"%PDF-1.4 8D"])

@@ -56,12 +56,12 @@ def test_the_pack_holds_every_section_and_its_counts_match_the_database(
                 "feedback/feedback-records",
                 "reviews/measurement-reviews",
                 "reviews/management-reviews",
+                "objectives/objectives-and-reports",
             )
         ],
         *[f"complaints/8d/{c.reference}.pdf" for c in Complaint.objects.filter(pk__in=sample)],
         "audit/audit-trail.csv",
         "audit/chain-status.json",
-        "objectives/objectives-and-reports.csv",
         MANIFEST_NAME,
     }
     in_period = Q(received_at__gte=period.start, received_at__lt=period.end)
@@ -192,3 +192,33 @@ def test_requesting_a_pack_builds_it_after_commit_and_records_it(
     assert {(e.action, e.comment) for e in events} == {("create", ""), ("export", "generated")}
     index = zipfile.ZipFile(services.evidence_pack_path(pack)).read("index.html").decode()
     assert "证据包" in index and "本期未开展调查。" in index
+
+
+def test_objectives_are_written_with_targets_and_results_as_numbers(tmp_path):
+    from decimal import Decimal
+
+    from core.exporting import xlsx_write
+    from evidence.pack.rows import objective_rows
+    from evidence.sources import ObjectiveOrReport
+
+    item = ObjectiveOrReport(
+        kind="objective",
+        title="Customer satisfaction rate",
+        period="2026-07-01 – 2026-09-30",
+        target="≥ 90.00",
+        result="70.70 (Not met)",
+        met=False,
+        url="/reports/objectives/1/",
+        direction="At least",
+        target_value=Decimal("90.00"),
+        actual=Decimal("70.7"),
+        status="Not met",
+    )
+    path = tmp_path / "objectives.xlsx"
+    with open(path, "wb") as handle:
+        xlsx_write(objective_rows([item]), handle)
+
+    header, row = load_workbook(path, read_only=True).active.iter_rows(values_only=True)
+    assert header[3:7] == ("Direction", "Target", "Result", "Status")
+    assert row[3:8] == ("At least", 90, 70.7, "Not met", "No")
+    assert isinstance(row[5], float)  # a number a pivot table can sum, not the text "70.7"
