@@ -210,18 +210,29 @@ def trend_figure(
     rate_target: float | None = None,
     title: str | None = None,
     ylabel: str | None = None,
+    csi_label: str | None = None,
+    rate_label: str | None = None,
 ) -> Figure:
     """CSI (0–100) and satisfaction rate (as %) per month from `frames.monthly_trend`, on one 0–100 axis,
-    with a dotted target line for each target given (rate_target as 0–1)."""
+    with a dotted target line for each target given (rate_target as 0–1). The series' names can be
+    given for another score on the same scales (e.g. the visits' mean score)."""
     title = title or gettext("Satisfaction index and satisfaction rate by month")
     if _is_empty(frame, "csi", "satisfaction_rate"):
         return no_data_figure(title=title)
     figure = _figure()
     ax = figure.add_subplot()
     small = frame["small_sample"]
-    _line(ax, frame["csi"], small, colour=BLUE, marker="o", style="-", label=gettext("Satisfaction index (CSI)"))
+    _line(
+        ax,
+        frame["csi"],
+        small,
+        colour=BLUE,
+        marker="o",
+        style="-",
+        label=csi_label or gettext("Satisfaction index (CSI)"),
+    )
     rate = pd.to_numeric(frame["satisfaction_rate"], errors="coerce") * 100
-    _line(ax, rate, small, colour=ORANGE, marker="s", style="--", label=gettext("Satisfaction rate (%)"))
+    _line(ax, rate, small, colour=ORANGE, marker="s", style="--", label=rate_label or gettext("Satisfaction rate (%)"))
     if csi_target is not None:
         _target_line(ax, csi_target, BLUE, gettext("CSI target %(value)s") % {"value": f"{csi_target:g}"})
     if rate_target is not None:
