@@ -19,6 +19,7 @@ import contextlib
 import functools
 import io
 import math
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec
 
@@ -155,12 +156,17 @@ def to_png(figure: Figure, *, dpi: int = PNG_DPI) -> bytes:
 @_chart
 def no_data_figure(*, title: str | None = None, message: str | None = None) -> Figure:
     """A small figure that says there is nothing to show (instead of an empty or broken chart)."""
-    figure = _figure((6.0, 2.0))
+    # Wrapped (a long warning would otherwise run off the figure and collapse the layout); 40
+    # characters of Chinese take about the width of 70 Latin ones.
+    text = message or gettext("No data for this selection")
+    width = 40 if any(ord(character) > 0x2E80 for character in text) else 70
+    lines = textwrap.wrap(text, width) or [text]
+    figure = _figure((6.0, 1.6 + 0.25 * len(lines)))
     ax = figure.add_subplot()
     ax.set_axis_off()
     if title:
         ax.set_title(title)
-    ax.text(0.5, 0.5, message or gettext("No data for this selection"), ha="center", va="center", color="#555555")
+    ax.text(0.5, 0.5, "\n".join(lines), ha="center", va="center", color="#555555")
     return figure
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.db.models import F, Sum
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from surveys.models import LoyaltyAspect
 
@@ -29,8 +30,7 @@ EMPTY = dict.fromkeys(SUMS, 0)
 
 
 def loyalty_sums(*, period: Period, scope: FigureScope) -> dict[str, dict]:
-    """{aspect: {"responses", "answers", "score_sum"}}, "" for every aspect together. One query
-    (two for a saved segment)."""
+    """{aspect: {"responses", "answers", "score_sum"}}, "" for every aspect together. One query."""
     if scope.segment is None:
         queryset = LoyaltyDailyFact.objects.filter(day__gte=period.since, day__lte=period.until)
         if scope.field:
@@ -42,15 +42,18 @@ def loyalty_sums(*, period: Period, scope: FigureScope) -> dict[str, dict]:
         response__submitted_at__gte=period.start,
         response__submitted_at__lt=period.end,
     )
-    result = {
-        row.pop("aspect_key"): row
-        for row in answers.annotate(aspect_key=F("question__loyalty_aspect"))
-        .order_by()
-        .values("aspect_key")
-        .annotate(**LOYALTY_MEASURES)
+    # One aggregate: each aspect's measures as filtered aggregates, beside those of every aspect.
+    measures = {f"all__{name}": expression for name, expression in LOYALTY_MEASURES.items()}
+    for aspect in LoyaltyAspect.values:
+        only = Q(question__loyalty_aspect=aspect)
+        measures[f"{aspect}__responses"] = Count("response_id", distinct=True, filter=only)
+        measures[f"{aspect}__answers"] = Count("pk", filter=only)
+        measures[f"{aspect}__score_sum"] = Coalesce(Sum("normalised", filter=only), Value(0.0))
+    totals = answers.aggregate(**measures)
+    return {
+        ("" if aspect == "all" else aspect): {name: totals[f"{aspect}__{name}"] or 0 for name in SUMS}
+        for aspect in ("all", *LoyaltyAspect.values)
     }
-    result[""] = answers.aggregate(**LOYALTY_MEASURES)
-    return result
 
 
 @dataclass(frozen=True)
