@@ -53,7 +53,7 @@ class CommentFilterForm(forms.Form):
     )
     band = forms.ChoiceField(label=_("Score band"), required=False)
     scope = forms.ChoiceField(label=_("Customers"), required=False)
-    q = forms.CharField(label=_("Containing"), required=False, max_length=100)
+    q = forms.CharField(label=_("Text contains"), required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -82,6 +82,7 @@ def key_driver_chart(filters: Filters) -> dict:
     )
     entry["notes"] = notes
     entry["warn"] = bool(warnings)
+    entry["text_columns"] = [4]  # the reading is a sentence: left-aligned, not a number
     return entry
 
 

@@ -124,10 +124,10 @@ def test_a_file_problem_is_refused_with_a_clear_message(manager_user, content, m
 
 def test_the_import_page_reports_success_or_lists_the_errors(manager_client):
     good = SimpleUploadedFile("claims.csv", _csv("索赔,2026-11-10,,负面,,Leak,,").encode("utf-8"))
-    response = manager_client.post(reverse("feedback:import"), {"file": good, "encoding": "auto"}, follow=True)
+    response = manager_client.post(reverse("feedback:records_upload"), {"file": good, "encoding": "auto"}, follow=True)
     assert "1 feedback records imported (read as UTF-8)." in response.content.decode()
     bad = SimpleUploadedFile("claims.csv", _csv("Rumour,2026-11-10,,负面,,Leak,,").encode("utf-8"))
-    response = manager_client.post(reverse("feedback:import"), {"file": bad, "encoding": "auto"})
+    response = manager_client.post(reverse("feedback:records_upload"), {"file": bad, "encoding": "auto"})
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="import-errors"' in html
     assert "Nothing was imported: 1 error in 1 rows" in html
@@ -136,6 +136,6 @@ def test_the_import_page_reports_success_or_lists_the_errors(manager_client):
 
 def test_an_auditor_cannot_import(auditor_client):
     upload = SimpleUploadedFile("claims.csv", _csv("索赔,2026-11-10,,负面,,Leak,,").encode("utf-8"))
-    response = auditor_client.post(reverse("feedback:import"), {"file": upload})
+    response = auditor_client.post(reverse("feedback:records_upload"), {"file": upload})
     assert response.status_code == 403
     assert not FeedbackRecord.objects.exists()
