@@ -401,3 +401,26 @@ def test_each_filter_has_its_own_cached_figures(manager_client):
     pattern = r'data-metric="complaint_handling_rate">.*?Sample size: (\d+)'
     assert re.search(pattern, everyone, re.S).group(1) == "1"
     assert re.search(pattern, general, re.S).group(1) == "0"
+
+
+def test_the_drill_down_pages_and_a_segment_dashboard_run_bounded_queries(
+    manager_client, sla_world, django_assert_max_num_queries
+):
+    segment = SegmentFactory(name="Key accounts", criteria={"tier": "key"})
+    for day in (2, 3):
+        visit = VisitFactory(status="done", visited_on=datetime.date(2026, 3, day), completed_at=at(2026, 3, day))
+        VisitScore.objects.create(visit=visit, dimension=SatisfactionDimension.objects.first(), score=4)
+    with django_assert_max_num_queries(70):
+        html = _dashboard(manager_client, scope=f"segment:{segment.pk}")
+    assert [row[2] for row in _table(html, "sla")] == ["2", "1", "1"]  # the key customer's complaints only
+    with django_assert_max_num_queries(12):
+        page = manager_client.get(_links(html, "sla")[0])
+    assert page.context["page"].paginator.count == 2
+    with django_assert_max_num_queries(12):
+        visits = manager_client.get(reverse("reports:visits"), {"since": "2026-03-01", "until": "2026-03-31"})
+    assert visits.context["page"].paginator.count == 2
+
+
+def test_a_drill_down_link_without_a_period_lists_nothing(manager_client, sla_world):
+    assert manager_client.get(reverse("reports:complaints")).context["page"].paginator.count == 0
+    assert manager_client.get(reverse("reports:visits")).context["page"].paginator.count == 0
