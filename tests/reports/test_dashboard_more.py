@@ -424,3 +424,13 @@ def test_the_drill_down_pages_and_a_segment_dashboard_run_bounded_queries(
 def test_a_drill_down_link_without_a_period_lists_nothing(manager_client, sla_world):
     assert manager_client.get(reverse("reports:complaints")).context["page"].paginator.count == 0
     assert manager_client.get(reverse("reports:visits")).context["page"].paginator.count == 0
+
+
+def test_a_loyalty_objective_gets_its_result_per_period(loyal_world):
+    from reports.services.objectives import objective_results_compute
+    from tests.reports.factories import QualityObjectiveFactory
+
+    objective = QualityObjectiveFactory(metric=Metric.LOYALTY_INDEX, target=60, period_kind="quarter")
+    [result] = objective_results_compute(period=Q1, today=datetime.date(2026, 3, 10))
+    assert result.objective == objective
+    assert (float(result.actual), result.n) == (56.25, 2)
