@@ -61,12 +61,14 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def complaint_counts_by(
-    *, grouping: str, since=None, until=None, kind: str | None = Kind.COMPLAINT
+    *, grouping: str, since=None, until=None, kind: str | None = Kind.COMPLAINT, where: Q | None = None
 ) -> list[tuple[str, int]]:
-    """(value, count) rows, largest first; an empty value is "" (e.g. no category)."""
+    """(value, count) rows, largest first; an empty value is "" (e.g. no category). `where` narrows
+    the complaints (e.g. to a customer scope: reports' FigureScope.customer_filter())."""
     expression = _grouping(grouping)
     rows = (
         _period(since, until, kind)
+        .filter(where or Q())
         .annotate(group=expression)
         .values("group")
         .annotate(count=Count("id"))
@@ -172,9 +174,12 @@ class ParetoRow:
     cumulative_share: float
 
 
-def complaint_pareto(*, by: str = "category", since=None, until=None) -> list[ParetoRow]:
-    """Pareto rows (largest first, with cumulative share) by category or by root cause."""
-    rows = complaint_counts_by(grouping="root_cause" if by == "root_cause" else "category", since=since, until=until)
+def complaint_pareto(*, by: str = "category", since=None, until=None, where: Q | None = None) -> list[ParetoRow]:
+    """Pareto rows (largest first, with cumulative share) by category or by root cause; `where` as in
+    complaint_counts_by."""
+    rows = complaint_counts_by(
+        grouping="root_cause" if by == "root_cause" else "category", since=since, until=until, where=where
+    )
     if by == "root_cause":
         rows = [(str(ROOT_CAUSE_CATEGORIES.get(value, value)), count) for value, count in rows if value]
     total = sum(count for _value, count in rows)

@@ -44,3 +44,17 @@ class BenchmarkScoreForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["dimension"].queryset = SatisfactionDimension.objects.filter(is_active=True)
         self.fields["dimension"].empty_label = _("Overall (satisfaction index)")
+
+
+class FeedbackImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    encoding = forms.ChoiceField(
+        label=_("Text encoding of a CSV file"),
+        choices=[
+            ("auto", _("Automatic (UTF-8, then GB18030/GBK)")),
+            ("utf-8", "UTF-8"),
+            ("gb18030", "GB18030 (GBK)"),
+        ],
+        initial="auto",
+        required=False,
+    )

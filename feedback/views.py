@@ -15,7 +15,8 @@ from core.exceptions import ApplicationError
 
 from . import selectors, services
 from .filters import FeedbackFilter
-from .forms import BenchmarkScoreForm, FeedbackRecordForm
+from .forms import BenchmarkScoreForm, FeedbackImportForm, FeedbackRecordForm
+from .importing import FEEDBACK_IMPORT_MAX_BYTES, REQUIRED_COLUMNS, feedback_import
 from .models import BenchmarkScore, FeedbackRecord
 
 VIEW = "feedback.view_feedbackrecord"
@@ -53,6 +54,41 @@ def feedback_create_view(request):
             messages.success(request, _("Feedback recorded."))
             return redirect("feedback:list") if "save" in request.POST else redirect(record)
     return render(request, "feedback/form.html", {"form": form, "title": _("Record feedback")})
+
+
+@permission(VIEW, "feedback.add_feedbackrecord")
+def feedback_import_view(request):
+    """Upload a CSV or XLSX file of feedback records: every row is checked and, only when none has an
+    error, all are recorded; otherwise the errors are listed and nothing is written."""
+    form = FeedbackImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > FEEDBACK_IMPORT_MAX_BYTES:
+                raise ApplicationError(_("The file is larger than 5 MB. Split it into smaller files."))
+            result = feedback_import(
+                actor=request.user, content=upload.read(), encoding=form.cleaned_data.get("encoding") or "auto"
+            )
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+        else:
+            if not result.errors:
+                messages.success(
+                    request,
+                    _("%(n)s feedback records imported (read as %(encoding)s).")
+                    % {"n": len(result.created), "encoding": result.encoding},
+                )
+                return redirect("feedback:list")
+    return render(
+        request,
+        "feedback/import.html",
+        {
+            "form": form,
+            "result": result,
+            "required": [FeedbackRecord._meta.get_field(n).verbose_name for n in REQUIRED_COLUMNS],
+        },
+    )
 
 
 @permission(VIEW, "feedback.change_feedbackrecord")

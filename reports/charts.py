@@ -19,6 +19,7 @@ import contextlib
 import functools
 import io
 import math
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec
 
@@ -155,12 +156,17 @@ def to_png(figure: Figure, *, dpi: int = PNG_DPI) -> bytes:
 @_chart
 def no_data_figure(*, title: str | None = None, message: str | None = None) -> Figure:
     """A small figure that says there is nothing to show (instead of an empty or broken chart)."""
-    figure = _figure((6.0, 2.0))
+    # Wrapped (a long warning would otherwise run off the figure and collapse the layout); 40
+    # characters of Chinese take about the width of 70 Latin ones.
+    text = message or gettext("No data for this selection")
+    width = 40 if any(ord(character) > 0x2E80 for character in text) else 70
+    lines = textwrap.wrap(text, width) or [text]
+    figure = _figure((6.0, 1.6 + 0.25 * len(lines)))
     ax = figure.add_subplot()
     ax.set_axis_off()
     if title:
         ax.set_title(title)
-    ax.text(0.5, 0.5, message or gettext("No data for this selection"), ha="center", va="center", color="#555555")
+    ax.text(0.5, 0.5, "\n".join(lines), ha="center", va="center", color="#555555")
     return figure
 
 
@@ -210,18 +216,29 @@ def trend_figure(
     rate_target: float | None = None,
     title: str | None = None,
     ylabel: str | None = None,
+    csi_label: str | None = None,
+    rate_label: str | None = None,
 ) -> Figure:
     """CSI (0–100) and satisfaction rate (as %) per month from `frames.monthly_trend`, on one 0–100 axis,
-    with a dotted target line for each target given (rate_target as 0–1)."""
+    with a dotted target line for each target given (rate_target as 0–1). The series' names can be
+    given for another score on the same scales (e.g. the visits' mean score)."""
     title = title or gettext("Satisfaction index and satisfaction rate by month")
     if _is_empty(frame, "csi", "satisfaction_rate"):
         return no_data_figure(title=title)
     figure = _figure()
     ax = figure.add_subplot()
     small = frame["small_sample"]
-    _line(ax, frame["csi"], small, colour=BLUE, marker="o", style="-", label=gettext("Satisfaction index (CSI)"))
+    _line(
+        ax,
+        frame["csi"],
+        small,
+        colour=BLUE,
+        marker="o",
+        style="-",
+        label=csi_label or gettext("Satisfaction index (CSI)"),
+    )
     rate = pd.to_numeric(frame["satisfaction_rate"], errors="coerce") * 100
-    _line(ax, rate, small, colour=ORANGE, marker="s", style="--", label=gettext("Satisfaction rate (%)"))
+    _line(ax, rate, small, colour=ORANGE, marker="s", style="--", label=rate_label or gettext("Satisfaction rate (%)"))
     if csi_target is not None:
         _target_line(ax, csi_target, BLUE, gettext("CSI target %(value)s") % {"value": f"{csi_target:g}"})
     if rate_target is not None:

@@ -1,8 +1,10 @@
-"""The manager's dashboard: the filter form, the headline cards and the charts with their tables.
+"""The manager's dashboard: the headline cards and the charts with their tables.
 
 The figures come from reports.figures (SQL aggregates over the daily facts and the source tables);
-frames and charts shape them. The charts (SVG and their tables) are cached per filter and per
-`facts_as_of()`, so a fill that moves the watermark on gives new charts.
+frames and charts shape them. Both the headline figures and the charts (SVG and their tables) are
+cached per filter and per `facts_as_of()`, so a fill that moves the watermark on gives new ones.
+The filters and the pieces of a chart live in reports.dashboard_filters; the operational and
+loyalty charts in reports.dashboard_charts.
 """
 
 from __future__ import annotations
@@ -10,26 +12,34 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import math
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
 
-from django import forms
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, pgettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext
 
 from complaints.figures import complaint_pareto
 from complaints.models import ComplaintCategory
+from complaints.services.actions import ROOT_CAUSE_CATEGORIES
 from core.i18n import localised
-from customers.models import ChainPosition, Lifecycle, LossReason, Region, Scope, Segment, Tier
+from customers.models import LossReason
 from customers.selectors import InvalidCriteria
 from feedback.selectors import benchmark_latest
 
-from . import charts, frames
+from . import charts, dashboard_charts, frames
+from .dashboard_filters import (
+    CACHE_SECONDS,
+    CLASSIFICATION_CHOICES,
+    DashboardFilterForm,
+    Filters,
+    cell,
+    chart_entry,
+    filters_from,
+    format_change,
+    format_value,
+    records_url,
+    responses_url,
+)
 from .figures import (
     Figure,
     FigureScope,
@@ -38,143 +48,16 @@ from .figures import (
     facts_as_of,
     figures_compared,
     month_period,
-    quarter_period,
     satisfaction_by_dimension,
     survey_by_classification,
     survey_by_month,
-    year_period,
 )
 from .figures.base import add_months
 from .figures.survey import response_sums
 from .models import Metric, QualityObjective
 from .services.objectives import objective_status
 
-CACHE_SECONDS = 60 * 60
-CLASSIFICATION_CHOICES = {
-    "scope": (_("Internal/external"), Scope.choices),
-    "chain_position": (_("Intermediate/end"), ChainPosition.choices),
-    "lifecycle": (_("Lifecycle"), Lifecycle.choices),
-    "tier": (_("Key/general"), Tier.choices),
-    "region": (_("Region"), Region.choices),
-}
-PERIOD_OF = {"month": month_period, "quarter": quarter_period, "year": year_period}
-
-
-class DashboardFilterForm(forms.Form):
-    period = forms.ChoiceField(
-        label=_("Period"),
-        choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")), ("custom", _("Custom"))],
-        initial="quarter",
-        required=False,
-    )
-    day = forms.DateField(
-        label=_("Containing"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("A day in the month, quarter or year (default: today)."),
-    )
-    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    comparison = forms.ChoiceField(
-        label=_("Compare with"),
-        choices=[("previous", _("Previous period")), ("year_before", _("Same period last year"))],
-        initial="previous",
-        required=False,
-    )
-    scope = forms.ChoiceField(label=_("Customers"), required=False)
-    by = forms.ChoiceField(
-        label=_("Breakdown by"),
-        choices=[(key, label) for key, (label, _choices) in CLASSIFICATION_CHOICES.items()],
-        initial="tier",
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices: list[Any] = [("", _("All customers"))]
-        segments = [(f"segment:{pk}", name) for pk, name in Segment.objects.order_by("name").values_list("pk", "name")]
-        if segments:
-            choices.append((_("Saved segments"), segments))
-        for field, (label, values) in CLASSIFICATION_CHOICES.items():
-            choices.append((label, [(f"{field}:{value}", text) for value, text in values]))
-        self.fields["scope"].choices = choices
-
-    def clean(self):
-        data = super().clean()
-        if data.get("period") == "custom":
-            if not data.get("since") or not data.get("until"):
-                raise forms.ValidationError(_("A custom period needs both since and until."))
-            if data["since"] > data["until"]:
-                raise forms.ValidationError(_("Since must not be after until."))
-        return data
-
-
-@dataclass(frozen=True)
-class Filters:
-    period: Period
-    comparison: str
-    scope: FigureScope
-    scope_key: str
-    by: str
-
-    def cache_key(self, as_of) -> str:
-        raw = json.dumps(
-            [str(self.period.since), str(self.period.until), self.scope_key, self.by, str(as_of), get_language()]
-        )
-        return "dashboard-charts:" + hashlib.sha256(raw.encode()).hexdigest()
-
-    def scope_query(self) -> dict[str, str]:
-        """The scope as response-list parameters (for drill-down links)."""
-        if self.scope.segment is not None:
-            return {"segment": str(self.scope.segment.pk)}
-        if self.scope.field:
-            return {"field": self.scope.field, "value": self.scope.value}
-        return {}
-
-
-def filters_from(form: DashboardFilterForm, today: datetime.date) -> Filters:
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    kind = data.get("period") or "quarter"
-    if kind == "custom":
-        period = Period(data["since"], data["until"])
-    else:
-        period = PERIOD_OF[kind](data.get("day") or today)
-    scope_key = data.get("scope") or ""
-    scope = FigureScope.everyone()
-    if scope_key.startswith("segment:"):
-        segment = Segment.objects.filter(pk=scope_key.split(":", 1)[1]).first()
-        scope = FigureScope.of_segment(segment) if segment else scope
-    elif ":" in scope_key:
-        field, value = scope_key.split(":", 1)
-        scope = FigureScope.classification(field, value)
-    return Filters(period, data.get("comparison") or "previous", scope, scope_key, data.get("by") or "tier")
-
-
-# -- headline cards ------------------------------------------------------------------------------------
-
-
-def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "percent":
-        return f"{value:.1f} %"
-    if unit == "nps":
-        return f"{value:+.0f}"
-    if unit == "hours":
-        return gettext("%(hours)s h") % {"hours": f"{value:.1f}"}
-    if unit == "count":
-        return f"{value:.0f}"
-    return f"{value:.1f}"
-
-
-def format_change(change: float | None, unit: str) -> str:
-    if change is None:
-        return "—"
-    if unit == "percent":
-        return gettext("%(change)s pp") % {"change": f"{change:+.1f}"}
-    if unit in ("count", "nps"):
-        return f"{change:+.0f}"
-    return f"{change:+.1f}"
+__all__ = ["CLASSIFICATION_CHOICES", "DashboardFilterForm", "dashboard_context", "format_change", "format_value"]
 
 
 def _objective_matches(objective: QualityObjective, scope: FigureScope) -> bool:
@@ -197,8 +80,22 @@ def objectives_for(scope: FigureScope) -> dict[str, QualityObjective]:
     return {**fallback, **chosen}
 
 
-def headline_cards(filters: Filters, objectives: dict[str, QualityObjective], today: datetime.date) -> list[dict]:
-    compared = figures_compared(period=filters.period, scope=filters.scope, today=today)
+def cached_figures(filters: Filters, today: datetime.date, as_of) -> dict:
+    """figures_compared for the filters, cached like the charts: per filter, language-free, per day
+    (overdue actions count up to today) and per `facts_as_of()`, so a fill that moves the watermark
+    on (every five minutes) renews them. 24 queries cold, none warm."""
+    key = "dashboard-figures:" + filters.cache_key(as_of) + ":" + today.isoformat()
+    found = cache.get(key)
+    if found is None:
+        found = figures_compared(period=filters.period, scope=filters.scope, today=today)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def headline_cards(
+    filters: Filters, objectives: dict[str, QualityObjective], today: datetime.date, as_of=None
+) -> list[dict]:
+    compared = cached_figures(filters, today, as_of)
     labels = dict(Metric.choices)
     cards = []
     for key, comparison in compared.items():
@@ -231,25 +128,6 @@ def headline_cards(filters: Filters, objectives: dict[str, QualityObjective], to
 
 
 # -- charts ---------------------------------------------------------------------------------------------
-
-
-def _responses_url(filters: Filters, since: datetime.date, until: datetime.date, **extra) -> str:
-    query = {"since": since.isoformat(), "until": until.isoformat(), **filters.scope_query(), **extra}
-    return reverse("reports:responses") + "?" + urlencode(query)
-
-
-def _cell(value: Any, decimals: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{decimals}f}"
-    return str(value)
-
-
-def _chart(key: str, title: str, svg: str, header: list[str], rows: list[dict]) -> dict:
-    """A chart (SVG for inline use: no XML prolog) and its numbers: rows are {"cells": [...], "url":
-    drill-down or ""}."""
-    return {"key": key, "title": title, "svg": svg[svg.find("<svg") :], "header": header, "rows": rows}
 
 
 def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> list[dict]:
@@ -286,15 +164,15 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
             {
                 "cells": [
                     m.month.strftime("%Y-%m"),
-                    _cell(m.csi.value),
+                    cell(m.csi.value),
                     format_value(m.satisfaction_rate.value, "percent"),
                     str(m.responses),
                 ],
-                "url": _responses_url(filters, m.month, end) if m.responses else "",
+                "url": responses_url(filters, m.month, end) if m.responses else "",
             }
         )
     result.append(
-        _chart(
+        chart_entry(
             "trend",
             gettext("Satisfaction index and satisfaction rate by month"),
             svg,
@@ -313,15 +191,15 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
     )
     rows = [
         {
-            "cells": [d.name, _cell(d.mean.value), _cell(d.importance.value), str(d.mean.n)],
-            "url": _responses_url(filters, period.since, period.until, dimension=d.dimension_id)
+            "cells": [d.name, cell(d.mean.value), cell(d.importance.value), str(d.mean.n)],
+            "url": responses_url(filters, period.since, period.until, dimension=d.dimension_id)
             if d.mean.n and d.dimension_id
             else "",
         }
         for d in dimensions
     ]
     result.append(
-        _chart(
+        chart_entry(
             "dimensions",
             gettext("Satisfaction by dimension"),
             charts.to_svg(charts.dimension_figure(frame)),
@@ -338,15 +216,15 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
     )
     by_name = {d.name: d for d in dimensions}
     result.append(
-        _chart(
+        chart_entry(
             "quadrants",
             gettext("Importance–performance analysis"),
             charts.to_svg(charts.quadrant_figure(quadrant)),
             [gettext("Dimension"), gettext("Importance"), gettext("Performance"), gettext("Quadrant")],
             [
                 {
-                    "cells": [row.dimension, _cell(row.importance), _cell(row.performance), row.quadrant_label],
-                    "url": _responses_url(
+                    "cells": [row.dimension, cell(row.importance), cell(row.performance), row.quadrant_label],
+                    "url": responses_url(
                         filters, period.since, period.until, dimension=by_name[row.dimension].dimension_id
                     )
                     if by_name.get(row.dimension) and by_name[row.dimension].dimension_id
@@ -356,6 +234,8 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
             ],
         )
     )
+
+    result.append(dashboard_charts.key_driver_chart(filters))
 
     # By classification.
     label, choices = CLASSIFICATION_CHOICES[filters.by]
@@ -373,7 +253,7 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
         ]
     )
     result.append(
-        _chart(
+        chart_entry(
             "segments",
             gettext("Satisfaction by %(classification)s") % {"classification": str(label).lower()},
             charts.to_svg(charts.segment_figure(segment_frame)),
@@ -382,11 +262,11 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
                 {
                     "cells": [
                         names.get(g.value, g.value) or gettext("No customer"),
-                        _cell(g.csi.value),
+                        cell(g.csi.value),
                         format_value(g.satisfaction_rate.value, "percent"),
                         str(g.responses),
                     ],
-                    "url": _responses_url(
+                    "url": responses_url(
                         filters, period.since, period.until, **{"by_field": filters.by, "by_value": g.value}
                     )
                     if g.value and g.responses
@@ -412,7 +292,7 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
         nps_rows.append({"cells": [group, str(count)], "url": ""})
     nps_rows.append({"cells": [gettext("Detractors"), str(sums["detractors"])], "url": ""})
     result.append(
-        _chart(
+        chart_entry(
             "nps",
             gettext("Net Promoter Score (NPS)"),
             charts.to_svg(charts.nps_figure(nps_frame)),
@@ -421,20 +301,25 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
         )
     )
 
+    result.append(dashboard_charts.loyalty_chart(filters))
+
     # Complaint Pareto by category and by root cause.
+    # Scoped to the dashboard's customers; each row drills to the complaints behind it.
     category_ids = {localised(c.name, c.name_zh): c.pk for c in ComplaintCategory.objects.filter(parent__isnull=True)}
-    complaints_url = reverse("complaints:list")
+    root_causes = {str(label): code for code, label in ROOT_CAUSE_CATEGORIES.items()}
     for by, title in (
         ("category", gettext("Complaints by category")),
         ("root_cause", gettext("Complaints by root cause")),
     ):
-        pareto_rows = complaint_pareto(by=by, since=period.start, until=period.end)
+        pareto_rows = complaint_pareto(by=by, since=period.start, until=period.end, where=scope.customer_filter())
         pareto_frame = frames.pareto([{"category": r.value or "—", "count": r.count} for r in pareto_rows])
         table = []
         for row in pareto_rows:
             url = ""
             if by == "category" and row.value in category_ids:
-                url = complaints_url + "?" + urlencode({"category": category_ids[row.value]})
+                url = records_url("complaints", filters, period.since, period.until, category=category_ids[row.value])
+            elif by == "root_cause" and row.value in root_causes:
+                url = records_url("complaints", filters, period.since, period.until, root_cause=root_causes[row.value])
             table.append(
                 {
                     "cells": [
@@ -447,7 +332,7 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
                 }
             )
         result.append(
-            _chart(
+            chart_entry(
                 f"pareto-{by}",
                 title,
                 charts.to_svg(charts.pareto_figure(pareto_frame, title=title)),
@@ -455,6 +340,10 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
                 table,
             )
         )
+
+    result.append(dashboard_charts.sla_chart(filters, objectives))
+    result.append(dashboard_charts.resolve_time_chart(filters))
+    result.append(dashboard_charts.visit_satisfaction_chart(filters))
 
     # Lost customers by reason.
     from customers.lost_business import lost_by_reason
@@ -468,9 +357,9 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
     lost_frame = frames.pareto(
         [{"category": str(reasons.get(r["reason_category"], gettext("Not classified"))), "count": r["n"]} for r in lost]
     )
-    lost_url = reverse("customers:list") + "?" + urlencode({"lifecycle": "lost"})
+    lost_url = reverse("customers:list") + "?lifecycle=lost"
     result.append(
-        _chart(
+        chart_entry(
             "lost",
             gettext("Lost customers by reason"),
             charts.to_svg(charts.pareto_figure(lost_frame, title=gettext("Lost customers by reason"))),
@@ -506,13 +395,13 @@ def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> l
         )
     benchmark = frames.benchmark_comparison(benchmark_rows)
     result.append(
-        _chart(
+        chart_entry(
             "benchmark",
             gettext("Comparison with competitors and benchmarks"),
             charts.to_svg(charts.benchmark_figure(benchmark)),
             [gettext("Dimension"), gettext("Whose"), gettext("Score"), gettext("Our difference")],
             [
-                {"cells": [row.dimension, row.entry, _cell(row.score), _cell(row.difference)], "url": ""}
+                {"cells": [row.dimension, row.entry, cell(row.score), cell(row.difference)], "url": ""}
                 for row in benchmark.itertuples()
             ],
         )
@@ -540,7 +429,7 @@ def dashboard_context(request, *, today: datetime.date | None = None) -> dict:
     objectives = objectives_for(filters.scope)
     as_of = facts_as_of()
     try:
-        cards = headline_cards(filters, objectives, today)
+        cards = headline_cards(filters, objectives, today, as_of)
         chart_list = cached_charts(filters, objectives, as_of)
         invalid_segment = False
     except InvalidCriteria:

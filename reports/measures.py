@@ -56,11 +56,14 @@ RESPONSE_MEASURES = response_measures()
 
 
 def rating_answers() -> QuerySet[Answer]:
-    """Rating answers of counted responses, with their 0–100 score (surveys.scoring.normalise: a
+    """Rating answers (loyalty questions excepted) of counted responses, with their 0–100 score (surveys.scoring.normalise: a
     rating scale starts at 1) and whether it reaches the campaign's threshold, both in SQL."""
     span = F("question__scale_max") - 1
     return Answer.objects.filter(
-        question__kind=QuestionKind.RATING, score__isnull=False, response__suspected_duplicate=False
+        question__kind=QuestionKind.RATING,
+        question__loyalty_aspect="",  # loyalty is measured apart (loyalty_answers)
+        score__isnull=False,
+        response__suspected_duplicate=False,
     ).annotate(
         normalised=Cast(F("score") - 1, FloatField()) * 100.0 / Cast(span, FloatField()),
         importance_normalised=Cast(F("importance") - 1, FloatField()) * 100.0 / Cast(span, FloatField()),
@@ -76,4 +79,27 @@ ANSWER_MEASURES = {
     "satisfied": Count("pk", filter=Q(score_scaled__gte=F("threshold_scaled"))),
     "importance_answers": Count("importance"),
     "importance_sum": Coalesce(Sum("importance_normalised"), Value(0.0)),
+}
+
+
+def loyalty_answers() -> QuerySet[Answer]:
+    """Answers to the loyalty questions (surveys.models.LoyaltyAspect: rating or 0–10 recommendation
+    questions marked as such) of counted responses, with their 0–100 score: a rating scale starts at
+    1, the recommendation scale at 0."""
+    span = Cast(F("question__scale_max") - 1, FloatField())
+    return Answer.objects.filter(
+        ~Q(question__loyalty_aspect=""), score__isnull=False, response__suspected_duplicate=False
+    ).annotate(
+        normalised=Case(
+            When(question__kind=QuestionKind.NPS, then=Cast(F("score"), FloatField()) * 10.0),
+            default=Cast(F("score") - 1, FloatField()) * 100.0 / span,
+            output_field=FloatField(),
+        )
+    )
+
+
+LOYALTY_MEASURES = {
+    "responses": Count("response_id", distinct=True),
+    "answers": Count("pk"),
+    "score_sum": Coalesce(Sum("normalised"), Value(0.0)),
 }

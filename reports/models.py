@@ -110,6 +110,25 @@ class SatisfactionDailyFact(DailyFact):
         ]
 
 
+class LoyaltyDailyFact(DailyFact):
+    """Per day, classification and loyalty aspect: answers to the loyalty questions (repurchase,
+    recommending, staying against a competitor's offer; surveys.models.LoyaltyAspect) on the 0–100
+    scale. `aspect` empty: every loyalty answer of the group, with the number of responses that gave
+    one (a response answering two aspects counts once there)."""
+
+    aspect = models.CharField(_("loyalty aspect"), max_length=12, blank=True)
+    responses = models.PositiveIntegerField(_("responses"), default=0)
+    answers = models.PositiveIntegerField(_("answers"), default=0)
+    score_sum = models.FloatField(_("sum of normalised scores"), default=0)
+
+    class Meta(DailyFact.Meta):
+        verbose_name = _("daily loyalty figures")
+        verbose_name_plural = _("daily loyalty figures")
+        constraints = [
+            models.UniqueConstraint(fields=[*FACT_KEY_FIELDS, "aspect"], name="loyalty_fact_unique_key"),
+        ]
+
+
 class FillState(models.Model):
     """How far a kind of fact is filled (after Zulip's analytics FillState): every change to the
     source up to `watermark` is in the facts. The fill moves it on in steps, one transaction each."""
@@ -117,6 +136,7 @@ class FillState(models.Model):
     class Kind(models.TextChoices):
         RESPONSES = "responses", _("Daily response figures")
         DIMENSIONS = "dimensions", _("Daily dimension figures")
+        LOYALTY = "loyalty", _("Daily loyalty figures")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -157,6 +177,7 @@ class Metric(models.TextChoices):
     LOST_CUSTOMERS = "lost_customers", _("Lost customers")
     WIN_BACKS = "win_backs", _("Win-backs")
     EMPLOYEE_SATISFACTION_RATE = "employee_satisfaction_rate", _("Employee satisfaction rate")
+    LOYALTY_INDEX = "loyalty_index", _("Customer loyalty index")
     MANUAL = "manual", _("Entered by hand (e.g. product pass rate, contract fulfilment rate)")
 
 

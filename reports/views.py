@@ -5,7 +5,7 @@ from accounts.access import permission
 from accounts.models import Role
 from customers.models import Region, Segment
 from customers.selectors import InvalidCriteria, segment_customers
-from surveys.models import Response
+from surveys.models import LoyaltyAspect, Response
 
 from . import selectors
 from .dashboard import CLASSIFICATION_CHOICES, dashboard_context
@@ -79,6 +79,9 @@ def response_list_view(request):
     dimension = params.get("dimension", "")
     if dimension.isdigit():
         responses = responses.filter(answers__question__dimension_id=int(dimension)).distinct()
+    loyalty = params.get("loyalty", "")
+    if loyalty in LoyaltyAspect.values:
+        responses = responses.filter(answers__question__loyalty_aspect=loyalty).distinct()
     for field_param, value_param in (("field", "value"), ("by_field", "by_value")):
         field, value = params.get(field_param, ""), params.get(value_param, "")
         if field in CLASSIFICATION_CHOICES and value:

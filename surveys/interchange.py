@@ -19,6 +19,7 @@ TEMPLATES_PATH = Path(__file__).resolve().parent / "data" / "questionnaire_templ
 KINDS = ("rating", "nps", "single", "multiple", "yes_no", "text")
 QUESTION_TEXT_FIELDS = ("text_en", "text_zh", "low_label_en", "low_label_zh", "high_label_en", "high_label_zh")
 MAX_QUESTIONS = 60
+LOYALTY_ASPECTS = ("repurchase", "recommend", "retention")  # surveys.models.LoyaltyAspect
 
 
 def version_export(version) -> dict[str, Any]:
@@ -56,6 +57,8 @@ def _question_export(question) -> dict[str, Any]:
         data["dimension"] = question.dimension.code
     if question.weight is not None:
         data["weight"] = str(question.weight)
+    if question.loyalty_aspect:
+        data["loyalty_aspect"] = question.loyalty_aspect
     return data
 
 
@@ -128,6 +131,11 @@ def validate(data: Any, *, dimension_codes: set[str] | None) -> None:
             except InvalidOperation:
                 errors.append(f"{where}: " + _("the weight must be a positive number."))
         dimension = question.get("dimension")
+        aspect = question.get("loyalty_aspect", "")
+        if aspect and (aspect not in LOYALTY_ASPECTS or kind not in ("rating", "nps") or dimension):
+            errors.append(
+                f"{where}: " + _("a loyalty question is a rating or recommendation question without a dimension.")
+            )
         if dimension and dimension_codes is not None and dimension not in dimension_codes:
             errors.append(f"{where}: " + _("unknown dimension %(code)s.") % {"code": dimension})
         if isinstance(code, str):
@@ -166,6 +174,8 @@ def version_build(data: dict[str, Any], *, questionnaire, number: int, created_b
             condition_max_score=condition.get("max_score") if condition else None,
             dimension=dimensions.get(item.get("dimension")),
             weight=Decimal(str(item["weight"])) if item.get("weight") is not None else None,
+            # Only when given: early data migrations call this with a Question that has no such field.
+            **({"loyalty_aspect": item["loyalty_aspect"]} if item.get("loyalty_aspect") else {}),
             **{field: item.get(field, "") for field in QUESTION_TEXT_FIELDS},
         )
         by_code[question.code] = question

@@ -35,6 +35,8 @@ from reports.figures import (
     survey_by_classification,
     survey_by_month,
 )
+from reports.figures.drivers import KEY_DRIVER_RESPONSES_MAX, key_driver_rows
+from reports.figures.loyalty import loyalty_figures
 from reports.figures.operations import corrective_action_figures, visit_figures
 from reports.models import AnalysisReport, Metric, ObjectiveResult
 from surveys import scoring
@@ -48,6 +50,8 @@ SECTION_TITLES = {
     "dimensions": gettext_lazy("Results by dimension"),
     "segments": gettext_lazy("Results by segment"),
     "gaps": gettext_lazy("Gaps and importance–performance"),
+    "drivers": gettext_lazy("Key drivers of overall satisfaction"),
+    "loyalty": gettext_lazy("Customer loyalty"),
     "complaints": gettext_lazy("Complaints analysis"),
     "actions": gettext_lazy("Corrective actions and effectiveness"),
     "visits": gettext_lazy("Follow-up visit coverage"),
@@ -189,6 +193,7 @@ METRIC_ORDER = (
     Metric.ACTION_EFFECTIVENESS_RATE,
     Metric.LOST_CUSTOMERS,
     Metric.WIN_BACKS,
+    Metric.LOYALTY_INDEX,
 )
 
 
@@ -326,11 +331,49 @@ def gaps(context: ReportContext) -> Section:
     return Section("gaps", str(SECTION_TITLES["gaps"]), paragraphs=paragraphs, tables=[table], charts=[chart])
 
 
+def drivers(context: ReportContext) -> Section:
+    found = key_driver_rows(period=context.period, scope=context.scope)
+    result = frames.key_drivers(found.rows)
+    table = Table(
+        "drivers",
+        [_("Dimension"), _("Share of explained variation (%)"), _("Points overall per point"), _("VIF"), _("Reading")],
+        [
+            [r.dimension, round(r.relative_weight * 100, 2), round(r.coefficient, 3), round(r.vif, 2), r.reading]
+            for r in result.frame.itertuples()
+        ],
+    )
+    paragraphs = [
+        _("Overall satisfaction regressed on the dimension scores of the period's responses (at most %(n)s).")
+        % {"n": f"{KEY_DRIVER_RESPONSES_MAX:,}"},
+        *result.warnings,
+    ]
+    chart = charts.to_png(charts.key_driver_figure(result.frame, warnings=result.warnings))
+    return Section("drivers", str(SECTION_TITLES["drivers"]), paragraphs=paragraphs, tables=[table], charts=[chart])
+
+
+def loyalty(context: ReportContext) -> Section:
+    figures = loyalty_figures(period=context.period, scope=context.scope)
+    rows = [[a.label, _value(a.mean), a.mean.n] for a in figures.aspects]
+    rows.append([str(Metric.LOYALTY_INDEX.label), _value(figures.index), figures.index.n])
+    table = Table("loyalty", [_("Loyalty aspect"), _("Score (0–100)"), _("Responses")], rows)
+    paragraphs = [
+        _(
+            "Loyalty is measured apart from satisfaction: the questions on repurchase, recommending us and staying "
+            "with us against a competitor's offer; the index is the mean of the aspects answered."
+        )
+    ]
+    frame = frames.by_dimension(
+        [{"dimension": a.label, "mean": a.mean.value, "n": a.mean.n} for a in figures.aspects if a.mean.n]
+    )
+    chart = charts.to_png(charts.dimension_figure(frame, title=str(SECTION_TITLES["loyalty"])))
+    return Section("loyalty", str(SECTION_TITLES["loyalty"]), paragraphs=paragraphs, tables=[table], charts=[chart])
+
+
 def complaints(context: ReportContext) -> Section:
     period = context.period
     tables, pngs = [], []
     for by, heading in (("category", _("Category")), ("root_cause", _("Root cause"))):
-        rows = complaint_pareto(by=by, since=period.start, until=period.end)
+        rows = complaint_pareto(by=by, since=period.start, until=period.end, where=context.scope.customer_filter())
         tables.append(
             Table(
                 f"complaints_{by}",
@@ -341,7 +384,7 @@ def complaints(context: ReportContext) -> Section:
         if by == "category":
             frame = frames.pareto([{"category": r.value, "count": r.count} for r in rows])
             pngs.append(charts.to_png(charts.pareto_figure(frame)))
-    paragraphs = [_("Complaints received in the period, most frequent first (Pareto); all customers.")]
+    paragraphs = [_("Complaints of the report's customers received in the period, most frequent first (Pareto).")]
     return Section("complaints", str(SECTION_TITLES["complaints"]), paragraphs=paragraphs, tables=tables, charts=pngs)
 
 
@@ -483,6 +526,8 @@ SECTIONS: tuple[Callable[[ReportContext], Section], ...] = (
     dimensions,
     segments,
     gaps,
+    drivers,
+    loyalty,
     complaints,
     actions,
     visits,

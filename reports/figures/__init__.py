@@ -22,6 +22,7 @@ from .base import (
     quarter_period,
     year_period,
 )
+from .loyalty import loyalty_index_figures
 from .operations import (
     complaint_figures,
     corrective_action_figures,
@@ -66,6 +67,10 @@ def _customers(*, period, scope, today):
     return customer_figures(period=period, scope=scope)
 
 
+def _loyalty(*, period, scope, today):
+    return loyalty_index_figures(period=period, scope=scope)
+
+
 # Which query computes each catalogued metric (reports.models.Metric, manual values excepted).
 METRIC_GROUPS: dict[str, FigureGroup] = {
     Metric.CSI: _survey,
@@ -81,6 +86,7 @@ METRIC_GROUPS: dict[str, FigureGroup] = {
     Metric.VISIT_COVERAGE: _visits,
     Metric.LOST_CUSTOMERS: _customers,
     Metric.WIN_BACKS: _customers,
+    Metric.LOYALTY_INDEX: _loyalty,
 }
 HEADLINE_METRICS = tuple(metric.value for metric in METRIC_GROUPS)
 
@@ -89,7 +95,7 @@ def headline_figures(
     *, period: Period, scope: FigureScope | None = None, today: datetime.date | None = None
 ) -> dict[str, Figure]:
     """Every catalogued figure, keyed by metric (reports.models.Metric values), in catalogue order.
-    Seven queries whatever the data."""
+    Eight queries whatever the data."""
     scope = scope or FigureScope.everyone()
     figures: dict[str, Figure] = {}
     for group in dict.fromkeys(METRIC_GROUPS.values()):
@@ -125,7 +131,7 @@ def figures_compared(
     *, period: Period, scope: FigureScope | None = None, today: datetime.date | None = None
 ) -> dict[str, Comparison]:
     """The headline figures for the period, the previous period (same length; whole months give
-    whole months) and the same period a year before, with the changes. 21 queries."""
+    whole months) and the same period a year before, with the changes. 24 queries."""
     current = headline_figures(period=period, scope=scope, today=today)
     previous = headline_figures(period=period.previous(), scope=scope, today=today)
     year_before = headline_figures(period=period.year_before(), scope=scope, today=today)

@@ -38,8 +38,10 @@ from surveys.models import Response
 
 from ..measures import (
     ANSWER_MEASURES,
+    LOYALTY_MEASURES,
     RESPONSE_MEASURES,
     classification_columns,
+    loyalty_answers,
     rating_answers,
     response_channel,
     scored_responses,
@@ -47,6 +49,7 @@ from ..measures import (
 from ..models import (
     FACT_KEY_FIELDS,
     FillState,
+    LoyaltyDailyFact,
     ResponseDailyFact,
     SatisfactionDailyFact,
 )
@@ -151,6 +154,32 @@ def _dimension_rows(days: set[datetime.date]) -> list[SatisfactionDailyFact]:
     return facts
 
 
+def _loyalty_rows(days: set[datetime.date]) -> list[LoyaltyDailyFact]:
+    """Per aspect, and over every aspect (aspect ""): two GROUP BYs, since a response answering two
+    aspects is one response of the group."""
+    answers = (
+        loyalty_answers()
+        .filter(days_filter("response__submitted_at", days))
+        .annotate(
+            day=TruncDate("response__submitted_at"),
+            channel=response_channel("response__"),
+            **classification_columns("response__"),
+        )
+        .order_by()
+    )
+    facts = []
+    for row in (
+        answers.annotate(aspect_key=F("question__loyalty_aspect"))
+        .values(*FACT_KEY_FIELDS, "aspect_key")
+        .annotate(**LOYALTY_MEASURES)
+    ):
+        row["aspect"] = row.pop("aspect_key")
+        facts.append(LoyaltyDailyFact(**row))
+    for row in answers.values(*FACT_KEY_FIELDS).annotate(**LOYALTY_MEASURES):
+        facts.append(LoyaltyDailyFact(aspect="", **row))
+    return facts
+
+
 @dataclass(frozen=True)
 class FactKind:
     model: type[models.Model]
@@ -160,6 +189,7 @@ class FactKind:
 FACT_KINDS: dict[str, FactKind] = {
     FillState.Kind.RESPONSES: FactKind(ResponseDailyFact, _response_rows),
     FillState.Kind.DIMENSIONS: FactKind(SatisfactionDailyFact, _dimension_rows),
+    FillState.Kind.LOYALTY: FactKind(LoyaltyDailyFact, _loyalty_rows),
 }
 
 

@@ -219,6 +219,16 @@ class QuestionKind(models.TextChoices):
 SCALE_MAXIMA = (5, 7, 10)
 
 
+class LoyaltyAspect(models.TextChoices):
+    """What a loyalty question (顾客忠诚) measures. Loyalty is measured apart from satisfaction: such a
+    question has no dimension, so it enters neither the index nor the dimension means, and reports
+    compute the loyalty index from it."""
+
+    REPURCHASE = "repurchase", _("Intention to buy again")
+    RECOMMEND = "recommend", _("Recommending us to others")
+    RETENTION = "retention", _("Staying with us against a competitor's offer")
+
+
 # What a manager may set on a question (builder form, JSON import, API): everything but its place
 # in the version, which the builder orders.
 QUESTION_EDITABLE_FIELDS = (
@@ -238,6 +248,7 @@ QUESTION_EDITABLE_FIELDS = (
     "condition_max_score",
     "dimension",
     "weight",
+    "loyalty_aspect",
 )
 
 
@@ -289,6 +300,16 @@ class Question(Bilingual, models.Model):
         blank=True,
         help_text=_("Importance weight of the dimension in this questionnaire; empty: the dimension's default."),
     )
+    loyalty_aspect = models.CharField(
+        _("loyalty question"),
+        max_length=12,
+        choices=LoyaltyAspect.choices,
+        blank=True,
+        help_text=_(
+            "Marks a rating or recommendation question as a loyalty question (repurchase, recommending, "
+            "staying against a competitor's offer): counted in the loyalty index, not in satisfaction."
+        ),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -336,6 +357,12 @@ class Question(Bilingual, models.Model):
             errors["choices"] = _("A choice question needs at least two choices.")
         if (self.condition_question_id is None) != (self.condition_max_score is None):
             errors["condition_max_score"] = _("A condition needs both the question and the score.")
+        if self.loyalty_aspect and not self.is_scored:
+            errors["loyalty_aspect"] = _("A loyalty question is a rating or a recommendation (0–10) question.")
+        if self.loyalty_aspect and self.dimension_id:
+            errors["dimension"] = _(
+                "A loyalty question is measured apart from satisfaction: leave its dimension empty."
+            )
         if self.condition_question_id is not None and self.condition_question.version_id != self.version_id:
             errors["condition_question"] = _("The condition must refer to a question of the same version.")
         if errors:

@@ -43,6 +43,8 @@ HEADINGS = {
         "Results by dimension",
         "Results by segment",
         "Gaps and importance–performance",
+        "Key drivers of overall satisfaction",
+        "Customer loyalty",
         "Complaints analysis",
         "Corrective actions and effectiveness",
         "Follow-up visit coverage",
@@ -55,6 +57,8 @@ HEADINGS = {
         "顾客满意度分析报告",
         "测量方法与样本",
         "重要性—绩效分析",
+        "总体满意度的关键驱动因素",
+        "顾客忠诚度",
         "流失业务分析",
         "竞争对手和标杆",
         "结论与措施",
@@ -306,3 +310,41 @@ def test_a_manager_keeps_a_schedule_and_an_auditor_cannot(manager_client, audito
     assert refused.status_code == 403 and invalid.status_code == 200
     assert AuditEvent.objects.filter(object_id=str(schedule.pk), action="create").exists()
     assert auditor_client.get(reverse("reports:analysis_schedule_list")).status_code == 200
+
+
+def test_the_loyalty_and_complaint_sections_keep_to_the_report_scope(december):
+    from complaints.models import ComplaintCategory
+    from reports.figures import FigureScope
+    from surveys.models import Question
+    from tests.complaints.factories import ComplaintFactory
+
+    world = SurveyWorld()
+    Question.objects.create(
+        version=world.version,
+        position=9,
+        code="buy_again",
+        kind="rating",
+        text_en="Again?",
+        text_zh="再购?",
+        scale_max=5,
+        loyalty_aspect="repurchase",
+    )
+    world.questions["buy_again"] = Question.objects.get(version=world.version, code="buy_again")
+    key, general = CustomerFactory(tier="key"), CustomerFactory(tier="general")
+    world.respond(when=at(2026, 11, 5), customer=key, scores={"buy_again": 4})  # 75
+    world.respond(when=at(2026, 11, 6), customer=general, scores={"buy_again": 2})  # 25
+    leak = ComplaintCategory.objects.create(name="Leak", name_zh="泄漏", code="t-leak-report")
+    for customer in (key, general, general):
+        ComplaintFactory(customer=customer, category=leak, received_at=at(2026, 11, 7))
+    facts_fill(until=timezone.now())
+
+    def context(scope):
+        return content.ReportContext(report=None, period=NOVEMBER, scope=scope, today=datetime.date(2026, 12, 3))
+
+    everyone, keyed = context(FigureScope.everyone()), context(FigureScope.classification("tier", "key"))
+    assert content.loyalty(everyone).tables[0].rows[0] == ["Intention to buy again", 50.0, 2]
+    assert content.loyalty(keyed).tables[0].rows[-1] == ["Customer loyalty index", 75.0, 1]
+    assert content.complaints(everyone).tables[0].rows[0][:2] == ["Leak", 3]
+    assert content.complaints(keyed).tables[0].rows[0][:2] == ["Leak", 1]
+    drivers = content.drivers(everyone)
+    assert drivers.tables[0].rows == [] and any("Too few complete responses" in p for p in drivers.paragraphs)
