@@ -65,6 +65,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "resolved_at",
             "closed_at",
             "close_reason",
+            "early_close_at",
+            "early_close_reason",
             "resolution",
             "end_reason",
             "reopen_count",
@@ -140,6 +142,12 @@ class TransitionSerializer(serializers.Serializer):
     resolution = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False, allow_blank=True, default="")
+    early_close_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the complaint closes before its required actions are verified effective (needed then).",
+    )
 
 
 class AssignSerializer(serializers.Serializer):
@@ -174,6 +182,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True)
     )
     verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verification_due_on = serializers.DateField(read_only=True)
 
     class Meta:
         model = CorrectiveAction
@@ -186,6 +195,8 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
             "due_date",
             "status",
             "required_for_closing",
+            "verification_wait_days",
+            "verification_due_on",
             "done_at",
             "verified_by",
             "verified_at",

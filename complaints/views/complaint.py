@@ -176,6 +176,7 @@ def complaint_detail_view(request, pk: int):
         raise Http404 from error
     can_change = can(request.user, CHANGE)
     steps = [(a, Action(a).label, NEEDS_TEXT.get(a, "")) for a in actions_from(complaint.state)]
+    actions = list(selectors.complaint_actions(complaint=complaint))
     return render(
         request,
         "complaints/detail.html",
@@ -183,7 +184,11 @@ def complaint_detail_view(request, pk: int):
             "complaint": complaint,
             "sla": selectors.sla_status(complaint),
             "events": selectors.complaint_events(complaint=complaint),
-            "actions": selectors.complaint_actions(complaint=complaint),
+            "actions": actions,
+            "needs_early_close": any(
+                a.required_for_closing and a.status == CorrectiveAction.Status.DONE and a.result != "effective"
+                for a in actions
+            ),
             "escalations": complaint.escalations.select_related("rule"),
             "audit_events": selectors.complaint_audit_trail(complaint=complaint, limit=30),
             "can_change": can_change,
@@ -233,6 +238,7 @@ def complaint_transition_view(request, pk: int):
             resolution=data["resolution"],
             reason=data["reason"],
             close_reason=data["close_reason"],
+            early_close_reason=data["early_close_reason"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)
