@@ -68,6 +68,13 @@ class RescheduleForm(forms.Form):
     due_date = forms.DateField(label=_("New date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def chosen_customer(self):
+        """The customer chosen (posted, or given by ?customer= when the page opens), or None."""
+        value = self.data.get("customer") if self.is_bound else self.initial.get("customer")
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["customer"].queryset.filter(pk=int(value)).first()
+
     def clean_due_date(self):
         due_date = self.cleaned_data["due_date"]
         if due_date < timezone.localdate():
@@ -119,7 +126,13 @@ class ScopeForm(forms.Form):
 class VisitCreateForm(forms.Form):
     """A visit planned by hand. Only managers choose someone else as the assignee."""
 
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    # Chosen from a search (visits/_customer_options.html, radio buttons), not a select of every customer.
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Find and choose the customer first.")},
+    )
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.ON_SITE)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices, initial=Purpose.RELATIONSHIP)
@@ -129,12 +142,20 @@ class VisitCreateForm(forms.Form):
         from customers.models import Customer
 
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.order_by("name")
+        self.fields["customer"].queryset = Customer.objects.all()
         if user.has_perm("visits.change_all_visits"):
             self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+            self.fields["assignee"].empty_label = _("— myself —")
             self.fields["assignee"].help_text = _("Empty: yourself.")
         else:
             del self.fields["assignee"]
+
+    def chosen_customer(self):
+        """The customer chosen (posted, or given by ?customer= when the page opens), or None."""
+        value = self.data.get("customer") if self.is_bound else self.initial.get("customer")
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["customer"].queryset.filter(pk=int(value)).first()
 
     def clean_due_date(self):
         due_date = self.cleaned_data["due_date"]

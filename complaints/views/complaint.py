@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -15,8 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import can, permission
 from core.exceptions import ApplicationError
+from customers import selectors as customer_selectors
 from customers import services as customer_services
-from customers.models import Contact, Customer
+from customers.models import Customer
 
 from .. import selectors, services
 from ..forms import (
@@ -112,16 +112,7 @@ def complaint_create_view(request):
 def customer_search_view(request):
     """Search-as-you-type for the intake screen: name, code, phone, or a contact's name or phone."""
     query = request.GET.get("q", "").strip()
-    results = []
-    if len(query) >= 2:
-        contact_match = Contact.objects.filter(customer=OuterRef("pk")).filter(
-            Q(name__icontains=query) | Q(phone__icontains=query)
-        )
-        results = list(
-            Customer.objects.filter(
-                Q(name__icontains=query) | Q(code__icontains=query) | Q(phone__icontains=query) | Exists(contact_match)
-            ).order_by("name")[:10]
-        )
+    results = customer_selectors.customer_search(query=query)
     return render(request, "complaints/_customer_results.html", {"results": results, "query": query})
 
 
