@@ -57,7 +57,7 @@ if env.bool("DEBUG", default=False) and not _loopback_only:
     print(f"DEBUG stays off: the server listens on {_host}, beyond this machine.", file=sys.stderr)
 # Links in e-mails (status page, survey invitations, visits) point at the port `make run` serves
 # (bin/run-local exports HOST and PORT to the web app and the worker) unless SITE_URL is set.
-_wildcard_or_loopback = _LOOPBACK | {"0.0.0.0", "::", "[::]", ""}
+_wildcard_or_loopback = _LOOPBACK | {"0.0.0.0", "::", "[::]", ""}  # noqa: S104 - names them, binds nothing
 _site_host = env("HOST", default="127.0.0.1")
 SITE_URL = env(
     "SITE_URL",
