@@ -56,15 +56,15 @@ def complaint_by_status_token(*, token: str, now: datetime.datetime | None = Non
     )
 
 
-def complaint_recipient(complaint: Complaint) -> tuple[str, str]:
+def complaint_recipient(complaint: Complaint, *, default_language: str = "") -> tuple[str, str]:
     """(e-mail, language) of whom to tell: the complaint's contact, else the customer's primary contact
-    or the customer's own address."""
+    or the customer's own address (then in `default_language`, else the site's language)."""
     contact = complaint.contact
     if contact is None or not contact.email:
         contact = complaint.customer.contacts.exclude(email="").first()
     if contact is not None and contact.email:
         return contact.email, contact.preferred_language
-    return complaint.customer.email, settings.LANGUAGE_CODE
+    return complaint.customer.email, default_language or settings.LANGUAGE_CODE
 
 
 def status_url(token: str) -> str:

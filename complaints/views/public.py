@@ -6,6 +6,7 @@ import time
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +19,7 @@ from core.middleware import client_ip
 from .. import services
 from ..forms import WebComplaintForm
 from ..models import State
-from ..services.status_link import complaint_recipient, status_url
+from ..services.status_link import complaint_recipient
 
 # The steps a customer sees, in order (withdrawn/rejected are shown instead when they apply).
 PUBLIC_STEPS = [State.RECEIVED, State.ACKNOWLEDGED, State.INVESTIGATING, State.RESOLVED, State.CLOSED]
@@ -33,7 +34,9 @@ def complaint_status_view(request, token: str):
     complaint = services.complaint_by_status_token(token=token)
     if complaint is None:
         return render(request, "complaints/status_unknown.html", status=404)
-    _email, language = complaint_recipient(complaint)
+    # The contact's language; without a contact (a sender of the public form who gave only a phone
+    # number), the language the visitor's browser asks for.
+    _email, language = complaint_recipient(complaint, default_language=translation.get_language() or "")
     rating_error = ""
     if request.method == "POST":
         try:
@@ -112,7 +115,10 @@ def complaint_web_form_view(request):
         else:
             context = {
                 "reference": receipt.complaint.reference,
-                "status_url": status_url(receipt.status_token) if receipt.status_token else "",
+                # The page's own address, not SITE_URL: the sender is on this site now (the e-mail uses SITE_URL).
+                "status_url": request.build_absolute_uri(reverse("complaints:status", args=[receipt.status_token]))
+                if receipt.status_token
+                else "",
                 "repeated": receipt.repeated,
                 "emailed": bool(data.get("email")),
             }

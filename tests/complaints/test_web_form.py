@@ -130,7 +130,8 @@ def test_the_acknowledgement_with_the_status_link_goes_out_on_receipt(client, dj
     message = OutboxMessage.objects.get(template="complaints/acknowledgement")
     assert message.to == ["buyer@nordic.example"] and message.reference == f"complaint:{complaint.pk}"
     link = thanks_status_link(response)
-    assert link in message.body_text  # the same link in the e-mail and on the page
+    token_path = link.replace("http://testserver", "")
+    assert token_path in message.body_text  # the same link in the e-mail and on the page
     assert callbacks  # delivery enqueued after the commit that recorded the complaint
 
 
