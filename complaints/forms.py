@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from core import widgets
-from core.forms import model_choices_read_once
+from core.forms import CHOOSE_LABEL, model_choices_read_once
 from customers.models import Contact, Customer
 
 from .models import (
@@ -22,8 +22,7 @@ from .models import (
 )
 from .services.actions import ROOT_CAUSE_CATEGORIES
 
-# The empty choice of a select, instead of Django's "---------".
-CHOOSE = _("— choose —")
+CHOOSE = CHOOSE_LABEL  # the empty choice of a select, instead of Django's "---------"
 
 
 def worker_choices():

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import blank_choices_labelled
 from customers.models import SatisfactionDimension
 
 from .models import VISIT_PLAN_EDITABLE_FIELDS, Channel, Purpose, Severity, VisitPlan
@@ -102,6 +103,7 @@ class VisitPlanForm(forms.ModelForm):
         self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["time_zone"].help_text = VisitPlan._meta.get_field("time_zone").help_text
         self.fields["time_zone"].initial = VisitPlan._meta.get_field("time_zone").default
+        blank_choices_labelled(self)
 
 
 class ScopeForm(forms.Form):

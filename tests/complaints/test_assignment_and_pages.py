@@ -86,3 +86,18 @@ def test_no_dashes_placeholder_in_the_complaint_pages(staff_client, manager_clie
     ]:
         page = client.get(url).content.decode()
         assert "---------" not in page, url
+
+
+def test_no_dashes_placeholder_in_the_customer_and_visit_plan_forms(manager_client):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    for url in [
+        reverse("customers:create"),
+        reverse("customers:update", args=[customer.pk]),
+        reverse("visits:plan_create"),
+        reverse("visits:create"),
+    ]:
+        page = manager_client.get(url).content.decode()
+        assert "---------" not in page, url
+        assert "— not set —" in page or "— choose —" in page or "— myself —" in page, url
