@@ -136,7 +136,18 @@ def complaint_submit_web_form(
 
 
 @transaction.atomic
-def _submit(*, token_hash: str, name: str, email: str, phone: str, kind: str, **fields: str) -> WebFormReceipt:
+def _submit(
+    *,
+    token_hash: str,
+    name: str,
+    email: str,
+    phone: str,
+    kind: str,
+    subject: str,
+    description: str,
+    desired_remedy: str,
+    product_reference: str,
+) -> WebFormReceipt:
     customer, contact = _sender_find(email=email, phone=phone)
     if customer is None:
         customer = _customer_new(name=name, email=email, phone=phone)
@@ -147,7 +158,10 @@ def _submit(*, token_hash: str, name: str, email: str, phone: str, kind: str, **
         contact=contact,
         channel=Channel.WEB_FORM,
         kind=kind if kind in Kind.values else Kind.COMPLAINT,
-        **fields,
+        subject=subject,
+        description=description,
+        desired_remedy=desired_remedy,
+        product_reference=product_reference,
     )
     WebFormSubmission.objects.create(token_hash=token_hash, complaint=complaint)
     status_token = complaint_receipt_acknowledge(

@@ -223,3 +223,27 @@ def test_reopening_clears_the_decision(staff_user, complaint, done_action):
     step(staff_user, complaint, "reopen", comment="Leaks again.")
     complaint.refresh_from_db()
     assert (complaint.early_close_by, complaint.early_close_at, complaint.early_close_reason) == (None, None, "")
+
+
+def test_the_api_takes_the_waiting_period_and_shows_when_the_check_is_due(staff_user, complaint):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(staff_user)
+    created = client.post(
+        reverse("api:complaint-action-list"),
+        {
+            "complaint": complaint.pk,
+            "kind": "corrective",
+            "description": "New seal supplier",
+            "owner": staff_user.username,
+            "due_date": timezone.localdate().isoformat(),
+            "verification_wait_days": 90,
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["verification_wait_days"] == 90 and created.json()["verification_due_on"] is None
+    pk = created.json()["id"]
+    done = client.post(reverse("api:complaint-action-complete", args=[pk])).json()
+    assert done["verification_due_on"] == (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
