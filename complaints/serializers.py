@@ -182,7 +182,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True)
     )
     verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    verification_due_on = serializers.DateField(read_only=True)
+    verification_due_on = serializers.DateField(read_only=True, allow_null=True)  # until the action is done
 
     class Meta:
         model = CorrectiveAction
