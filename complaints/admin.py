@@ -9,9 +9,10 @@ from .models import CalendarDay, Complaint, ComplaintCategory, EscalationRule, S
 
 @admin.register(ComplaintCategory)
 class ComplaintCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_zh", "parent", "code", "position", "is_active")
+    list_display = ("name", "name_zh", "parent", "code", "position", "default_handler", "is_active")
     list_filter = ("is_active", "parent")
     search_fields = ("name", "name_zh", "code")
+    autocomplete_fields = ("default_handler",)
     prepopulated_fields = {"code": ("name",)}
 
 

@@ -345,15 +345,28 @@ def seed(*, users: dict, rng: random.Random) -> None:
                     due_date=timezone.localdate() - datetime.timedelta(days=3),
                 )
                 services.corrective_action_complete(actor=worker, action=corrective, note="Supplier audit passed.")
-                services.corrective_action_verify(
-                    actor=manager,
-                    action=corrective,
-                    result=CorrectiveAction.Result.EFFECTIVE,
-                    evidence="后续三批次抽检无泄漏 / No leaks in the next three batches.",
-                )
+                extra = {}
+                waited = now - datetime.timedelta(days=corrective.verification_wait_days + 1)
+                if waited > received_at:
+                    # Done long enough ago for its effectiveness check (the waiting period is over).
+                    CorrectiveAction.objects.filter(pk=corrective.pk).update(done_at=waited)
+                    corrective.refresh_from_db()
+                    services.corrective_action_verify(
+                        actor=manager,
+                        action=corrective,
+                        result=CorrectiveAction.Result.EFFECTIVE,
+                        evidence="后续三批次抽检无泄漏 / No leaks in the next three batches.",
+                    )
+                else:
+                    # Too recent to verify: closed by a recorded decision, shown on the 8D report.
+                    extra["early_close_reason"] = (
+                        "客户要求先行关闭，30 天后验证。 / The customer asked to close; checked in 30 days."
+                    )
                 at = now
+            else:
+                extra = {}
             complaint = services.complaint_transition(
-                actor=worker, complaint=complaint, action=action, now=min(at, now), **_step_kwargs(action)
+                actor=worker, complaint=complaint, action=action, now=min(at, now), **_step_kwargs(action), **extra
             )
         if final == "investigating" and severity == "critical":
             services.corrective_action_add(

@@ -133,4 +133,8 @@ def eight_d_pdf(*, complaint: Complaint, language: str, text_filter: Callable[[s
             else _("Not closed yet.")
         )
         pdf.multi_cell(0, 6, closed, new_x="LMARGIN", new_y="NEXT")
+        if complaint.early_close_reason:
+            pdf.ln(1.5)
+            line(_("Closed before verification"), complaint.early_close_reason)
+            line(_("Decided by"), f"{complaint.early_close_by or '—'} · {_date(complaint.early_close_at)}")
         return bytes(pdf.output())

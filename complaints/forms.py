@@ -1,14 +1,28 @@
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from core import widgets
-from core.forms import model_choices_read_once
+from core.forms import CHOOSE_LABEL, model_choices_read_once
 from customers.models import Contact, Customer
 
-from .models import WORKER_ROLES, Action, Channel, CloseReason, ComplaintCategory, CorrectiveAction, Kind, Severity
+from .models import (
+    VERIFICATION_WAIT_CHOICES,
+    WORKER_ROLES,
+    Action,
+    Channel,
+    CloseReason,
+    ComplaintCategory,
+    CorrectiveAction,
+    Kind,
+    Severity,
+)
 from .services.actions import ROOT_CAUSE_CATEGORIES
+
+CHOOSE = CHOOSE_LABEL  # the empty choice of a select, instead of Django's "---------"
 
 
 def worker_choices():
@@ -20,7 +34,7 @@ def worker_choices():
 def category_choices() -> list:
     """Categories grouped by their top level (optgroups), the top level itself selectable."""
     categories = list(ComplaintCategory.objects.filter(is_active=True).select_related("parent"))
-    choices: list = [("", "---------")]
+    choices: list = [("", CHOOSE)]
     for root in (c for c in categories if c.parent_id is None):
         children = [(c.pk, c.label) for c in categories if c.parent_id == root.pk]
         choices.append((root.label, [(root.pk, _("%(name)s (general)") % {"name": root.label}), *children]))
@@ -59,7 +73,9 @@ class IntakeForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": _("Find and choose the customer first.")},
     )
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.all(), required=False)
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.all(), required=False, empty_label=_("— no particular contact —")
+    )
     kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE)
     category = forms.ModelChoiceField(
@@ -105,15 +121,29 @@ class TransitionForm(forms.Form):
     close_reason = forms.ChoiceField(
         label=_("Closed because"), choices=CloseReason.choices, required=False, initial=CloseReason.ACCEPTED
     )
+    early_close_reason = forms.CharField(
+        label=_("Why close before the actions' effectiveness is verified?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only while a required action is not verified effective; shown on the 8D report."),
+    )
 
 
 class AssignForm(forms.Form):
     # Rendered on every queue page (the bulk-assignment bar): select lists without the template engine.
     assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False, widget=widgets.Select
+        label=_("Assigned to"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=widgets.Select,
+        empty_label=_("— nobody —"),
     )
     team = forms.ModelChoiceField(
-        label=_("Department"), queryset=Team.objects.all(), required=False, widget=widgets.Select
+        label=_("Department"),
+        queryset=Team.objects.all(),
+        required=False,
+        widget=widgets.Select,
+        empty_label=_("— no department —"),
     )
 
     def __init__(self, *args, lists=None, **kwargs):
@@ -157,10 +187,20 @@ class CorrectiveActionForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     required_for_closing = forms.BooleanField(label=_("Must be done before closing"), required=False, initial=True)
+    verification_wait_days = forms.TypedChoiceField(
+        label=_("Check effectiveness after"),
+        choices=VERIFICATION_WAIT_CHOICES,
+        coerce=int,
+        initial=30,
+        required=False,
+        empty_value=30,
+        help_text=_("The waiting period after the action is done, long enough for a recurrence to show."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = worker_choices()
+        self.fields["owner"].empty_label = CHOOSE
 
 
 class VerifyForm(forms.Form):
@@ -170,11 +210,17 @@ class VerifyForm(forms.Form):
 
 class WebComplaintForm(forms.Form):
     """The public form. `website` is a honeypot (hidden from people, filled by bots); `started` is a
-    signed timestamp of when the form was shown (a bot posts within a second)."""
+    signed timestamp of when the form was shown (a bot posts within a second), and the form's
+    one-time token. The sender gives an e-mail address or a phone number, or both."""
 
     name = forms.CharField(label=_("Your name or company"), max_length=200)
-    email = forms.EmailField(label=_("E-mail"))
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("An e-mail address or a phone number, so that we can answer you."),
+    )
     kind = forms.ChoiceField(label=_("This is a"), choices=Kind.choices, initial=Kind.COMPLAINT)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -184,3 +230,31 @@ class WebComplaintForm(forms.Form):
     product_reference = forms.CharField(label=_("Product, order or batch number"), max_length=100, required=False)
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="email")
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        if not phone:
+            return ""
+        digits = sum(ch.isdigit() for ch in phone)
+        if not PHONE_PATTERN.fullmatch(phone) or not 5 <= digits <= 20:
+            raise forms.ValidationError(_("Enter a phone number: digits, spaces, +, - and brackets only."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and "email" not in self.errors
+            and "phone" not in self.errors
+        ):
+            raise forms.ValidationError(_("Give an e-mail address or a phone number, so that we can answer you."))
+        return data
+
+
+PHONE_PATTERN = re.compile(r"\+?[0-9 ()\-]+(?:\s*(?:ext\.?|x|转)\s*[0-9]+)?")

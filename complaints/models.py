@@ -1,5 +1,7 @@
 """Complaints, compliments and suggestions (ISO 10002 receipt and recording)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -88,6 +90,15 @@ class ComplaintCategory(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    default_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Complaints logged by staff in this category are assigned to this person."),
+    )
 
     class Meta:
         verbose_name = _("complaint category")
@@ -211,6 +222,13 @@ class Complaint(TimeStampedModel):
     # The customer's private status link: only the SHA-256 of the token is stored.
     status_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     status_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A decision to close before the required actions' effectiveness was verified (ISO 9001 10.2.1 d).
+    early_close_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed before verification by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    early_close_at = models.DateTimeField(_("closed before verification at"), null=True, blank=True)
+    early_close_reason = models.TextField(_("why closed before verification"), blank=True)
 
     class Meta:
         verbose_name = _("complaint")
@@ -429,6 +447,11 @@ class Escalation(models.Model):
         return f"{self.complaint_id} {self.rule_id} {self.cycle}"
 
 
+# How long to wait after an action is done before its effectiveness can be judged (a recurrence
+# needs time to show): the owner chooses per action.
+VERIFICATION_WAIT_CHOICES = [(30, _("30 days")), (60, _("60 days")), (90, _("90 days"))]
+
+
 class CorrectiveAction(TimeStampedModel):
     """Containment, corrective or preventive action (ISO 9001 10.2) with owner, due date, status,
     and the effectiveness check someone made after it was done."""
@@ -469,6 +492,17 @@ class CorrectiveAction(TimeStampedModel):
     evidence = models.TextField(_("evidence"), blank=True)
     result = models.CharField(_("result"), max_length=14, choices=Result.choices, blank=True)
     recurred = models.BooleanField(_("same defect recurred since"), null=True, blank=True)
+    verification_wait_days = models.PositiveSmallIntegerField(
+        _("check effectiveness after (days)"), choices=VERIFICATION_WAIT_CHOICES, default=30
+    )
+    verification_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    @property
+    def verification_due_on(self):
+        """The day the effectiveness check is due: the waiting period after the action was done."""
+        if self.done_at is None:
+            return None
+        return timezone.localdate(self.done_at) + datetime.timedelta(days=self.verification_wait_days)
 
     class Meta:
         verbose_name = _("corrective action")
@@ -516,3 +550,19 @@ class ComplaintAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("complaints:attachment", args=[self.complaint_id, self.pk])
+
+
+class WebFormSubmission(models.Model):
+    """One public form, sent once: the hash of the form's one-time token, so a double post (a
+    second click, a resent request) finds the complaint already made instead of making another."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("web form submission")
+        verbose_name_plural = _("web form submissions")
+
+    def __str__(self) -> str:
+        return self.token_hash[:12]

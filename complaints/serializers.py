@@ -66,6 +66,8 @@ class ComplaintSerializer(ModelSerializer):
             "resolved_at",
             "closed_at",
             "close_reason",
+            "early_close_at",
+            "early_close_reason",
             "resolution",
             "end_reason",
             "reopen_count",
@@ -141,6 +143,12 @@ class TransitionSerializer(serializers.Serializer):
     resolution = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False, allow_blank=True, default="")
+    early_close_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the complaint closes before its required actions are verified effective (needed then).",
+    )
 
 
 class AssignSerializer(serializers.Serializer):
@@ -175,6 +183,7 @@ class CorrectiveActionSerializer(ModelSerializer):
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True)
     )
     verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verification_due_on = serializers.DateField(read_only=True, allow_null=True)  # until the action is done
 
     class Meta:
         model = CorrectiveAction
@@ -187,6 +196,8 @@ class CorrectiveActionSerializer(ModelSerializer):
             "due_date",
             "status",
             "required_for_closing",
+            "verification_wait_days",
+            "verification_due_on",
             "done_at",
             "verified_by",
             "verified_at",

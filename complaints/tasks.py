@@ -13,3 +13,8 @@ def complaint_escalations_run_task() -> int:
 @shared_task
 def complaint_close_unanswered_task() -> int:
     return services.complaint_close_unanswered()
+
+
+@shared_task
+def corrective_action_checks_remind_task() -> int:
+    return services.corrective_action_checks_remind()

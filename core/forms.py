@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext_lazy as _
 
 
 class ModelChoiceListIterator(ModelChoiceIterator):
@@ -52,3 +53,24 @@ def model_choices_read_once(form: forms.Form, objects: Mapping[str, Callable[[],
     for name, field in form.fields.items():
         if isinstance(field, forms.ModelChoiceField) and getattr(field, "null_label", None) is None:
             field.widget.choices = ModelChoiceListIterator(field, objects.get(name))
+
+
+DJANGO_BLANK_LABEL = "---------"
+CHOOSE_LABEL = _("— choose —")
+NOT_SET_LABEL = _("— not set —")
+
+
+def blank_choices_labelled(form: forms.Form) -> None:
+    """Word the empty option of a form instance's selects instead of Django's "---------": "choose"
+    where an answer is required, "not set" where none is (a ModelForm's blank model choices included)."""
+    for field in form.fields.values():
+        label = CHOOSE_LABEL if field.required else NOT_SET_LABEL
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_BLANK_LABEL:
+                field.empty_label = label  # the options are read when rendered, with this label
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and text == DJANGO_BLANK_LABEL for value, text in choices):
+                field.choices = [
+                    (value, label if value == "" and text == DJANGO_BLANK_LABEL else text) for value, text in choices
+                ]

@@ -62,6 +62,12 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.complaint_close_unanswered_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Daily at 09:10 (local): remind the owner of each corrective action whose effectiveness check
+    # is due (30/60/90 days after it was done, chosen per action) and not recorded; once per action.
+    "corrective-action-checks-remind": {
+        "task": "complaints.tasks.corrective_action_checks_remind_task",
+        "schedule": crontab(minute=10, hour=9),
+    },
     # Every 15 minutes: event campaigns invite customers after each follow-up visit or closed
     # complaint (once per event, respecting opt-outs and a one-week quiet period).
     "survey-event-invitations-send": {

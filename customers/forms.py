@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import blank_choices_labelled
+
 from .models import CONTACT_EDITABLE_FIELDS, CUSTOMER_EDITABLE_FIELDS, Contact, Customer, Lifecycle, LossReason, Segment
 
 
@@ -33,6 +35,7 @@ class CustomerForm(forms.ModelForm):
             del self.fields["lifecycle"]
             self.initial["tags"] = ", ".join(self.instance.tags.values_list("name", flat=True))
         self.fields["name"].widget.attrs["autofocus"] = True
+        blank_choices_labelled(self)
 
 
 class LifecycleForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.models import AuditEvent
 
@@ -29,6 +29,22 @@ def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
     if not filterset.is_valid():
         raise InvalidCriteria(filterset.errors)
     return filterset.qs
+
+
+def customer_search(*, query: str, limit: int = 10) -> list[Customer]:
+    """Search-as-you-type: name, code or phone, or a contact's name or phone; nothing under two
+    characters. For pickers (the complaint intake, planning a visit) instead of a select of every customer."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    contact_match = Contact.objects.filter(customer=OuterRef("pk")).filter(
+        Q(name__icontains=query) | Q(phone__icontains=query)
+    )
+    return list(
+        Customer.objects.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(phone__icontains=query) | Exists(contact_match)
+        ).order_by("name")[:limit]
+    )
 
 
 def segment_customers(*, segment: Segment) -> QuerySet[Customer]:

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,7 +208,25 @@ def customer_delete(*, actor, customer: Customer) -> None:
         instance=customer,
         changes={k: [v, None] for k, v in snapshot(customer).items() if v not in (None, "")},
     )
-    customer.delete()
+    try:
+        customer.delete()
+    except (ProtectedError, RestrictedError) as error:
+        # Raised before anything is deleted; leaving this atomic block with the error rolls back the
+        # audit row above too, so nothing changes.
+        raise ApplicationError(
+            _("%(name)s cannot be deleted: %(references)s refer to this customer. Mark the customer as lost instead.")
+            % {"name": customer.name, "references": _references_text(error)}
+        ) from error
+
+
+def _references_text(error: ProtectedError | RestrictedError) -> str:
+    """ "complaints (3), visit plans (1)": what keeps a record from being deleted, counted by kind."""
+    counts: dict[str, int] = {}
+    objects = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    for obj in objects:
+        meta = obj._meta
+        counts[str(meta.verbose_name_plural)] = counts.get(str(meta.verbose_name_plural), 0) + 1
+    return ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
 
 
 # -- contacts ---------------------------------------------------------------------------------------
@@ -326,4 +345,10 @@ def segment_delete(*, actor, segment: Segment) -> None:
         instance=segment,
         changes={"name": [segment.name, None], "criteria": [segment.criteria, None]},
     )
-    segment.delete()
+    try:
+        segment.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise ApplicationError(
+            _("The segment %(name)s cannot be deleted: %(references)s use it. Change them first.")
+            % {"name": segment.name, "references": _references_text(error)}
+        ) from error

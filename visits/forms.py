@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import blank_choices_labelled
 from customers.models import SatisfactionDimension
 
 from .models import VISIT_PLAN_EDITABLE_FIELDS, Channel, Purpose, Severity, VisitPlan
@@ -68,6 +69,13 @@ class RescheduleForm(forms.Form):
     due_date = forms.DateField(label=_("New date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def chosen_customer(self):
+        """The customer chosen (posted, or given by ?customer= when the page opens), or None."""
+        value = self.data.get("customer") if self.is_bound else self.initial.get("customer")
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["customer"].queryset.filter(pk=int(value)).first()
+
     def clean_due_date(self):
         due_date = self.cleaned_data["due_date"]
         if due_date < timezone.localdate():
@@ -95,6 +103,7 @@ class VisitPlanForm(forms.ModelForm):
         self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["time_zone"].help_text = VisitPlan._meta.get_field("time_zone").help_text
         self.fields["time_zone"].initial = VisitPlan._meta.get_field("time_zone").default
+        blank_choices_labelled(self)
 
 
 class ScopeForm(forms.Form):
@@ -119,7 +128,13 @@ class ScopeForm(forms.Form):
 class VisitCreateForm(forms.Form):
     """A visit planned by hand. Only managers choose someone else as the assignee."""
 
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    # Chosen from a search (visits/_customer_options.html, radio buttons), not a select of every customer.
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Find and choose the customer first.")},
+    )
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.ON_SITE)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices, initial=Purpose.RELATIONSHIP)
@@ -129,12 +144,20 @@ class VisitCreateForm(forms.Form):
         from customers.models import Customer
 
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.order_by("name")
+        self.fields["customer"].queryset = Customer.objects.all()
         if user.has_perm("visits.change_all_visits"):
             self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+            self.fields["assignee"].empty_label = _("— myself —")
             self.fields["assignee"].help_text = _("Empty: yourself.")
         else:
             del self.fields["assignee"]
+
+    def chosen_customer(self):
+        """The customer chosen (posted, or given by ?customer= when the page opens), or None."""
+        value = self.data.get("customer") if self.is_bound else self.initial.get("customer")
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["customer"].queryset.filter(pk=int(value)).first()
 
     def clean_due_date(self):
         due_date = self.cleaned_data["due_date"]

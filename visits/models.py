@@ -23,6 +23,10 @@ class Trigger(models.TextChoices):
     COMPLAINT_CLOSED = "complaint_closed", _("After a complaint is closed")
     LOW_SURVEY_SCORE = "low_survey_score", _("After a low survey score")
     CUSTOMER_LOST = "customer_lost", _("When a customer is marked lost")
+    MANUAL = "manual", _("Planned by hand")  # a visit only: no plan has this trigger
+
+
+PLAN_TRIGGERS = [(value, label) for value, label in Trigger.choices if value != Trigger.MANUAL]
 
 
 class Channel(models.TextChoices):
@@ -84,7 +88,7 @@ class VisitPlan(TimeStampedModel):
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=PLAN_TRIGGERS, default=Trigger.SCHEDULE)
     segment = models.ForeignKey(
         "customers.Segment",
         verbose_name=_("segment"),

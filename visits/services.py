@@ -319,7 +319,7 @@ def visit_create(
         raise ApplicationError(_("The due date cannot be in the past."))
     visit = Visit(
         customer=customer,
-        trigger=Trigger.SCHEDULE,
+        trigger=Trigger.MANUAL,
         cycle="",
         due_date=due_date,
         channel=channel,

@@ -6,6 +6,7 @@ app_name = "visits"
 urlpatterns = [
     path("", visits.my_visits_view, name="my_visits"),
     path("new/", visits.visit_create_view, name="create"),
+    path("new/customers/", visits.visit_customer_search_view, name="customer_search"),
     path("<int:pk>/", visits.visit_detail_view, name="detail"),
     path("<int:pk>/record/", visits.visit_record_view, name="record"),
     path("<int:pk>/reschedule/", visits.visit_reschedule_view, name="reschedule"),

@@ -2,6 +2,7 @@
 
 from .actions import (
     corrective_action_add,
+    corrective_action_checks_remind,
     corrective_action_complete,
     corrective_action_verify,
     root_cause_record,
@@ -12,7 +13,7 @@ from .common import sla_schedule_load
 from .escalation import complaint_escalations_run
 from .intake import complaint_open, complaint_open_from_visit_issue, complaint_reference_next
 from .satisfaction import complaint_satisfaction_record
-from .status_link import complaint_by_status_token, complaint_status_link_issue
+from .status_link import complaint_by_status_token, complaint_receipt_acknowledge, complaint_status_link_issue
 from .transitions import (
     complaint_assign,
     complaint_bulk_assign,
@@ -43,8 +44,10 @@ __all__ = [
     "complaint_reference_next",
     "complaint_resume",
     "complaint_status_link_issue",
+    "complaint_receipt_acknowledge",
     "complaint_transition",
     "corrective_action_add",
+    "corrective_action_checks_remind",
     "corrective_action_complete",
     "corrective_action_verify",
     "root_cause_record",

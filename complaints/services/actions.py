@@ -7,15 +7,17 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
+from core.links import site_url
 from core.models import AuditEvent
+from core.references import reference_of
 
-from ..models import FINAL_STATES, Complaint, ComplaintEvent, CorrectiveAction
+from ..models import FINAL_STATES, VERIFICATION_WAIT_CHOICES, Complaint, ComplaintEvent, CorrectiveAction
 from .common import event_add, require_writer
 
 ROOT_CAUSE_CATEGORIES = {
@@ -62,8 +64,13 @@ def corrective_action_add(
     owner,
     due_date: datetime.date,
     required_for_closing: bool = True,
+    verification_wait_days: int = 30,
 ) -> CorrectiveAction:
+    """`verification_wait_days`: how long after the action is done its effectiveness check is due
+    (30, 60 or 90 days: long enough for a recurrence to show)."""
     require_writer(actor, "complaints.add_correctiveaction")
+    if verification_wait_days not in dict(VERIFICATION_WAIT_CHOICES):
+        raise ApplicationError(_("Choose when to check the effectiveness: after 30, 60 or 90 days."))
     if complaint.state in FINAL_STATES:
         raise ApplicationError(_("A closed, withdrawn or rejected complaint takes no new actions."))
     if kind not in CorrectiveAction.Kind.values:
@@ -79,6 +86,7 @@ def corrective_action_add(
         owner=owner,
         due_date=due_date,
         required_for_closing=required_for_closing,
+        verification_wait_days=verification_wait_days,
     )
     audit_record(
         actor=actor,
@@ -119,15 +127,18 @@ def corrective_action_complete(*, actor, action: CorrectiveAction, note: str = "
 
 
 def recurrence_since(*, action: CorrectiveAction) -> list[Complaint]:
-    """Complaints in the same category for the same product or customer, received after the action
-    was done: evidence that the defect came back."""
+    """Complaints for the same customer or product, in the same category or with the same root
+    cause, received after the action was done: evidence that the defect came back."""
     complaint = action.complaint
     since = action.done_at or action.created_at
     same_source = Q(customer_id=complaint.customer_id)
     if complaint.product_reference:
         same_source |= Q(product_reference=complaint.product_reference)
+    same_defect = Q(category_id=complaint.category_id)
+    if complaint.root_cause_category:
+        same_defect |= Q(root_cause_category=complaint.root_cause_category)
     return list(
-        Complaint.objects.filter(same_source, category_id=complaint.category_id, received_at__gt=since)
+        Complaint.objects.filter(same_source, same_defect, received_at__gt=since)
         .exclude(pk=complaint.pk)
         .only("id", "reference", "subject", "received_at")[:20]
     )
@@ -138,7 +149,9 @@ def corrective_action_verify(
     *, actor, action: CorrectiveAction, result: str, evidence: str, now: datetime.datetime | None = None
 ) -> CorrectiveAction:
     """The effectiveness check: who, when, evidence, result, and whether the defect recurred since.
-    Needs the verify permission (managers); only a done action can be verified."""
+    Needs the verify permission (managers); only a done action can be verified. "Effective" only once
+    the waiting period is over (before, a recurrence may still come) and only if the same defect did
+    not recur since the action was done; "not effective" may be recorded at any time."""
     require_writer(actor, "complaints.verify_correctiveaction")
     if action.status != CorrectiveAction.Status.DONE:
         raise ApplicationError(_("Only a completed action can be checked for effectiveness."))
@@ -147,7 +160,20 @@ def corrective_action_verify(
     if not evidence.strip():
         raise ApplicationError(_("Record the evidence of the check."))
     now = now or timezone.now()
-    recurred = bool(recurrence_since(action=action))
+    recurrences = recurrence_since(action=action)
+    recurred = bool(recurrences)
+    if result == CorrectiveAction.Result.EFFECTIVE:
+        if recurred:
+            raise ApplicationError(
+                _("The same defect came back after this action was done (%(references)s): it is not effective.")
+                % {"references": ", ".join(c.reference for c in recurrences)}
+            )
+        due_on = action.verification_due_on
+        if due_on is not None and timezone.localdate(now) < due_on:
+            raise ApplicationError(
+                _("Effectiveness can be confirmed from %(date)s, after the waiting period of %(days)s days.")
+                % {"date": formats.date_format(due_on, "SHORT_DATE_FORMAT"), "days": action.verification_wait_days}
+            )
     before = snapshot(action, ("verified_by", "verified_at", "evidence", "result", "recurred"))
     action.verified_by, action.verified_at, action.evidence = actor, now, evidence.strip()
     action.result, action.recurred = result, recurred
@@ -165,3 +191,38 @@ def corrective_action_verify(
         comment=_("Effectiveness checked: %(result)s") % {"result": action.get_result_display()},
     )
     return action
+
+
+def corrective_action_checks_remind(*, now: datetime.datetime | None = None) -> int:
+    """E-mail each owner whose action's effectiveness check is due and not done yet, once per action
+    (a conditional UPDATE claims the reminder, so overlapping runs send it once). Returns how many."""
+    from core.mail import mail_send
+
+    now = now or timezone.now()
+    due = Q()
+    for days, _label in VERIFICATION_WAIT_CHOICES:
+        due |= Q(verification_wait_days=days, done_at__lte=now - datetime.timedelta(days=days))
+    candidates = CorrectiveAction.objects.filter(
+        due, status=CorrectiveAction.Status.DONE, result="", verification_reminded_at__isnull=True
+    ).select_related("owner", "complaint")
+    sent = 0
+    for action in candidates.iterator():
+        with transaction.atomic():
+            claimed = CorrectiveAction.objects.filter(pk=action.pk, verification_reminded_at__isnull=True).update(
+                verification_reminded_at=now
+            )
+            if claimed != 1 or not action.owner.email:
+                continue
+            mail_send(
+                to=action.owner.email,
+                template="complaints/action_check_due",
+                context={
+                    "action": action,
+                    "complaint": action.complaint,
+                    "url": site_url(action.complaint.get_absolute_url()),
+                },
+                language=action.owner.preferred_language,
+                reference=reference_of(action.complaint),
+            )
+            sent += 1
+    return sent

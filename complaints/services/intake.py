@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import require
+from accounts.access import can, require
 from core.audit import audit_record, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -85,6 +85,7 @@ def complaint_open(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         source_visit=source_visit_issue.visit if source_visit_issue else None,
         source_visit_issue=source_visit_issue,
+        assignee=None if public_submission else _first_handler(actor=actor, category=category),
     )
     if kind == Kind.COMPLAINT:
         # Compliments and suggestions are recorded and acknowledged, but carry no resolution deadline.
@@ -93,7 +94,16 @@ def complaint_open(
     # full_clean does for a foreign key) would cost a query apiece on every creation.
     complaint.full_clean(
         # The reference is taken below, just before the insert; the sequence makes it well formed.
-        exclude=["reference", "customer", "contact", "created_by", "category", "source_visit", "source_visit_issue"],
+        exclude=[
+            "reference",
+            "customer",
+            "contact",
+            "created_by",
+            "assignee",
+            "category",
+            "source_visit",
+            "source_visit_issue",
+        ],
         validate_unique=False,  # the reference comes from the sequence; the database enforces it too
         validate_constraints=False,
     )
@@ -133,6 +143,16 @@ def complaint_open(
         at=received_at,
     )
     return complaint
+
+
+def _first_handler(*, actor, category: ComplaintCategory | None):
+    """Who works on a complaint logged by staff: the category's default handler, else the person who
+    logged it, so it shows in someone's "My queue" from the start (None if neither may work on it)."""
+    candidates = [category.default_handler if category is not None and category.default_handler_id else None, actor]
+    for user in candidates:
+        if user is not None and user.is_active and can(user, "complaints.change_complaint"):
+            return user
+    return None
 
 
 def complaint_open_from_visit_issue(*, actor, issue: VisitIssue) -> Complaint:

@@ -56,15 +56,15 @@ def complaint_by_status_token(*, token: str, now: datetime.datetime | None = Non
     )
 
 
-def complaint_recipient(complaint: Complaint) -> tuple[str, str]:
+def complaint_recipient(complaint: Complaint, *, default_language: str = "") -> tuple[str, str]:
     """(e-mail, language) of whom to tell: the complaint's contact, else the customer's primary contact
-    or the customer's own address."""
+    or the customer's own address (then in `default_language`, else the site's language)."""
     contact = complaint.contact
     if contact is None or not contact.email:
         contact = complaint.customer.contacts.exclude(email="").first()
     if contact is not None and contact.email:
         return contact.email, contact.preferred_language
-    return complaint.customer.email, settings.LANGUAGE_CODE
+    return complaint.customer.email, default_language or settings.LANGUAGE_CODE
 
 
 def status_url(token: str) -> str:
@@ -75,6 +75,11 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
     """Issue a status link and e-mail the acknowledgement, in the customer's language, through the
     outbox (sent after commit). Returns False when there is no address to write to (the step is
     recorded all the same)."""
+    now = now or timezone.now()
+    if _receipt_already_acknowledged(complaint, now=now):
+        # The public form acknowledged on receipt with a link that still works; issuing a new one
+        # here would break the link the customer already has (e-mail and thank-you page).
+        return False
     email, language = complaint_recipient(complaint)
     token = complaint_status_link_issue(complaint=complaint, now=now)
     if not email:
@@ -94,3 +99,38 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
     )
     event_add(complaint=complaint, actor=actor, kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT, comment=email)
     return True
+
+
+def _receipt_already_acknowledged(complaint: Complaint, *, now: datetime.datetime) -> bool:
+    return bool(
+        complaint.status_token_hash
+        and complaint.status_token_expires_at
+        and complaint.status_token_expires_at > now
+        and complaint.events.filter(kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT).exists()
+    )
+
+
+def complaint_receipt_acknowledge(*, complaint: Complaint, email: str = "", language: str = "") -> str:
+    """Acknowledge a complaint on receipt (the public form): issue the status link and, when there
+    is an address, e-mail it through the outbox in the caller's transaction. `email`/`language`: what
+    the sender gave, used when the complaint has no contact with an address. Returns the token (the
+    thank-you page shows the link too, the only one a sender without e-mail gets)."""
+    token = complaint_status_link_issue(complaint=complaint)
+    recipient, recipient_language = complaint_recipient(complaint)
+    if complaint.contact is None or not complaint.contact.email:
+        recipient, recipient_language = email or recipient, language or recipient_language
+    if recipient:
+        mail_send(
+            to=recipient,
+            template="complaints/acknowledgement",
+            context={"complaint": complaint, "status_url": status_url(token)},
+            language=recipient_language,
+            reference=reference_of(complaint),
+        )
+    event_add(
+        complaint=complaint,
+        actor=None,
+        kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT,
+        comment=recipient,  # blank: no e-mail given, the link was on the thank-you page only
+    )
+    return token

@@ -38,6 +38,9 @@ WORKFLOW_FIELDS = (
     "reopen_count",
     "resolve_due_at",
     "sla_paused_at",
+    "early_close_by",
+    "early_close_at",
+    "early_close_reason",
 )
 CONCURRENT_CHANGE = gettext_lazy("Someone else changed this complaint in the meantime. Reload the page and try again.")
 
@@ -56,11 +59,14 @@ def complaint_transition(
     resolution: str = "",
     reason: str = "",
     close_reason: str = "",
+    early_close_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Complaint:
     """Take one workflow step (complaints.workflow.TRANSITIONS). Preconditions: resolve needs a
-    resolution, withdraw/reject a reason, reopen a comment, close a close reason and no open
-    corrective action that must be done first; closing unanswered only after the set wait."""
+    resolution, withdraw/reject a reason, reopen a comment, close a close reason, no open corrective
+    action that must be done first, and each such action verified effective, unless
+    `early_close_reason` records why it is closed before verification (who and when with it);
+    closing unanswered only after the set wait."""
     require_writer(actor)
     return transition_apply(
         actor=actor,
@@ -70,6 +76,7 @@ def complaint_transition(
         resolution=resolution,
         reason=reason,
         close_reason=close_reason,
+        early_close_reason=early_close_reason,
         now=now,
     )
 
@@ -84,6 +91,7 @@ def transition_apply(
     resolution: str = "",
     reason: str = "",
     close_reason: str = "",
+    early_close_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Complaint:
     now = now or timezone.now()
@@ -113,6 +121,20 @@ def transition_apply(
         if complaint.actions.filter(required_for_closing=True, status=CorrectiveAction.Status.OPEN).exists():
             raise ApplicationError(_("A required corrective action is still open: complete it before closing."))
         updates.update(closed_at=now, close_reason=close_reason)
+        if _unverified_required_actions(complaint).exists():
+            early_close_reason = early_close_reason.strip()
+            if not early_close_reason:
+                raise ApplicationError(
+                    _(
+                        "A required action's effectiveness is not verified yet: verify it, or record why "
+                        "the complaint is closed before verification."
+                    )
+                )
+            updates.update(
+                early_close_by=actor if actor is not None and actor.is_authenticated else None,
+                early_close_at=now,
+                early_close_reason=early_close_reason,
+            )
     elif action == Action.REOPEN:
         if not comment:
             raise ApplicationError(_("Say why the complaint is reopened."))
@@ -121,6 +143,9 @@ def transition_apply(
             closed_at=None,
             close_reason="",
             resolution="",
+            early_close_by=None,
+            early_close_at=None,
+            early_close_reason="",
             reopen_count=F("reopen_count") + 1,
             resolve_due_at=sla_due_dates(complaint=complaint, start=now)[1] or complaint.resolve_due_at,
         )
@@ -159,16 +184,27 @@ def transition_apply(
     return complaint
 
 
+def _unverified_required_actions(complaint: Complaint):
+    """Required actions done but not (yet) verified effective: not checked, or found not effective."""
+    return complaint.actions.filter(required_for_closing=True, status=CorrectiveAction.Status.DONE).exclude(
+        result=CorrectiveAction.Result.EFFECTIVE
+    )
+
+
 def complaint_close_unanswered(*, now: datetime.datetime | None = None) -> int:
     """Close resolved complaints whose customer did not answer within the set time (a system step,
     run by the periodic sweep). Complaints with an open required corrective action stay resolved."""
     now = now or timezone.now()
     candidates = Complaint.objects.filter(state=State.RESOLVED, resolved_at__lte=now - close_unanswered_after())
     closed = 0
+    # Open or unverified required actions keep it resolved: nobody decided to close it early.
     blocking = CorrectiveAction.objects.filter(
         complaint=OuterRef("pk"), required_for_closing=True, status=CorrectiveAction.Status.OPEN
     )
-    for complaint in candidates.exclude(Exists(blocking)).iterator():
+    unverified = CorrectiveAction.objects.filter(
+        complaint=OuterRef("pk"), required_for_closing=True, status=CorrectiveAction.Status.DONE
+    ).exclude(result=CorrectiveAction.Result.EFFECTIVE)
+    for complaint in candidates.exclude(Exists(blocking)).exclude(Exists(unverified)).iterator():
         try:
             transition_apply(
                 actor=None,

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -15,8 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import can, permission
 from core.exceptions import ApplicationError
+from customers import selectors as customer_selectors
 from customers import services as customer_services
-from customers.models import Contact, Customer
+from customers.models import Customer
 
 from .. import selectors, services
 from ..forms import (
@@ -112,16 +112,7 @@ def complaint_create_view(request):
 def customer_search_view(request):
     """Search-as-you-type for the intake screen: name, code, phone, or a contact's name or phone."""
     query = request.GET.get("q", "").strip()
-    results = []
-    if len(query) >= 2:
-        contact_match = Contact.objects.filter(customer=OuterRef("pk")).filter(
-            Q(name__icontains=query) | Q(phone__icontains=query)
-        )
-        results = list(
-            Customer.objects.filter(
-                Q(name__icontains=query) | Q(code__icontains=query) | Q(phone__icontains=query) | Exists(contact_match)
-            ).order_by("name")[:10]
-        )
+    results = customer_selectors.customer_search(query=query)
     return render(request, "complaints/_customer_results.html", {"results": results, "query": query})
 
 
@@ -176,6 +167,7 @@ def complaint_detail_view(request, pk: int):
         raise Http404 from error
     can_change = can(request.user, CHANGE)
     steps = [(a, Action(a).label, NEEDS_TEXT.get(a, "")) for a in actions_from(complaint.state)]
+    actions = list(selectors.complaint_actions(complaint=complaint))
     return render(
         request,
         "complaints/detail.html",
@@ -183,7 +175,11 @@ def complaint_detail_view(request, pk: int):
             "complaint": complaint,
             "sla": selectors.sla_status(complaint),
             "events": selectors.complaint_events(complaint=complaint),
-            "actions": selectors.complaint_actions(complaint=complaint),
+            "actions": actions,
+            "needs_early_close": any(
+                a.required_for_closing and a.status == CorrectiveAction.Status.DONE and a.result != "effective"
+                for a in actions
+            ),
             "escalations": complaint.escalations.select_related("rule"),
             "audit_events": selectors.complaint_audit_trail(complaint=complaint, limit=30),
             "can_change": can_change,
@@ -233,6 +229,7 @@ def complaint_transition_view(request, pk: int):
             resolution=data["resolution"],
             reason=data["reason"],
             close_reason=data["close_reason"],
+            early_close_reason=data["early_close_reason"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -1,10 +1,12 @@
 """The customer's read-only status page, opened with the private link from the acknowledgement."""
 
+import secrets
 import time
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,7 +34,9 @@ def complaint_status_view(request, token: str):
     complaint = services.complaint_by_status_token(token=token)
     if complaint is None:
         return render(request, "complaints/status_unknown.html", status=404)
-    _email, language = complaint_recipient(complaint)
+    # The contact's language; without a contact (a sender of the public form who gave only a phone
+    # number), the language the visitor's browser asks for.
+    _email, language = complaint_recipient(complaint, default_language=translation.get_language() or "")
     rating_error = ""
     if request.method == "POST":
         try:
@@ -77,33 +81,46 @@ def _looks_automated(form) -> bool:
     if form.cleaned_data.get("website"):
         return True
     try:
-        started = float(
-            signing.loads(
-                form.cleaned_data.get("started", ""), salt="complaints.web_form", max_age=MAX_FORM_AGE_SECONDS
-            )
+        stamp = signing.loads(
+            form.cleaned_data.get("started", ""), salt="complaints.web_form", max_age=MAX_FORM_AGE_SECONDS
         )
+        started = float(str(stamp).split(":")[0])
     except (signing.BadSignature, ValueError, TypeError):
         return True
     return not MIN_FILL_SECONDS <= time.time() - started <= MAX_FORM_AGE_SECONDS
 
 
+def _form_started() -> str:
+    """When the form was shown, and a nonce: signed, it is also the form's one-time token."""
+    return signing.dumps(f"{time.time()}:{secrets.token_hex(8)}", salt="complaints.web_form")
+
+
 @public
 def complaint_web_form_view(request):
-    """The public complaint form: rate-limited per address, with a honeypot and a fill-time check.
-    A suspected bot sees the same thank-you page as a person, and nothing is recorded."""
+    """The public complaint form: rate-limited per address (valid submissions only: a person
+    correcting a mistake is not held back), with a honeypot and a fill-time check. A suspected bot
+    sees the same thank-you page as a person, and nothing is recorded. Posting the same form twice
+    shows the first complaint again."""
     form = WebComplaintForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         if services.web_form_rate_limited(client_address=client_ip(request) or ""):
             return render(request, "complaints/web_form.html", {"form": form, "rate_limited": True}, status=429)
-        if form.is_valid():
-            if _looks_automated(form):
-                return render(request, "complaints/web_form_thanks.html", {"reference": None})
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "started")}
-            try:
-                complaint = services.complaint_submit_web_form(**data)
-            except (ApplicationError, ValidationError):
-                form.add_error(None, _("We could not record this. Please check the fields or call our hotline."))
-            else:
-                return render(request, "complaints/web_form_thanks.html", {"reference": complaint.reference})
-    started = signing.dumps(str(time.time()), salt="complaints.web_form")
-    return render(request, "complaints/web_form.html", {"form": form, "started": started})
+        if _looks_automated(form):
+            return render(request, "complaints/web_form_thanks.html", {"reference": None})
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "started")}
+        try:
+            receipt = services.complaint_submit_web_form(form_token=form.cleaned_data["started"], **data)
+        except (ApplicationError, ValidationError):
+            form.add_error(None, _("We could not record this. Please check the fields or call our hotline."))
+        else:
+            context = {
+                "reference": receipt.complaint.reference,
+                # The page's own address, not SITE_URL: the sender is on this site now (the e-mail uses SITE_URL).
+                "status_url": request.build_absolute_uri(reverse("complaints:status", args=[receipt.status_token]))
+                if receipt.status_token
+                else "",
+                "repeated": receipt.repeated,
+                "emailed": bool(data.get("email")),
+            }
+            return render(request, "complaints/web_form_thanks.html", context)
+    return render(request, "complaints/web_form.html", {"form": form, "started": _form_started()})

@@ -138,6 +138,22 @@ def _rows_html(rows: list[QueueRow], *, can_change: bool) -> SafeString:
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
 
+QUEUE_TABS = ("mine", "team", "escalated")
+
+
+def _current_tab(query) -> str:
+    """The queue tab the page shows, for aria-current: a named queue, the overdue view, or all open
+    complaints (also the bare list); "" for any other view, so no tab claims it."""
+    queue = query.get("queue", "")
+    if queue in QUEUE_TABS:
+        return queue
+    if query.get("overdue") == "true" and not queue:
+        return "overdue"
+    if not query or (query.get("open") == "true" and not query.get("overdue")):
+        return "all"
+    return ""
+
+
 @permission(VIEW)
 def complaint_list_view(request):
     now = timezone.now()
@@ -162,6 +178,7 @@ def complaint_list_view(request):
         "rows_html": _rows_html(page.object_list, can_change=can_change),
         "query": query.urlencode(),
         "queue": request.GET.get("queue", ""),
+        "tab": _current_tab(request.GET),
         "can_add": can(request.user, "complaints.add_complaint"),
         "can_change": can_change,
         "assign_form": AssignForm(lists=lists) if can_change else None,

@@ -55,5 +55,13 @@ _loopback_only = _host is None or _host in _LOOPBACK
 DEBUG = env.bool("DEBUG", default=True) and _loopback_only
 if env.bool("DEBUG", default=False) and not _loopback_only:
     print(f"DEBUG stays off: the server listens on {_host}, beyond this machine.", file=sys.stderr)
+# Links in e-mails (status page, survey invitations, visits) point at the port `make run` serves
+# (bin/run-local exports HOST and PORT to the web app and the worker) unless SITE_URL is set.
+_wildcard_or_loopback = _LOOPBACK | {"0.0.0.0", "::", "[::]", ""}  # noqa: S104 - names them, binds nothing
+_site_host = env("HOST", default="127.0.0.1")
+SITE_URL = env(
+    "SITE_URL",
+    default=f"http://{'localhost' if _site_host in _wildcard_or_loopback else _site_host}:{env('PORT', default='8000')}",
+)
 # With DEBUG off, runserver does not serve static files; WhiteNoise then serves them from the apps.
 WHITENOISE_USE_FINDERS = True

@@ -1,6 +1,7 @@
 import pytest
 
 from complaints import services
+from complaints.models import Complaint
 from tests.factories import ContactFactory, CustomerFactory
 
 
@@ -13,7 +14,8 @@ def customer(db):
 
 @pytest.fixture
 def open_complaint(customer, staff_user):
-    def make(**kwargs):
+    def make(assigned: bool = True, **kwargs):
+        """`assigned=False`: as if nobody could be assigned (staff logging is assigned to the logger)."""
         values = {
             "actor": staff_user,
             "customer": customer,
@@ -22,11 +24,15 @@ def open_complaint(customer, staff_user):
             "description": "The pump delivered last week leaks at the seal.",
         }
         values.update(kwargs)
-        return services.complaint_open(**values)
+        complaint = services.complaint_open(**values)
+        if not assigned:
+            Complaint.objects.filter(pk=complaint.pk).update(assignee=None)
+            complaint.assignee = None
+        return complaint
 
     return make
 
 
 @pytest.fixture
 def complaint(open_complaint):
-    return open_complaint()
+    return open_complaint(assigned=False)

@@ -34,6 +34,14 @@ class CorrectiveActionFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
 
 
+def action_waiting_period_passed(action: CorrectiveAction) -> CorrectiveAction:
+    """Move a done action's completion back past its waiting period, so its effectiveness check is due."""
+    done_at = timezone.now() - datetime.timedelta(days=action.verification_wait_days + 1)
+    CorrectiveAction.objects.filter(pk=action.pk).update(done_at=done_at)
+    action.refresh_from_db()
+    return action
+
+
 class CalendarDayFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CalendarDay

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from complaints.models import Complaint
+from complaints.models import Complaint, CorrectiveAction
 from core.models import AuditEvent
+from tests.complaints.factories import action_waiting_period_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,7 @@ def test_corrective_action_lifecycle_through_the_api(staff_user, manager_user, c
         reverse("api:complaint-action-verify", args=[pk]), {"result": "effective", "evidence": "x"}, format="json"
     )
     assert refused.status_code == 403
+    action_waiting_period_passed(CorrectiveAction.objects.get(pk=pk))
     verified = api(manager_user).post(
         reverse("api:complaint-action-verify", args=[pk]),
         {"result": "effective", "evidence": "3 months clean"},

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from complaints import figures, services
 from complaints.models import Complaint, ComplaintCategory
-from tests.complaints.factories import CorrectiveActionFactory
+from tests.complaints.factories import CorrectiveActionFactory, action_waiting_period_passed
 from tests.factories import SegmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,7 @@ def test_corrective_action_figures(staff_user, manager_user, complaint):
     CorrectiveActionFactory(complaint=complaint, owner=staff_user, due_date=today + datetime.timedelta(days=1))
     done = CorrectiveActionFactory(complaint=complaint, owner=staff_user)
     services.corrective_action_complete(actor=staff_user, action=done)
+    done = action_waiting_period_passed(done)
     services.corrective_action_verify(actor=manager_user, action=done, result="effective", evidence="ok")
 
     result = figures.corrective_action_figures(today=today)

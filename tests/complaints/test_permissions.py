@@ -1,5 +1,7 @@
 """Per-role access on every complaints route (the URLconf is walked, so a new route is covered)."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -22,7 +24,10 @@ READ_PAGES = {"complaints:list", "complaints:detail", "complaints:attachment"}
 def world(complaint, staff_user, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     action = CorrectiveActionFactory(
-        complaint=complaint, owner=staff_user, status="done", done_at=complaint.received_at
+        complaint=complaint,
+        owner=staff_user,
+        status="done",
+        done_at=complaint.received_at - datetime.timedelta(days=31),  # its effectiveness check is due
     )
     attachment = services.complaint_attachment_add(
         actor=staff_user, complaint=complaint, name="photo.png", content=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -87,7 +87,7 @@ def test_list_query_count_does_not_grow_with_rows(staff_client, open_complaint, 
 
 
 def test_bulk_assign_from_the_list(manager_client, staff_user, open_complaint):
-    first, second, untouched = open_complaint(), open_complaint(), open_complaint()
+    first, second, untouched = (open_complaint(assigned=False) for _ in range(3))
     response = manager_client.post(
         reverse("complaints:bulk_assign"),
         {"complaints": [first.pk, second.pk], "assignee": staff_user.pk, "next": "/complaints/?open=true"},
@@ -126,7 +126,7 @@ def test_rows_show_what_the_models_say(staff_client, manager_user, staff_user, o
     late = ComplaintCategory.objects.get(code="delivery-late")
     complaint = open_complaint(severity="high", category=late, kind="compliment")
     services.complaint_assign(actor=manager_user, complaint=complaint, assignee=staff_user, team=team)
-    bare = open_complaint(subject="No category, nobody assigned")
+    bare = open_complaint(subject="No category, nobody assigned", assigned=False)
 
     response = staff_client.get(reverse("complaints:list"))
     rows = {row.reference: row for row in response.context["page"]}

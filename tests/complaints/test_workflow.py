@@ -13,7 +13,7 @@ from complaints.models import Complaint, ComplaintEvent, CorrectiveAction, State
 from complaints.workflow import TRANSITIONS, actions_from
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
-from tests.complaints.factories import CorrectiveActionFactory
+from tests.complaints.factories import CorrectiveActionFactory, action_waiting_period_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_reopen_needs_a_comment_starts_a_new_cycle_and_a_new_deadline(staff_user
     assert complaint.closed_at is None and complaint.resolved_at is None and complaint.close_reason == ""
 
 
-def test_cannot_close_while_a_required_corrective_action_is_open(staff_user, complaint):
+def test_cannot_close_while_a_required_corrective_action_is_open(staff_user, manager_user, complaint):
     _to_investigating(staff_user, complaint)
     action = CorrectiveActionFactory(complaint=complaint, owner=staff_user)
     step(staff_user, complaint, "resolve", resolution="Replaced.")
@@ -109,6 +109,8 @@ def test_cannot_close_while_a_required_corrective_action_is_open(staff_user, com
         step(staff_user, complaint, "close", close_reason="accepted")
 
     services.corrective_action_complete(actor=staff_user, action=action)
+    action = action_waiting_period_passed(action)
+    services.corrective_action_verify(actor=manager_user, action=action, result="effective", evidence="No leaks.")
     step(staff_user, complaint, "close", close_reason="accepted")
     assert complaint.state == State.CLOSED
 
@@ -192,7 +194,7 @@ def test_an_auditor_cannot_be_assigned(manager_user, auditor_user, complaint):
 
 
 def test_bulk_assign_is_all_or_nothing(manager_user, staff_user, open_complaint):
-    first, second = open_complaint(), open_complaint()
+    first, second = open_complaint(assigned=False), open_complaint(assigned=False)
     with pytest.raises(ApplicationError):
         services.complaint_bulk_assign(actor=manager_user, complaint_ids=[first.pk, 999999], assignee=staff_user)
     assert not Complaint.objects.filter(assignee=staff_user).exists()
@@ -261,6 +263,8 @@ def test_closing_unanswered_skips_only_complaints_with_an_open_required_action(s
     CorrectiveActionFactory(complaint=blocked, owner=staff_user, required_for_closing=True)
     done = CorrectiveActionFactory(complaint=free, owner=staff_user, required_for_closing=True)
     services.corrective_action_complete(actor=staff_user, action=done)
+    done.result, done.verified_by, done.verified_at = "effective", staff_user, timezone.now()
+    done.save()
     CorrectiveActionFactory(complaint=free, owner=staff_user, required_for_closing=False)  # open, optional
     for complaint in (blocked, free):
         step(staff_user, complaint, "resolve", resolution="Replaced.")

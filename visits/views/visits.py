@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can, permission
 from core.exceptions import ApplicationError
+from customers import selectors as customer_selectors
 
 from .. import selectors, services
 from ..forms import CancelForm, RescheduleForm, ScopeForm, VisitCreateForm, VisitIssueFormSet, VisitRecordForm
@@ -79,7 +80,26 @@ def visit_create_view(request):
         else:
             messages.success(request, _("Visit planned."))
             return redirect(visit)
-    return render(request, "visits/create.html", {"form": form})
+    chosen = form.chosen_customer()
+    return render(
+        request,
+        "visits/create.html",
+        {"form": form, "chosen": chosen, "results": [chosen] if chosen else [], "query": ""},
+    )
+
+
+@permission(VIEW, "visits.add_visit")
+def visit_customer_search_view(request):
+    """The customer picker of "Plan a visit": the customers matching what was typed, as choices."""
+    query = request.GET.get("q", "")
+    results = customer_selectors.customer_search(query=query)
+    form = VisitCreateForm(initial={"customer": request.GET.get("customer", "")}, user=request.user)
+    chosen = form.chosen_customer()  # kept as the first choice while another search runs
+    if chosen is not None and chosen not in results:
+        results.insert(0, chosen)
+    return render(
+        request, "visits/_customer_options.html", {"results": results, "query": query.strip(), "chosen": chosen}
+    )
 
 
 @permission(VIEW)
