@@ -18,9 +18,12 @@ from .questionnaires import (
     QuestionnaireVersion,
     SurveyMethod,
 )
+from .settings import LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, SurveyPageSettings
 
 __all__ = [
     "CONFIDENCE_CHOICES",
+    "LOGO_CONTENT_TYPES",
+    "LOGO_MAX_BYTES",
     "PLAN_EDITABLE_FIELDS",
     "QUESTION_EDITABLE_FIELDS",
     "SCALE_MAXIMA",
@@ -39,4 +42,5 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "SurveyMethod",
+    "SurveyPageSettings",
 ]

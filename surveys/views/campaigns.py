@@ -60,6 +60,7 @@ def campaign_create_view(request):
                 satisfied_threshold=data["satisfied_threshold"],
                 alert_threshold=data["alert_threshold"],
                 trigger=data["trigger"] or "",
+                close_after_responses=data.get("close_after_responses"),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
