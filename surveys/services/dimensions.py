@@ -35,7 +35,7 @@ def _weight_checked(data: dict[str, Any]) -> None:
         raise ApplicationError(_("The weight must be a positive number."))
     if not weight.is_finite() or weight <= 0 or weight >= 1000:
         raise ApplicationError(_("The weight must be a positive number below 1000."))
-    data["weight"] = weight
+    data["weight"] = weight.quantize(Decimal("0.01"))  # as stored: the trail reads 1.30 → 1.50, not 1.3
 
 
 @transaction.atomic
