@@ -13,6 +13,10 @@ under concurrent clients beside a bare reference view.
    database). A share of the real posts (--repeat) re-posts an already submitted link, as a
    double click would. Prints requests/s and p50/p95 latency of both, and their ratio (target
    >= 0.65 of the bare view's requests/s).
+   Before the posts, the customer's page: --page-requests GETs of fresh personal links
+   (/surveys/r/<token>/: token check, the "opened" mark, the questions with the organisation and
+   privacy notice) against a bare page that renders the same questions from one query
+   (bench/surveys/urls.py), in alternating rounds (target >= 0.5 of the bare page's requests/s).
 3. Checks that nothing was lost or duplicated: every 200 of the real endpoint is exactly one
    stored response, every re-post got the neutral page, and no invitation has two responses.
 

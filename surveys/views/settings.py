@@ -86,7 +86,8 @@ def dimension_active_view(request, pk: int):
 
 @permission(SETTINGS_VIEW, SETTINGS_CHANGE)
 def page_settings_view(request):
-    page = SurveyPageSettings.current()
+    # Not current(): opening the page (auditors may) writes nothing; the first save creates the row.
+    page = SurveyPageSettings.objects.filter(pk=1).first() or SurveyPageSettings(pk=1)
     form = PageSettingsForm(request.POST or None, request.FILES or None, instance=page)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PageSettingsForm.Meta.fields}
@@ -108,7 +109,7 @@ def page_settings_view(request):
         {
             "form": form,
             "page": page,
-            "logo_version": str(int(page.updated_at.timestamp())),
+            "logo_version": str(int(page.updated_at.timestamp())) if page.updated_at else "",
             "can_change": can(request.user, SETTINGS_CHANGE),
         },
     )
