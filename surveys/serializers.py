@@ -53,6 +53,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "trigger",
             "status",
             "closes_at",
+            "close_after_responses",
             "reminder_max",
             "reminder_interval_days",
             "satisfied_threshold",

@@ -185,7 +185,10 @@ def test_the_campaign_form_offers_close_after_n_responses(manager_client, segmen
     )
 
     assert response.status_code == 302
-    assert Campaign.objects.get(name="First fifty").close_after_responses == 50
+    campaign = Campaign.objects.get(name="First fifty")
+    assert campaign.close_after_responses == 50
+    page = manager_client.get(campaign.get_absolute_url()).content.decode()
+    assert "or after 50 responses" in page
 
 
 # -- the closed-link page's language ----------------------------------------------------------------------
