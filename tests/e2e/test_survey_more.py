@@ -144,3 +144,38 @@ def test_an_english_customer_sees_the_organisation_in_english_and_the_closed_lin
     expect(customer.locator("[data-testid=link-closed] h1")).to_have_text("This survey link is closed")
     screenshot(customer, "en-survey-phone-closed-link")
     phone.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_manager_adds_reweights_and_retires_a_dimension(live_server, page, screenshot, language):
+    from customers.models import SatisfactionDimension
+    from tests.e2e.test_customer_journeys import log_in
+
+    UserFactory(username="wang-dims", role="manager")
+    log_in(page, live_server, "wang-dims")
+    if language == "zh-hans":
+        page.click("text=中文")
+    page.goto(f"{live_server.url}/surveys/dimensions/")
+    table = page.locator("[data-testid=dimension-table]")
+    expect(table).to_contain_text("产品质量")
+
+    page.click("[data-testid=dimension-add]")
+    page.fill("#id_code", "documentation")
+    page.fill("#id_name_en", "Technical documents")
+    page.fill("#id_name_zh", "技术资料")
+    page.fill("#id_weight", "0.8")
+    screenshot(page, f"{language}-survey-dimension-form")
+    page.click("form.card button[type=submit]")
+    expect(table).to_contain_text("技术资料")
+
+    row = table.locator("tr", has_text="documentation")
+    row.locator("a.btn").click()
+    page.fill("#id_weight", "1.4")
+    page.click("form.card button[type=submit]")
+    expect(table.locator("tr", has_text="documentation")).to_contain_text("1.40")
+    table.locator("tr", has_text="documentation").locator("button").click()
+    expect(table.locator("tr", has_text="documentation").locator(".badge")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("满意维度" if language == "zh-hans" else "Satisfaction dimensions")
+    screenshot(page, f"{language}-survey-dimensions")
+    dimension = SatisfactionDimension.objects.get(code="documentation")
+    assert str(dimension.weight) == "1.40" and dimension.is_active is False
