@@ -30,6 +30,7 @@ from .models import (
     QuestionnaireVersion,
     Response,
     SurveyPageSettings,
+    logo_version,
 )
 
 
@@ -345,7 +346,7 @@ def page_settings() -> PageOrganisation:
             row["organisation_name_zh"],
             row["privacy_notice_en"],
             row["privacy_notice_zh"],
-            str(int(row["updated_at"].timestamp())) if row["logo_content_type"] else "",
+            logo_version(row["updated_at"]) if row["logo_content_type"] else "",
         )
     _page_settings[:] = [(time.monotonic() + PAGE_SETTINGS_CACHE_SECONDS, found)]
     return found

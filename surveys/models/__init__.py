@@ -18,7 +18,7 @@ from .questionnaires import (
     QuestionnaireVersion,
     SurveyMethod,
 )
-from .settings import LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, SurveyPageSettings
+from .settings import LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, SurveyPageSettings, logo_version
 
 __all__ = [
     "CONFIDENCE_CHOICES",
@@ -43,4 +43,5 @@ __all__ = [
     "Response",
     "SurveyMethod",
     "SurveyPageSettings",
+    "logo_version",
 ]

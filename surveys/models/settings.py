@@ -14,6 +14,11 @@ LOGO_CONTENT_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 LOGO_MAX_BYTES = 256 * 1024
 
 
+def logo_version(updated_at) -> str:
+    """The logo's version in its URL (cached for a year): changes with every save, to the microsecond."""
+    return str(int(updated_at.timestamp() * 1_000_000))
+
+
 class SurveyPageSettings(models.Model):
     """The one row (pk 1) of the survey pages' settings; `current()` creates it on first use."""
 

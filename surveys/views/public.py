@@ -36,7 +36,7 @@ from core.exceptions import ApplicationError
 from core.middleware import client_ip
 
 from .. import answering, selectors, services, tokens
-from ..models import Campaign, Invitation, Question, SurveyPageSettings
+from ..models import Campaign, Invitation, Question, SurveyPageSettings, logo_version
 from .question_markup import questions_html
 
 BAD_TOKEN_LIMIT = 20
@@ -337,7 +337,7 @@ def organisation_logo_view(request, version: str):
     """The organisation's logo. Its URL changes with each upload (`version`), so it may be cached
     for a year; an old version's URL answers 404."""
     page = SurveyPageSettings.objects.filter(pk=1).first()
-    if page is None or not page.has_logo or str(int(page.updated_at.timestamp())) != version:
+    if page is None or not page.has_logo or logo_version(page.updated_at) != version:
         return HttpResponse(status=404)
     response = HttpResponse(bytes(page.logo), content_type=page.logo_content_type)
     response["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -16,7 +16,7 @@ from customers.models import SatisfactionDimension
 
 from .. import services
 from ..forms import DimensionForm, PageSettingsForm
-from ..models import SurveyPageSettings
+from ..models import SurveyPageSettings, logo_version
 
 DIMENSION_VIEW = "customers.view_satisfactiondimension"
 DIMENSION_ADD = "customers.add_satisfactiondimension"
@@ -109,7 +109,7 @@ def page_settings_view(request):
         {
             "form": form,
             "page": page,
-            "logo_version": str(int(page.updated_at.timestamp())) if page.updated_at else "",
+            "logo_version": logo_version(page.updated_at) if page.updated_at else "",
             "can_change": can(request.user, SETTINGS_CHANGE),
         },
     )
