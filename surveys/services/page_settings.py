@@ -46,7 +46,7 @@ def survey_page_settings_update(
         page.logo, page.logo_content_type = b"", ""
     page.save()
     changes = diff(before, snapshot(page, AUDITED_FIELDS))
-    if content_type is not None:
+    if content_type is not None and logo is not None:
         changes["logo"] = [None, f"{content_type}, {len(logo)} bytes"]
     if changes:
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=page, changes=changes)
