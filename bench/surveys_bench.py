@@ -13,6 +13,10 @@ under concurrent clients beside a bare reference view.
    database). A share of the real posts (--repeat) re-posts an already submitted link, as a
    double click would. Prints requests/s and p50/p95 latency of both, and their ratio (target
    >= 0.65 of the bare view's requests/s).
+   Before the posts, the customer's page: --page-requests GETs of fresh personal links
+   (/surveys/r/<token>/: token check, the "opened" mark, the questions with the organisation and
+   privacy notice) against a bare page that renders the same questions from one query
+   (bench/surveys/urls.py), in alternating rounds (target >= 0.5 of the bare page's requests/s).
 3. Checks that nothing was lost or duplicated: every 200 of the real endpoint is exactly one
    stored response, every re-post got the neutral page, and no invitation has two responses.
 
@@ -80,9 +84,11 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 self.wfile.write(b"250 OK\r\n")
 
 
-def _post_many(port: int, paths_and_bodies: list[tuple[str, bytes]], clients: int, deadline: float):
-    """Post each (path, body) once, spread over `clients` keep-alive connections. Returns
-    [(path, status, seconds)] and the wall time."""
+def _post_many(
+    port: int, paths_and_bodies: list[tuple[str, bytes | None]], clients: int, deadline: float, method: str = "POST"
+):
+    """Post (or GET, body None) each (path, body) once, spread over `clients` keep-alive
+    connections. Returns [(path, status, seconds)] and the wall time."""
     results: list[tuple[str, int, float]] = []
     lock = threading.Lock()
     queue = list(reversed(paths_and_bodies))
@@ -97,7 +103,7 @@ def _post_many(port: int, paths_and_bodies: list[tuple[str, bytes]], clients: in
                 path, body = queue.pop()
             started = time.perf_counter()
             try:
-                connection.request("POST", path, body=body, headers=headers)
+                connection.request(method, path, body=body, headers=headers if body is not None else {})
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -124,7 +130,7 @@ def _summary(label: str, results, wall: float) -> float:
     p50 = statistics.median(latencies) * 1000 if latencies else 0
     p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0
     print(
-        f"{label:<28} {len(results):>6} posts in {wall:6.1f} s  {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
+        f"{label:<28} {len(results):>6} requests in {wall:6.1f} s  {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
     )
     return rps
 
@@ -136,6 +142,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint (default 3)")
+    parser.add_argument("--page-requests", type=int, default=1000, help="survey page GETs per endpoint (default 1000)")
     parser.add_argument("--repeat", type=float, default=0.05, help="share of real posts that repeat a link")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--smtp-port", type=int, default=2525)
@@ -246,7 +253,24 @@ def main() -> int:
     bare_body = urllib.parse.urlencode([("question", q) for q in question_ids]).encode()
 
     warm = 25 * args.workers  # per endpoint, not measured: every worker imports, connects and fills its caches
-    rows = list(campaign.invitations.order_by("pk").values_list("pk", "token_salt")[: 2 * args.requests + 2 * warm])
+    page_count = args.page_requests
+    rows = list(
+        campaign.invitations.order_by("pk").values_list("pk", "token_salt")[
+            : 2 * args.requests + 2 * warm + 2 * page_count + warm
+        ]
+    )
+    # The page GETs open links no post touches: each is a customer opening their link (one UPDATE
+    # the first time), beside the bare page that renders the same questions from one query.
+    page_rows = rows[2 * args.requests + 2 * warm :]
+    bare_page_targets = [(f"/bench/bare-page/{pk}/", None) for pk, _salt in page_rows[:page_count]]
+    real_page_targets = [
+        (f"/surveys/r/{tokens.token_for(salt)}/?lang=zh-hans", None)
+        for _pk, salt in page_rows[page_count : 2 * page_count]
+    ]
+    page_warm = [(f"/bench/bare-page/{pk}/", None) for pk, _salt in page_rows[:warm]] + [
+        (f"/surveys/r/{tokens.token_for(salt)}/?lang=zh-hans", None) for _pk, salt in page_rows[2 * page_count :]
+    ]
+    rows = rows[: 2 * args.requests + 2 * warm]
     warm_rows = rows[2 * args.requests :]
     warm_targets = [(f"/bench/bare/{pk}/", bare_body) for pk, _salt in warm_rows[:warm]] + [
         (f"/surveys/r/{tokens.token_for(salt)}/", real_body) for _pk, salt in warm_rows[warm:]
@@ -286,6 +310,39 @@ def main() -> int:
                 time.sleep(0.2)
         print(f"gunicorn: {args.workers} workers, {args.clients} concurrent clients, {args.rounds} alternating rounds")
         _post_many(args.port, warm_targets, args.clients, time.monotonic() + args.max_seconds)
+        _post_many(args.port, page_warm, args.clients, time.monotonic() + args.max_seconds, method="GET")
+        # The customer's page: GET of the survey page against the bare page, alternating rounds.
+        page_ratios, bare_page_results, real_page_results = [], [], []
+        bare_page_wall = real_page_wall = 0.0
+        for number in range(args.rounds):
+            results, wall = _post_many(
+                args.port,
+                bare_page_targets[number :: args.rounds],
+                args.clients,
+                time.monotonic() + args.max_seconds,
+                "GET",
+            )
+            bare_page_results += results
+            bare_page_wall += wall
+            bare_round = _summary(f"bare page GET, round {number + 1}", results, wall)
+            results, wall = _post_many(
+                args.port,
+                real_page_targets[number :: args.rounds],
+                args.clients,
+                time.monotonic() + args.max_seconds,
+                "GET",
+            )
+            real_page_results += results
+            real_page_wall += wall
+            real_round = _summary(f"survey page GET, round {number + 1}", results, wall)
+            page_ratios.append(real_round / bare_round if bare_round else 0)
+        page_ratio = (len(real_page_results) / real_page_wall) / (len(bare_page_results) / bare_page_wall)
+        page_errors = sum(1 for _p, status, _s in bare_page_results + real_page_results if status != 200)
+        print(
+            "page GET ratio per round: "
+            + ", ".join(f"{r:.2f}" for r in page_ratios)
+            + f"; overall {page_ratio:.2f} (target >= 0.5); non-200 answers: {page_errors}"
+        )
         # Alternate the two endpoints round by round: the machine is shared, and a burst of other
         # work during one endpoint's only round would decide the ratio. Reported: each round's
         # ratio, their median, the overall ratio (all posts / all time) and the best rounds'.

@@ -68,6 +68,13 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.corrective_action_checks_remind_task",
         "schedule": crontab(minute=10, hour=9),
     },
+    # Every 5 minutes: close the survey campaigns whose end date has passed (their personal and
+    # open links already refuse answers from that second; closing makes the state say so). A run
+    # with nothing due is one query; a closed campaign is never closed twice.
+    "survey-campaigns-close-due": {
+        "task": "surveys.tasks.campaigns_close_due_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 15 minutes: event campaigns invite customers after each follow-up visit or closed
     # complaint (once per event, respecting opt-outs and a one-week quiet period).
     "survey-event-invitations-send": {

@@ -65,6 +65,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             satisfied_threshold=data.get("satisfied_threshold", 75),
             alert_threshold=data.get("alert_threshold", 50),
             trigger=data.get("trigger", ""),
+            close_after_responses=data.get("close_after_responses"),
         )
         serializer.instance = self.get_queryset().get(pk=campaign.pk)
 

@@ -3,9 +3,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Segment
+from customers.models import SatisfactionDimension, Segment
 
 from .models import (
+    LOGO_MAX_BYTES,
     PLAN_EDITABLE_FIELDS,
     QUESTION_EDITABLE_FIELDS,
     VERSION_EDITABLE_FIELDS,
@@ -14,6 +15,7 @@ from .models import (
     MeasurementPlan,
     Question,
     QuestionnaireVersion,
+    SurveyPageSettings,
 )
 
 
@@ -76,6 +78,13 @@ class CampaignForm(forms.Form):
         max_value=100,
         initial=50,
         help_text=Campaign._meta.get_field("alert_threshold").help_text,
+    )
+
+    close_after_responses = forms.IntegerField(
+        label=_("Close after this many responses"),
+        min_value=1,
+        required=False,
+        help_text=Campaign._meta.get_field("close_after_responses").help_text,
     )
 
     def __init__(self, *args, **kwargs):
@@ -160,3 +169,44 @@ class QuestionnaireImportForm(forms.Form):
         else:
             raise forms.ValidationError(_("Choose a file or paste the questionnaire."))
         return data
+
+
+class DimensionForm(forms.ModelForm):
+    """A satisfaction dimension (services.dimensions): its code is fixed once made."""
+
+    class Meta:
+        model = SatisfactionDimension
+        fields = ["code", "name_en", "name_zh", "description", "weight", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weight"].min_value = None
+        self.fields["weight"].help_text = _(
+            "Importance in the satisfaction index. A change applies to questionnaires sent from now "
+            "on; campaigns already sent keep the weights they were sent with."
+        )
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+
+class PageSettingsForm(forms.ModelForm):
+    logo_file = forms.FileField(
+        label=_("Logo"), required=False, help_text=_("PNG, JPEG or SVG, at most 256 KB. SVG without scripts or links.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = SurveyPageSettings
+        fields = ["organisation_name_en", "organisation_name_zh", "privacy_notice_en", "privacy_notice_zh"]
+        widgets = {
+            "privacy_notice_en": forms.Textarea(attrs={"rows": 3}),
+            "privacy_notice_zh": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def logo_bytes(self) -> bytes | None:
+        upload = self.cleaned_data.get("logo_file")
+        if upload is None:
+            return None
+        # Read at most one byte past the limit: the service says "too large" without reading more.
+        return upload.read(LOGO_MAX_BYTES + 1)

@@ -14,7 +14,11 @@ from .models import (
 
 
 def invitation_link(invitation: Invitation, *, base_url: str | None = None) -> str:
-    return site_url(reverse("surveys:answer", args=[tokens.token_for(invitation.token_salt)]), base_url=base_url)
+    """The personal link, with the contact's language in it: the page opens in that language, and
+    so does the closed-link page once the link is used or expired (that page must not look the
+    token up to find a language: it is the same for every unusable link)."""
+    path = reverse("surveys:answer", args=[tokens.token_for(invitation.token_salt)])
+    return site_url(f"{path}?lang={invitation.language}", base_url=base_url)
 
 
 def campaign_open_link_url(campaign: Campaign, *, base_url: str | None = None) -> str:

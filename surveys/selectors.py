@@ -29,6 +29,8 @@ from .models import (
     QuestionKind,
     QuestionnaireVersion,
     Response,
+    SurveyPageSettings,
+    logo_version,
 )
 
 
@@ -292,3 +294,63 @@ def _question_result(question: Question, counts: dict[int, int], responses) -> Q
         return QuestionResult(question, total, distribution)
     total = Answer.objects.filter(response__in=responses, question=question).exclude(text="").count()
     return QuestionResult(question, total, [])
+
+
+# -- the survey pages' settings ---------------------------------------------------------------------
+# Read by every survey page a customer opens: kept per process for PAGE_SETTINGS_CACHE_SECONDS (the
+# logo's bytes are not kept, only whether there is one and its version), and forgotten by the
+# update service in its own process.
+PAGE_SETTINGS_CACHE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class PageOrganisation:
+    name_en: str
+    name_zh: str
+    privacy_en: str
+    privacy_zh: str
+    logo_version: str  # "" without a logo; else changes with each upload (the logo's URL)
+
+    def name(self, language: str) -> str:
+        return bilingual({"name_en": self.name_en, "name_zh": self.name_zh}, "name", language)
+
+    def privacy(self, language: str) -> str:
+        return bilingual({"privacy_en": self.privacy_en, "privacy_zh": self.privacy_zh}, "privacy", language)
+
+
+_page_settings: list[tuple[float, PageOrganisation]] = []
+
+
+def page_settings() -> PageOrganisation:
+    import time
+
+    if _page_settings and _page_settings[0][0] > time.monotonic():
+        return _page_settings[0][1]
+    row = (
+        SurveyPageSettings.objects.filter(pk=1)
+        .values(
+            "organisation_name_en",
+            "organisation_name_zh",
+            "privacy_notice_en",
+            "privacy_notice_zh",
+            "logo_content_type",
+            "updated_at",
+        )
+        .first()
+    )
+    if row is None:
+        found = PageOrganisation("", "", "", "", "")
+    else:
+        found = PageOrganisation(
+            row["organisation_name_en"],
+            row["organisation_name_zh"],
+            row["privacy_notice_en"],
+            row["privacy_notice_zh"],
+            logo_version(row["updated_at"]) if row["logo_content_type"] else "",
+        )
+    _page_settings[:] = [(time.monotonic() + PAGE_SETTINGS_CACHE_SECONDS, found)]
+    return found
+
+
+def page_settings_forget() -> None:
+    _page_settings.clear()

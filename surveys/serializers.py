@@ -55,6 +55,7 @@ class CampaignSerializer(ModelSerializer):
             "trigger",
             "status",
             "closes_at",
+            "close_after_responses",
             "reminder_max",
             "reminder_interval_days",
             "satisfied_threshold",

@@ -46,3 +46,12 @@ def response_complaint_rating_task(response_id: int) -> None:
     from .services import response_complaint_rating
 
     response_complaint_rating(response_id=response_id)
+
+
+@shared_task
+def campaigns_close_due_task() -> int:
+    """Periodic: close the campaigns whose end date has passed (csm/celery.py beat schedule).
+    Idempotent by state: a closed campaign is skipped."""
+    from .services import campaigns_close_due
+
+    return campaigns_close_due()

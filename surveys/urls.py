@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, plans, public, questionnaires
+from .views import campaigns, plans, public, questionnaires, settings
 
 app_name = "surveys"
 urlpatterns = [
@@ -29,6 +29,13 @@ urlpatterns = [
     path("plans/new/", plans.plan_create_view, name="plan_create"),
     path("plans/<int:pk>/", plans.plan_detail_view, name="plan_detail"),
     path("plans/<int:pk>/edit/", plans.plan_update_view, name="plan_update"),
+    path("dimensions/", settings.dimension_list_view, name="dimension_list"),
+    path("dimensions/new/", settings.dimension_create_view, name="dimension_create"),
+    path("dimensions/<int:pk>/edit/", settings.dimension_update_view, name="dimension_update"),
+    path("dimensions/<int:pk>/active/", settings.dimension_active_view, name="dimension_active"),
+    path("page-settings/", settings.page_settings_view, name="page_settings"),
+    # The organisation's logo on the survey pages (public: customers open them without an account).
+    path("logo/<str:version>/", public.organisation_logo_view, name="organisation_logo"),
     # The customer's personal link (no account): see surveys/views/public.py for the security notes.
     path("r/<str:token>/", public.answer_view, name="answer"),
     path("r/<str:token>/save/", public.answer_save_view, name="answer_save"),

@@ -2,12 +2,13 @@
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.template import engines
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.access import public
 from csm.urls import urlpatterns as application
-from surveys.models import Answer, Invitation, Response
+from surveys.models import Answer, Invitation, Question, Response
 
 
 @public
@@ -33,4 +34,35 @@ def bare_submit(request, invitation_id: int):
     return HttpResponse("ok")
 
 
-urlpatterns = [*application, path("bench/bare/<int:invitation_id>/", bare_submit, name="bench_bare_submit")]
+# A plain Django survey page: each question and its inputs, from a template, nothing else (no token,
+# no draft, no conditions, no translations, no layout).
+BARE_PAGE = engines["django"].from_string(
+    '<!doctype html><html><head><title>Survey</title></head><body><form method="post">'
+    "{% for q in questions %}<fieldset><legend>{{ forloop.counter }} {{ q.text_zh }}</legend>"
+    '{% if q.scale %}{% for v in q.scale %}<label><input type="radio" name="q-{{ q.code }}" value="{{ v }}">'
+    ' {{ v }}</label>{% endfor %}{% else %}<textarea name="q-{{ q.code }}"></textarea>{% endif %}</fieldset>'
+    '{% endfor %}<button type="submit">Submit</button></form></body></html>'
+)
+
+
+@public
+def bare_page(request, invitation_id: int):
+    """The least a survey page can do: the invitation's questions from one query, rendered."""
+    questions = list(
+        Question.objects.filter(version__campaigns__invitations=invitation_id)
+        .order_by("position", "pk")
+        .values("code", "kind", "text_zh", "scale_max")
+    )
+    for question in questions:
+        if question["kind"] == "nps":
+            question["scale"] = range(0, 11)
+        elif question["kind"] == "rating":
+            question["scale"] = range(1, question["scale_max"] + 1)
+    return HttpResponse(BARE_PAGE.render({"questions": questions}))
+
+
+urlpatterns = [
+    *application,
+    path("bench/bare/<int:invitation_id>/", bare_submit, name="bench_bare_submit"),
+    path("bench/bare-page/<int:invitation_id>/", bare_page, name="bench_bare_page"),
+]

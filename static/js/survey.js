@@ -1,5 +1,6 @@
 // The survey answering page: autosave every change (personal links only: the anonymous open link
-// has no draft to save), show/hide conditional questions, progress.
+// has no draft to save), show/hide conditional questions and number the questions shown, progress,
+// and take a question's error away once it is answered.
 // No framework and no build step; the form also works without JavaScript (submit posts it all).
 (function () {
   "use strict";
@@ -20,6 +21,31 @@
       const score = scoreOf(fieldset.dataset.condition);
       fieldset.hidden = !(score !== null && score <= parseInt(fieldset.dataset.conditionMax, 10));
     });
+  }
+
+  // The numbers follow the questions shown: a hidden conditional question takes none.
+  function renumber() {
+    let number = 0;
+    form.querySelectorAll("fieldset.survey-question").forEach(function (fieldset) {
+      const label = fieldset.querySelector(".survey-number");
+      if (!label) { return; }
+      if (fieldset.hidden) { label.textContent = ""; return; }
+      number += 1;
+      label.textContent = String(number);
+    });
+  }
+
+  // A question answered after a refused submission loses its error; the summary goes with the last.
+  function clearAnsweredErrors() {
+    form.querySelectorAll("fieldset.survey-question.has-error").forEach(function (fieldset) {
+      if (!answered(fieldset) && !fieldset.hidden) { return; }
+      fieldset.classList.remove("has-error");
+      const error = fieldset.querySelector(".survey-error");
+      if (error) { error.remove(); }
+      fieldset.querySelectorAll("[aria-describedby]").forEach(function (element) { element.removeAttribute("aria-describedby"); });
+    });
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary && !form.querySelector("fieldset.survey-question.has-error")) { summary.hidden = true; }
   }
 
   function answered(fieldset) {
@@ -57,6 +83,8 @@
 
   function changed(delay) {
     applyConditions();
+    renumber();
+    clearAnsweredErrors();
     updateProgress();
     if (!autosave) { return; }
     form.dataset.saved = "0";
@@ -71,5 +99,6 @@
     if (autosave && form.dataset.saved === "0" && navigator.sendBeacon) { navigator.sendBeacon(form.dataset.autosave, new FormData(form)); }
   });
   applyConditions();
+  renumber();
   updateProgress();
 })();

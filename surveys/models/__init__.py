@@ -19,9 +19,12 @@ from .questionnaires import (
     QuestionnaireVersion,
     SurveyMethod,
 )
+from .settings import LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, SurveyPageSettings, logo_version
 
 __all__ = [
     "CONFIDENCE_CHOICES",
+    "LOGO_CONTENT_TYPES",
+    "LOGO_MAX_BYTES",
     "PLAN_EDITABLE_FIELDS",
     "QUESTION_EDITABLE_FIELDS",
     "SCALE_MAXIMA",
@@ -41,4 +44,6 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "SurveyMethod",
+    "SurveyPageSettings",
+    "logo_version",
 ]

@@ -77,6 +77,13 @@ class Campaign(TimeStampedModel):
         validators=[MaxValueValidator(100)],
         help_text=_("A response whose satisfaction index is below this, or a detractor, alerts the account manager."),
     )
+    close_after_responses = models.PositiveIntegerField(
+        _("close after this many responses"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: the campaign collects answers until its links expire."),
+    )
     population_size = models.PositiveIntegerField(
         _("eligible population"), default=0, help_text=_("Customers who could be surveyed when the campaign was made.")
     )

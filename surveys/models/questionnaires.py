@@ -310,6 +310,12 @@ class Question(Bilingual, models.Model):
             "staying against a competitor's offer): counted in the loyalty index, not in satisfaction."
         ),
     )
+    # The dimension's default weight in force when the version was first sent (campaign_send): a
+    # sent version keeps scoring with it, so a manager reweighting a dimension changes the figures of
+    # versions sent afterwards only, never past campaigns' figures.
+    frozen_weight = models.DecimalField(
+        _("weight in force when sent"), max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -342,8 +348,12 @@ class Question(Bilingual, models.Model):
         return self.kind in (QuestionKind.RATING, QuestionKind.NPS)
 
     def effective_weight(self) -> Decimal:
+        """The weight the satisfaction index uses: the questionnaire's own, else the dimension's
+        default as it was when the version was sent (frozen), else (a draft) the current default."""
         if self.weight is not None:
             return self.weight
+        if self.frozen_weight is not None:
+            return self.frozen_weight
         return self.dimension.weight if self.dimension_id else Decimal(1)
 
     def choice_values(self) -> list[str]:

@@ -11,9 +11,12 @@ Managers' writes take an `actor` and are audited. Callers import from this packa
 
 from .campaigns import (
     campaign_close,
+    campaign_close_if_full,
     campaign_create,
     campaign_open_link_set,
     campaign_send,
+    campaigns_close_due,
+    version_weights_freeze,
 )
 from .closed_loop import (
     complaint_rating_from_index,
@@ -27,6 +30,13 @@ from .common import (
     audit_created,
     require_manager,
 )
+from .dimensions import (
+    DIMENSION_EDITABLE_FIELDS,
+    dimension_active_set,
+    dimension_create,
+    dimension_update,
+)
+from .page_settings import PAGE_SETTINGS_EDITABLE_FIELDS, survey_page_settings_update
 from .plans import (
     PLAN_VALUE_FIELDS,
     plan_create,
@@ -74,6 +84,8 @@ __all__ = [
     "ANSWERING_FIELDS",
     "AlreadyAnswered",
     "CAMPAIGN_CACHE_SECONDS",
+    "DIMENSION_EDITABLE_FIELDS",
+    "PAGE_SETTINGS_EDITABLE_FIELDS",
     "response_is_about_a_complaint",
     "EVENT_LINK_DAYS",
     "EVENT_QUIET_DAYS",
@@ -84,13 +96,18 @@ __all__ = [
     "answering_caches_clear",
     "audit_created",
     "campaign_close",
+    "campaign_close_if_full",
     "campaign_create",
     "campaign_for_answering",
     "campaign_for_open_token",
     "campaign_open_link_set",
     "campaign_send",
     "campaign_send_batches",
+    "campaigns_close_due",
     "complaint_rating_from_index",
+    "dimension_active_set",
+    "dimension_create",
+    "dimension_update",
     "complaint_survey_running",
     "event_invitations_send",
     "invitation_autosave",
@@ -115,6 +132,8 @@ __all__ = [
     "response_complaint_rating",
     "response_needs_alert",
     "response_submit",
+    "survey_page_settings_update",
     "version_questions",
     "version_update",
+    "version_weights_freeze",
 ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
-from customers.models import Segment
+from customers.models import SatisfactionDimension, Segment
 
 from .. import selectors, tokens
 from ..links import campaign_open_token
@@ -20,9 +20,24 @@ from ..models import (
     CampaignTrigger,
     Invitation,
     MeasurementPlan,
+    Question,
+    QuestionnaireKind,
     QuestionnaireVersion,
 )
 from .common import audit_created, require_manager
+
+
+def _complaint_handling_only() -> str:
+    return _(
+        "A complaint-handling questionnaire asks about a complaint: send it only after each closed "
+        "complaint, not to customers without one."
+    )
+
+
+def _is_complaint_handling(version: QuestionnaireVersion) -> bool:
+    return QuestionnaireVersion.objects.filter(
+        pk=version.pk, questionnaire__kind=QuestionnaireKind.COMPLAINT_HANDLING
+    ).exists()
 
 
 @transaction.atomic
@@ -39,6 +54,7 @@ def campaign_create(
     satisfied_threshold: int = 75,
     alert_threshold: int = 50,
     trigger: str = "",
+    close_after_responses: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Campaign:
     """A campaign with one personal invitation per customer of the plan's sample or the segment,
@@ -47,7 +63,9 @@ def campaign_create(
     Preconditions: exactly one of plan, segment or trigger; the version has questions; links
     expire in the future. Customers without a surveyable contact, or surveyed within the contact
     interval (the plan's, or 30 days for a segment), are left out. Running a campaign freezes its
-    plan.
+    plan. A complaint-handling questionnaire goes only to customers after their closed complaint
+    (the "after each closed complaint" event). `close_after_responses`: the campaign closes itself
+    once it has that many responses.
     """
     require_manager(actor, "surveys.add_campaign")
     now = now or timezone.now()
@@ -55,6 +73,10 @@ def campaign_create(
         raise ApplicationError(_("Send the campaign to a plan's sample, to a segment, or after an event."))
     if trigger and trigger not in CampaignTrigger.values:
         raise ApplicationError(_("Unknown event."))
+    if _is_complaint_handling(version) and trigger != CampaignTrigger.COMPLAINT_CLOSED:
+        raise ApplicationError(_complaint_handling_only())
+    if close_after_responses is not None and close_after_responses < 1:
+        raise ApplicationError(_("A campaign closes after one response at the least."))
     if not version.questions.exists():
         raise ApplicationError(_("The questionnaire has no questions."))
     if closes_at <= now:
@@ -70,6 +92,7 @@ def campaign_create(
         "reminder_interval_days": reminder_interval_days,
         "satisfied_threshold": satisfied_threshold,
         "alert_threshold": alert_threshold,
+        "close_after_responses": close_after_responses,
     }
     if trigger:
         campaign = Campaign.objects.create(trigger=trigger, **settings_given)
@@ -134,6 +157,7 @@ def campaign_send(*, actor, campaign: Campaign) -> Campaign:
     if updated != 1:
         raise ApplicationError(_("This campaign has already been sent."))
     QuestionnaireVersion.objects.filter(pk=campaign.questionnaire_version_id, sent_at__isnull=True).update(sent_at=now)
+    version_weights_freeze(version_id=campaign.questionnaire_version_id)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.TRANSITION,
@@ -150,22 +174,68 @@ def campaign_send(*, actor, campaign: Campaign) -> Campaign:
 @transaction.atomic
 def campaign_close(*, actor, campaign: Campaign) -> Campaign:
     require_manager(actor, "surveys.change_campaign")
-    now = timezone.now()
+    if not _close(campaign=campaign, actor=actor, now=timezone.now()):
+        raise ApplicationError(_("This campaign is already closed."))
+    campaign.refresh_from_db()
+    return campaign
+
+
+def _close(*, campaign: Campaign, actor, now: datetime.datetime, comment: str = "") -> bool:
+    """Close the campaign once (a conditional UPDATE: of two closers one wins) and end its links.
+    False when it was closed already. Runs in the caller's transaction."""
+    before = Campaign.objects.filter(pk=campaign.pk).values_list("status", flat=True).first()
     updated = Campaign.objects.filter(
         pk=campaign.pk, status__in=[Campaign.Status.RUNNING, Campaign.Status.SENDING, Campaign.Status.DRAFT]
     ).update(status=Campaign.Status.CLOSED, closed_at=now, updated_at=now)
     if updated != 1:
-        raise ApplicationError(_("This campaign is already closed."))
+        return False
     # Closing ends the links too: nobody answers a closed campaign.
-    campaign.invitations.filter(expires_at__gt=now).update(expires_at=now)
+    Invitation.objects.filter(campaign_id=campaign.pk, expires_at__gt=now).update(expires_at=now)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.TRANSITION,
         instance=campaign,
-        changes={"status": [campaign.status, Campaign.Status.CLOSED]},
+        changes={"status": [before, Campaign.Status.CLOSED]},
+        comment=comment,
     )
-    campaign.refresh_from_db()
-    return campaign
+    return True
+
+
+def campaigns_close_due(*, now: datetime.datetime | None = None) -> int:
+    """Close every campaign collecting answers whose end date (links expire at) has passed; the
+    number closed. Idempotent by state: a closed campaign is not closed again, so a run repeated
+    or overlapping another does nothing more (celery beat, every 5 minutes)."""
+    now = now or timezone.now()
+    closed = 0
+    due = Campaign.objects.filter(
+        status__in=[Campaign.Status.RUNNING, Campaign.Status.SENDING], closes_at__lte=now
+    ).order_by("pk")
+    for campaign in due.only("pk", "name"):
+        with transaction.atomic():
+            closed += _close(campaign=campaign, actor=None, now=now, comment="end date reached")
+    return closed
+
+
+def campaign_close_if_full(*, campaign: Campaign) -> bool:
+    """Close a campaign that asked to close after N responses once it has them (its answer paths
+    call this after each stored response). True when this call closed it."""
+    limit = campaign.close_after_responses
+    if not limit or campaign.responses.count() < limit:
+        return False
+    with transaction.atomic():
+        return _close(campaign=campaign, actor=None, now=timezone.now(), comment=f"{limit} responses reached")
+
+
+def version_weights_freeze(*, version_id: int) -> int:
+    """Record on each question of a version the dimension weight in force now (once: a version's
+    first sending), so its figures never move when a manager reweights the dimension later."""
+    return Question.objects.filter(
+        version_id=version_id, weight__isnull=True, frozen_weight__isnull=True, dimension__isnull=False
+    ).update(
+        frozen_weight=models.Subquery(
+            SatisfactionDimension.objects.filter(pk=models.OuterRef("dimension_id")).values("weight")[:1]
+        )
+    )
 
 
 def campaign_open_link_set(*, actor, campaign: Campaign, enabled: bool) -> Campaign:
@@ -173,6 +243,8 @@ def campaign_open_link_set(*, actor, campaign: Campaign, enabled: bool) -> Campa
     salt of its token (kept when turned off and on again, so printed QR codes keep working)."""
     if enabled and campaign.status == Campaign.Status.CLOSED:
         raise ApplicationError(_("A closed campaign cannot open a link."))
+    if enabled and _is_complaint_handling(campaign.questionnaire_version):
+        raise ApplicationError(_complaint_handling_only())
     before = campaign.open_link
     campaign.open_link = enabled
     fields = ["open_link", "updated_at"]

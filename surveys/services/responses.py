@@ -30,11 +30,12 @@ from ..models import (
     QuestionnaireVersion,
     Response,
 )
+from .campaigns import campaign_close_if_full
 from .closed_loop import response_is_about_a_complaint, response_needs_alert
 
 # A sent version never changes (the services refuse edits), and the answer endpoint reads its
-# questions on every post: keep them in memory per process for a minute. The minute bounds how
-# long a changed dimension weight takes to reach new responses' index.
+# questions on every post: keep them in memory per process for a minute. Its weights are frozen at
+# sending (Question.frozen_weight), so a reweighted dimension never reaches a sent version.
 QUESTIONS_CACHE_SECONDS = 60
 
 
@@ -137,12 +138,20 @@ def answering_caches_clear() -> None:
     _questions_cache.clear()
 
 
+UNOPENED = (Invitation.Status.INVITED, Invitation.Status.SENT, Invitation.Status.BOUNCED)
+
+
 def invitation_open(*, invitation: Invitation) -> None:
-    now = timezone.now()
-    Invitation.objects.filter(
-        pk=invitation.pk, status__in=[Invitation.Status.INVITED, Invitation.Status.SENT, Invitation.Status.BOUNCED]
-    ).update(status=Invitation.Status.OPENED, opened_at=now)
-    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
+    """Note that the link was opened: one plain UPDATE the first time, none when the page is opened
+    again (the invitation as loaded already says it was). Conditional on the status just read, so a
+    submission in between is never set back to "opened"."""
+    values: dict[str, Any] = {}
+    if invitation.status in UNOPENED:
+        values["status"] = Invitation.Status.OPENED
+    if invitation.opened_at is None:
+        values["opened_at"] = timezone.now()
+    if values:
+        Invitation.objects.filter(pk=invitation.pk, status=invitation.status).update(**values)
 
 
 def invitation_autosave(*, invitation: Invitation, questions: list[Question], data) -> dict[str, Any]:
@@ -213,6 +222,7 @@ def response_submit(*, invitation: Invitation, data, language: str) -> Response:
             )
     except IntegrityError:
         raise AlreadyAnswered
+    campaign_close_if_full(campaign=invitation.campaign)
     if response_is_about_a_complaint(invitation.source):
         from ..tasks import response_complaint_rating_task
 
@@ -229,17 +239,19 @@ def campaign_for_open_token(token: str) -> Campaign:
     campaign not collecting answers: one exception, as for personal links)."""
     if not tokens.looks_like_token(token):
         raise LinkUnusable(guessed=True)
-    # The switch and the status are read fresh on every look-up (the cached campaign may be up to
-    # CAMPAIGN_CACHE_SECONDS old): an open link has no expiry of its own to end it at closing.
+    # The switch, the status and the end date are read fresh on every look-up (the cached campaign
+    # may be up to CAMPAIGN_CACHE_SECONDS old). The end date is checked here, not left to the sweep
+    # that closes due campaigns (campaigns_close_due, every few minutes): the link stops at the
+    # second the campaign ends, as personal links do.
     found = (
         Campaign.objects.filter(open_token_hash=tokens.token_hash(token))
-        .values_list("pk", "open_link", "status")
+        .values_list("pk", "open_link", "status", "closes_at")
         .first()
     )
     if found is None:
         raise LinkUnusable(guessed=True)
-    pk, enabled, status = found
-    if not enabled or status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING):
+    pk, enabled, status, closes_at = found
+    if not enabled or status not in (Campaign.Status.RUNNING, Campaign.Status.SENDING) or closes_at <= timezone.now():
         raise LinkUnusable(guessed=False)
     return campaign_for_answering(pk)
 
@@ -278,6 +290,7 @@ def open_response_submit(*, campaign: Campaign, data, language: str, client_hash
             suspected_duplicate=duplicate,
             language=language,
         )
+    campaign_close_if_full(campaign=campaign)
     # A suspected duplicate is not scored and raises no alert (a kiosk pressed twice must not mail twice).
     if not duplicate and response_needs_alert(response=response, campaign=campaign):
         from ..tasks import response_alert_task

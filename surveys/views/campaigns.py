@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can, permission
 from core.exceptions import ApplicationError
+from core.i18n import bilingual
 
 from .. import links, scoring, selectors, services
 from ..exporting import export_response
@@ -60,6 +61,7 @@ def campaign_create_view(request):
                 satisfied_threshold=data["satisfied_threshold"],
                 alert_threshold=data["alert_threshold"],
                 trigger=data["trigger"] or "",
+                close_after_responses=data.get("close_after_responses"),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -271,5 +273,20 @@ def response_detail_view(request, pk: int):
     )
     answers = {a.question_id: a for a in response.answers.all()}
     questions = list(response.questionnaire_version.questions.select_related("dimension").order_by("position", "pk"))
-    rows = [(question, answers.get(question.pk)) for question in questions]
+    rows = [
+        (question, answers.get(question.pk), _choice_labels(question, answers.get(question.pk)))
+        for question in questions
+    ]
     return render(request, "surveys/response_detail.html", {"response": response, "rows": rows})
+
+
+def _choice_labels(question, answer) -> str:
+    """A choice answer as people read it: the choices' wording in the reader's language, not their
+    stored values ("yes"/"no" translated)."""
+    if answer is None or not answer.choices:
+        return ""
+    if question.kind == "yes_no":
+        words = {"yes": _("Yes"), "no": _("No")}
+        return ", ".join(str(words.get(value, value)) for value in answer.choices)
+    labels = {str(choice.get("value")): bilingual(choice) or str(choice.get("value")) for choice in question.choices}
+    return ", ".join(labels.get(str(value), str(value)) for value in answer.choices)

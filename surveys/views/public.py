@@ -19,36 +19,60 @@ Security decisions, each on purpose:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import public
 from core.exceptions import ApplicationError
-from core.i18n import bilingual
 from core.middleware import client_ip
 
-from .. import answering, services, tokens
-from ..models import Campaign, Invitation, Question, QuestionKind
+from .. import answering, selectors, services, tokens
+from ..models import Campaign, Invitation, Question, SurveyPageSettings, logo_version
+from .question_markup import questions_html
 
 BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW = 15 * 60
 LANGUAGES = ("en", "zh-hans")
 
 
-_thanks_pages: dict[str, str] = {}
+_thanks_pages: dict[tuple[str, Any], str] = {}
 
 
 def _thanks_page(language: str) -> str:
-    """The thank-you page is the same for everyone in a language: rendered once per process."""
-    if language not in _thanks_pages:
-        _thanks_pages[language] = render_to_string("surveys/public/thanks.html", {"language": language})
-    return _thanks_pages[language]
+    """The thank-you page is the same for everyone in a language: rendered once per process (and
+    again when the organisation's settings change)."""
+    organisation = selectors.page_settings()
+    key = (language, organisation)
+    if key not in _thanks_pages:
+        if len(_thanks_pages) > 20:
+            _thanks_pages.clear()
+        _thanks_pages[key] = render_to_string(
+            "surveys/public/thanks.html", {"language": language, **_organisation_context(language)}
+        )
+    return _thanks_pages[key]
+
+
+def _organisation_context(language: str) -> dict[str, Any]:
+    """Who is asking and what happens to the answers: the organisation's name, logo and privacy
+    notice set by the administrator (the standard notice when none is set)."""
+    organisation = selectors.page_settings()
+    logo_url = ""
+    if organisation.logo_version:
+        logo_url = reverse("surveys:organisation_logo", args=[organisation.logo_version])
+    return {
+        "organisation_name": organisation.name(language),
+        "organisation_logo": logo_url,
+        "privacy_notice": organisation.privacy(language),
+    }
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -76,10 +100,25 @@ def _count_failure(request) -> None:
         cache.add(key, 1, BAD_TOKEN_WINDOW)
 
 
-def unusable_link_response(status: int = 404) -> HttpResponse:
-    """The one page for every link that cannot be used. Rendered from the template alone (no
-    request, no token, no CSRF or nonce), so its bytes are the same for every case."""
-    return _private(HttpResponse(render_to_string("surveys/public/unusable.html"), status=status))
+def _requested_language(request) -> str:
+    """The language a page without an invitation speaks: the link's own (`?lang=`, which personal
+    links carry), else the browser's."""
+    chosen = request.POST.get("lang") or request.GET.get("lang")
+    language = chosen if chosen in LANGUAGES else translation.get_language_from_request(request)
+    return language if language in LANGUAGES else "zh-hans"
+
+
+def unusable_link_response(request, status: int = 404) -> HttpResponse:
+    """The one page for every link that cannot be used. Rendered from the template and the link's
+    language alone (no token look-up, no CSRF or nonce), so its bytes are the same for every case
+    in a language: a used or expired personal link speaks its contact's language because the link
+    carries it (`?lang=`, surveys.links), and a guessed token in the same URL gets the same page."""
+    language = _requested_language(request)
+    with translation.override(language):
+        page = render_to_string("surveys/public/unusable.html", _organisation_context(language))
+    response = HttpResponse(page, status=status)
+    response["Content-Language"] = language
+    return _private(response)
 
 
 def _open_invitation(request, token: str) -> tuple[Invitation | None, int]:
@@ -104,42 +143,6 @@ def _questions(invitation: Invitation) -> list[Question]:
     return services.version_questions(invitation.campaign.questionnaire_version)
 
 
-def _view_models(questions: list[Question], answers: dict, errors: dict) -> list[dict]:
-    codes = {q.pk: q.code for q in questions}
-    items = []
-    for number, question in enumerate(questions, start=1):
-        value = answers.get(question.code)
-        item = {
-            "number": number,
-            "question": question,
-            "name": answering.field_name(question),
-            "importance_name": answering.importance_name(question),
-            "error": errors.get(question.code),
-            "hidden": not answering.is_asked(question, answers, codes),
-            "condition_code": codes.get(question.condition_question_id, ""),
-            "value": value if value is not None else "",
-            "low": question.localised("low_label"),
-            "high": question.localised("high_label"),
-        }
-        if question.is_scored:
-            item["scale"] = [(v, v == value) for v in range(question.scale_min, question.scale_top + 1)]
-        if question.ask_importance:
-            importance = answers.get(f"{question.code}:importance")
-            item["importance_scale"] = [(v, v == importance) for v in range(1, question.scale_max + 1)]
-        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-            chosen = value if isinstance(value, list) else [value]
-            item["choices"] = [
-                (
-                    str(c["value"]),
-                    bilingual(c) or str(c["value"]),
-                    str(c["value"]) in chosen,
-                )
-                for c in question.choices
-            ]
-        items.append(item)
-    return items
-
-
 def _page(
     request,
     invitation: Invitation | None,
@@ -151,25 +154,30 @@ def _page(
     answers: dict | None = None,
 ):
     """The questionnaire, for a personal link (its invitation, with the saved draft) or for the
-    open link (the campaign alone, with the answers just posted)."""
+    open link (the campaign alone, with the answers just posted). The questions' markup is joined
+    in Python (question_markup: the template loops were most of the page's time)."""
     campaign = campaign or invitation.campaign
     questions = services.version_questions(campaign.questionnaire_version)
     if answers is None:
         answers = invitation.draft if invitation is not None and invitation.draft else {}
     answered, total = answering.progress(questions, answers)
     version = campaign.questionnaire_version
+    token = request.resolver_match.kwargs["token"]
     context = {
         "invitation": invitation,
-        "version": version,
+        "respondent": invitation.customer.name if invitation is not None else "",
         "title": version.localised("title", language),
         "intro": version.localised("intro", language),
-        "items": _view_models(questions, answers, errors or {}),
+        "questions_html": questions_html(questions, answers, errors or {}),
         "answered": answered,
         "total": total,
         "percent": round(answered * 100 / total) if total else 0,
         "language": language,
         "other_language": "en" if language.startswith("zh") else "zh-hans",
         "has_errors": bool(errors),
+        "autosave_url": reverse("surveys:answer_save", args=[token]) if invitation is not None else "",
+        "opt_out_url": reverse("surveys:opt_out", args=[token]) if invitation is not None else "",
+        **_organisation_context(language),
     }
     response = render(request, "surveys/public/answer.html", context, status=status)
     response["Content-Language"] = language
@@ -182,7 +190,7 @@ def _page(
 def answer_view(request, token: str):
     invitation, status = _open_invitation(request, token)
     if invitation is None:
-        return unusable_link_response(status)
+        return unusable_link_response(request, status)
     language = _language(request, invitation)
     with translation.override(language):
         if request.method == "GET":
@@ -191,7 +199,7 @@ def answer_view(request, token: str):
         try:
             services.response_submit(invitation=invitation, data=request.POST, language=language)
         except services.AlreadyAnswered:
-            return unusable_link_response()
+            return unusable_link_response(request)
         except ApplicationError as error:
             return _page(request, invitation, language, errors=error.extra, status=400)
         response = HttpResponse(_thanks_page(language))
@@ -206,7 +214,7 @@ def answer_save_view(request, token: str):
     """Autosave (fetch from survey.js on every change): the whole form, merged into the draft."""
     invitation, status = _open_invitation(request, token)
     if invitation is None:
-        return unusable_link_response(status)
+        return unusable_link_response(request, status)
     questions = _questions(invitation)
     draft = services.invitation_autosave(invitation=invitation, questions=questions, data=request.POST)
     answered, total = answering.progress(questions, draft)
@@ -221,18 +229,22 @@ def opt_out_view(request, token: str):
     the link was invited with it."""
     invitation = None
     if _is_limited(request):
-        return unusable_link_response(429)
+        return unusable_link_response(request, 429)
     if tokens.looks_like_token(token):
         invitation = Invitation.objects.select_related("contact").filter(token_hash=tokens.token_hash(token)).first()
     if invitation is None:
         _count_failure(request)
-        return unusable_link_response(404)
+        return unusable_link_response(request, 404)
     language = _language(request, invitation)
     with translation.override(language):
         done = request.method == "POST"
         if done:
             services.invitation_opt_out(invitation=invitation)
-        response = render(request, "surveys/public/opt_out.html", {"done": done, "language": language})
+        response = render(
+            request,
+            "surveys/public/opt_out.html",
+            {"done": done, "language": language, **_organisation_context(language)},
+        )
         response["Content-Language"] = language
         return _private(response)
 
@@ -258,7 +270,11 @@ def _has_answered(request, campaign: Campaign) -> bool:
 
 
 def _already_answered_page(language: str) -> HttpResponse:
-    response = HttpResponse(render_to_string("surveys/public/already_answered.html", {"language": language}))
+    response = HttpResponse(
+        render_to_string(
+            "surveys/public/already_answered.html", {"language": language, **_organisation_context(language)}
+        )
+    )
     response["Content-Language"] = language
     return _private(response)
 
@@ -268,16 +284,14 @@ def _already_answered_page(language: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def open_answer_view(request, token: str):
     if _is_limited(request):
-        return unusable_link_response(429)
+        return unusable_link_response(request, 429)
     try:
         campaign = services.campaign_for_open_token(token)
     except services.LinkUnusable as unusable:
         if unusable.guessed:
             _count_failure(request)
-        return unusable_link_response(404)
-    chosen = request.POST.get("lang") or request.GET.get("lang")
-    language = chosen if chosen in LANGUAGES else translation.get_language_from_request(request)
-    language = language if language in LANGUAGES else "zh-hans"
+        return unusable_link_response(request, 404)
+    language = _requested_language(request)
     with translation.override(language):
         if _has_answered(request, campaign):
             return _already_answered_page(language)
@@ -310,3 +324,23 @@ def open_answer_view(request, token: str):
             samesite="Lax",
         )
         return _private(response)
+
+
+# Served with a policy that runs nothing, so an SVG logo opened on its own cannot script the site
+# (surveys.logos refuses scripts at upload; this is the second line).
+LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+@public
+@require_http_methods(["GET", "HEAD"])
+def organisation_logo_view(request, version: str):
+    """The organisation's logo. Its URL changes with each upload (`version`), so it may be cached
+    for a year; an old version's URL answers 404."""
+    page = SurveyPageSettings.objects.filter(pk=1).first()
+    if page is None or not page.has_logo or logo_version(page.updated_at) != version:
+        return HttpResponse(status=404)
+    response = HttpResponse(bytes(page.logo), content_type=page.logo_content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = LOGO_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -187,6 +187,7 @@ def test_only_the_health_check_login_language_switch_and_personal_links_are_publ
         "surveys:answer_save",
         "surveys:opt_out",
         "surveys:open_answer",
+        "surveys:organisation_logo",  # the organisation's logo on the survey pages
         "complaints:status",
         "complaints:web_form",
     }
@@ -252,6 +253,7 @@ def world(staff_user, manager_user):
         "version": version,
         "question": version.questions.order_by("pk").first(),
         "survey_plan": survey_plan,
+        "dimension": version.questions.exclude(dimension=None).first().dimension,
         "feedback": FeedbackRecord.objects.create(
             source="compliment",
             received_on=datetime.date(2026, 11, 2),
@@ -338,6 +340,7 @@ PK_BY_PREFIX = (
     ("surveys:question_add", "version"),  # versions/<pk>/questions/new/
     ("surveys:question", "question"),
     ("surveys:plan", "survey_plan"),
+    ("surveys:dimension", "dimension"),
     ("api:questionnaire", "questionnaire"),
     ("api:surveycampaign", "campaign"),
     ("api:surveyresponse", "response"),
@@ -381,6 +384,8 @@ def url_of(route: Route, world) -> str:
             values[param] = world["attachment"].pk
         elif param == "token":
             values[param] = "not-a-real-token"
+        elif param == "version":  # surveys:organisation_logo
+            values[param] = "0"
         else:
             pytest.fail(f"{route}: teach test_access a realistic value for <{param}>")
     return reverse(route.name, kwargs=values)

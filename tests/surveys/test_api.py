@@ -66,6 +66,7 @@ def test_manager_creates_and_sends_a_campaign_through_the_api(manager_user, camp
         "questionnaire_version": general_version().pk,
         "segment": SegmentFactory(criteria={"tier": "general"}).pk,
         "closes_at": "2099-01-01T00:00:00Z",
+        "close_after_responses": 40,
     }
 
     created = client.post(reverse("api:surveycampaign-list"), body, content_type="application/json")
@@ -73,6 +74,7 @@ def test_manager_creates_and_sends_a_campaign_through_the_api(manager_user, camp
     again = client.post(reverse("api:surveycampaign-send", args=[created.json()["id"]]))
 
     assert created.status_code == 201 and created.json()["invited"] == 2
+    assert created.json()["close_after_responses"] == 40
     assert sent.status_code == 200 and sent.json()["status"] in ("sending", "running")
     assert again.status_code == 400 and again.json()["message"] == "This campaign has already been sent."
 

@@ -76,6 +76,10 @@ def routes(world):
         "surveys:plan_detail": [world["plan"].pk],
         "surveys:plan_update": [world["plan"].pk],
         "surveys:response_detail": [world["campaign"].responses.get().pk],
+        "surveys:dimension_list": [],
+        "surveys:dimension_create": [],
+        "surveys:dimension_update": [world["question"].dimension_id],
+        "surveys:page_settings": [],
     }
 
 
@@ -103,7 +107,13 @@ def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
     assert failures == []
 
 
-PUBLIC_ROUTES = {"surveys:answer", "surveys:answer_save", "surveys:opt_out", "surveys:open_answer"}
+PUBLIC_ROUTES = {
+    "surveys:answer",
+    "surveys:answer_save",
+    "surveys:opt_out",
+    "surveys:open_answer",
+    "surveys:organisation_logo",
+}
 
 
 def test_every_survey_route_is_covered_by_these_permission_tests(world):
@@ -135,6 +145,10 @@ WRITE_ROUTES = [
     "question_delete",
     "plan_create",
     "plan_update",
+    "dimension_create",
+    "dimension_update",
+    "dimension_active",
+    "page_settings",
 ]
 
 
@@ -150,6 +164,8 @@ def _write_url(name, world):
         "question_move": [world["question"].pk],
         "version_update": [world["version"].pk],
         "plan_update": [world["plan"].pk],
+        "dimension_update": [world["question"].dimension_id],
+        "dimension_active": [world["question"].dimension_id],
     }.get(name, [])
     return reverse(f"surveys:{name}", args=args)
 
