@@ -552,7 +552,16 @@ def calendar_token_hash(token: str) -> str:
 def calendar_feed_renew(*, user) -> str:
     """A new secret feed address for the user; the old one stops working. Returns the token."""
     token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": calendar_token_hash(token)})
+    feed, created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": calendar_token_hash(token)}
+    )
+    # The address is a credential: the trail says that it changed, never what it is.
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        instance=feed,
+        comment=_("Calendar feed address issued.") if created else _("Calendar feed address renewed."),
+    )
     return token
 
 

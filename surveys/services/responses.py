@@ -138,10 +138,21 @@ def answering_caches_clear() -> None:
 
 
 def invitation_open(*, invitation: Invitation) -> None:
+    """The customer opened their link. The first opening is a step of the invitation (the campaign's
+    open rate counts it) and is audited as the system; opening it again writes nothing."""
     now = timezone.now()
-    Invitation.objects.filter(
+    before = invitation.status
+    opened = Invitation.objects.filter(
         pk=invitation.pk, status__in=[Invitation.Status.INVITED, Invitation.Status.SENT, Invitation.Status.BOUNCED]
     ).update(status=Invitation.Status.OPENED, opened_at=now)
+    if opened:
+        invitation.status = Invitation.Status.OPENED
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.TRANSITION,
+            instance=invitation,
+            changes={"status": [before, Invitation.Status.OPENED]},
+        )
     Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
 
 
