@@ -134,9 +134,7 @@ CASES = [
     Case(
         "rename another staff member's customer",
         MANAGERS,
-        lambda c, w, role: _api(
-            c, "PATCH", reverse("api:customer-detail", args=[w["theirs"].pk]), {"name": "Renamed"}
-        ),
+        lambda c, w, role: _api(c, "PATCH", reverse("api:customer-detail", args=[w["theirs"].pk]), {"name": "Renamed"}),
         lambda w, role: Customer.objects.filter(pk=w["theirs"].pk, name="Renamed").exists(),
     ),
     Case(
@@ -149,7 +147,10 @@ CASES = [
         "add a contact to another staff member's customer",
         MANAGERS,
         lambda c, w, role: _api(
-            c, "POST", reverse("api:contact-list"), {"customer": w["theirs"].pk, "name": "New person", "email": "n@example.com"}
+            c,
+            "POST",
+            reverse("api:contact-list"),
+            {"customer": w["theirs"].pk, "name": "New person", "email": "n@example.com"},
         ),
         lambda w, role: w["theirs"].contacts.filter(name="New person").exists(),
     ),
@@ -157,7 +158,9 @@ CASES = [
     Case(
         "plan a visit to one's own customer",
         WRITERS,
-        lambda c, w, role: _api(c, "POST", reverse("api:visit-list"), {"customer": w["own"].pk, "due_date": _tomorrow()}),
+        lambda c, w, role: _api(
+            c, "POST", reverse("api:visit-list"), {"customer": w["own"].pk, "due_date": _tomorrow()}
+        ),
         lambda w, role: Visit.objects.filter(customer=w["own"]).exists(),
     ),
     Case(
@@ -288,3 +291,18 @@ def test_import_batches_are_read_by_managers_admins_and_auditors(role, status, p
 
     assert client.get(reverse("customers:import_detail", args=[batch.pk])).status_code == status
     assert client.get(reverse("customers:import_errors", args=[batch.pk])).status_code == status
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_the_complaint_handling_configuration(role, people):
+    from complaints.models import SlaPolicy
+
+    policy = SlaPolicy.objects.order_by("pk").first()
+    client = Client()
+    client.force_login(people[role])
+
+    page = client.get(reverse("complaints:configuration"))
+
+    assert page.status_code == 200
+    assert f"<td>{policy.resolve_days}</td>" in page.content.decode()
+    assert reverse("complaints:configuration") in client.get(reverse("complaints:list")).content.decode()
