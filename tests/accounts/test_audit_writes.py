@@ -320,3 +320,19 @@ def test_the_first_opening_of_a_survey_link_is_audited_once(client, manager_user
     assert invitation.status == invitation.Status.OPENED
     (event,) = [e for e in trail_of(invitation) if e.changes.get("status", [None, None])[1] == "opened"]
     assert event.actor is None and event.actor_name == "system"
+
+
+def test_issuing_and_revoking_api_tokens_is_audited_without_the_token(staff_user):
+    session = Client()
+    session.force_login(staff_user)
+
+    token = session.post(reverse("api:token_create")).json()["token"]
+    session.post(reverse("api:token_create"))
+    revoked = Client(HTTP_AUTHORIZATION=f"Token {token}").post(reverse("api:token_revoke"))
+    session.post(reverse("api:token_revoke_all"))
+
+    assert revoked.status_code == 204 and not staff_user.auth_token_set.exists()
+    events = trail_of(staff_user)
+    assert [e.action for e in events] == [AuditEvent.Action.CREATE] * 2 + [AuditEvent.Action.DELETE] * 2
+    assert all(e.actor == staff_user for e in events)
+    assert token[:8] not in str([(e.changes, e.comment, e.object_repr) for e in events])
