@@ -5,6 +5,7 @@ A token is shown once, when it is issued; only its digest is stored. Issuing nee
 expiry. A password change cuts all of the user's tokens (accounts.models.User.save).
 """
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from core.api.authentication import TokenAuthentication
 
+from . import services
 from .access import authenticated
 
 _issued = inline_serializer(
@@ -38,7 +40,9 @@ class TokenCreateView(knox_views.LoginView):
                 },
                 status=403,
             )
-        instance, token = self.create_token()
+        with transaction.atomic():
+            instance, token = self.create_token()
+            services.api_token_record(actor=request.user, issued=True, expiry=instance.expiry)
         return self.get_post_response(request, token, instance)
 
 
@@ -47,7 +51,10 @@ class TokenRevokeView(knox_views.LogoutView):
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke the token of this request")
     def post(self, request, format=None):
-        return super().post(request, format)
+        with transaction.atomic():
+            response = super().post(request, format)
+            services.api_token_record(actor=request.user, issued=False)
+        return response
 
 
 class TokenRevokeAllView(knox_views.LogoutAllView):
@@ -55,7 +62,11 @@ class TokenRevokeAllView(knox_views.LogoutAllView):
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke all of the user's API tokens")
     def post(self, request, format=None):
-        return super().post(request, format)
+        with transaction.atomic():
+            count = request.user.auth_token_set.count()
+            response = super().post(request, format)
+            services.api_token_record(actor=request.user, issued=False, count=count)
+        return response
 
 
 token_create_view = authenticated(TokenCreateView.as_view())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import complaint, from_visit, public, queue
+from .views import complaint, configuration, from_visit, public, queue
 
 app_name = "complaints"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/attachments/", complaint.attachment_upload_view, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", complaint.attachment_download_view, name="attachment"),
     path("from-visit-issue/<int:pk>/", from_visit.issue_complaint_view, name="from_visit_issue"),
+    path("configuration/", configuration.configuration_view, name="configuration"),
     path("web/", public.complaint_web_form_view, name="web_form"),
     path("status/<str:token>/", public.complaint_status_view, name="status"),
 ]

@@ -37,7 +37,13 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         tags = data.pop("tags", [])
-        serializer.instance = services.customer_create(actor=self.request.user, data=data, tags=tags)
+        serializer.instance = services.customer_create(
+            actor=self.request.user,
+            data=data,
+            tags=tags,
+            lost_reason=data.pop("lost_reason", ""),
+            lost_reason_category=data.pop("lost_reason_category", ""),
+        )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.access import can
 from core.models import AuditEvent
 
 from .filters import CustomerFilter
@@ -132,10 +133,19 @@ def customer_counts_by(*, field: str, queryset: QuerySet[Customer] | None = None
 
 
 def import_batch_list_recent(*, user: User, limit: int = 10) -> QuerySet[ImportBatch]:
-    return ImportBatch.objects.filter(uploaded_by=user).order_by("-created_at")[:limit]
+    """Whoever imports sees their own recent uploads; a reader who does not import (an auditor)
+    sees everyone's."""
+    batches = ImportBatch.objects.select_related("uploaded_by").order_by("-created_at")
+    if can(user, "customers.import_customer") or not user.has_perm("customers.view_importbatch"):
+        batches = batches.filter(uploaded_by=user)
+    return batches[:limit]
 
 
 def import_batch_get(*, user: User, pk: int) -> ImportBatch:
-    """A user's own batch (raises ImportBatch.DoesNotExist otherwise): uploads hold customer data
-    and are not shared."""
-    return ImportBatch.objects.get(pk=pk, uploaded_by=user)
+    """A batch the user may read (raises ImportBatch.DoesNotExist otherwise): its uploader's, and
+    every batch for those who read the import history (customers.view_importbatch: managers, admins
+    and auditors). Only the uploader confirms it (import_batch_confirm)."""
+    batches = ImportBatch.objects.all()
+    if not user.has_perm("customers.view_importbatch"):
+        batches = batches.filter(uploaded_by=user)
+    return batches.get(pk=pk)

@@ -63,7 +63,22 @@ class CustomerSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["lost_reason", "lost_reason_category", "lost_at", "created_at", "updated_at"]
+        read_only_fields = ["lost_at", "created_at", "updated_at"]
+        extra_kwargs = {
+            "lost_reason": {"help_text": "Required, with its category, when a customer is created as lost."},
+            "lost_reason_category": {"help_text": "Required when a customer is created as lost."},
+        }
+
+    def validate(self, attrs):
+        # After creation the loss is recorded by the lifecycle step only, which keeps its history.
+        if self.instance is not None:
+            for field in ("lost_reason", "lost_reason_category"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError(
+                        {field: "Change the lifecycle through POST /customers/{id}/lifecycle/ with a reason."}
+                    )
+                attrs.pop(field, None)
+        return attrs
 
     def validate_lifecycle(self, value):
         if self.instance is not None and value != self.instance.lifecycle:

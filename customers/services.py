@@ -52,6 +52,16 @@ def _require(allowed: bool) -> None:
         raise ApplicationError(_("You are not allowed to change this record."))
 
 
+def _require_owner_allowed(*, actor, owner, current_owner_id: int | None = None) -> None:
+    """Managers give a customer to anyone; staff keep it, take it or leave it unassigned, but never
+    hand it to someone else (the API's `owner` and the form's are the same rule)."""
+    if actor is None or owner is None or owner.pk in (actor.pk, current_owner_id):
+        return
+    if actor.has_perm("customers.change_any_customer"):
+        return
+    raise ApplicationError(_("Only a manager can make someone else the account manager of a customer."))
+
+
 # -- customers --------------------------------------------------------------------------------------
 
 
@@ -60,11 +70,31 @@ def _tag_names_clean(names) -> list[str]:
 
 
 @transaction.atomic
-def customer_create(*, actor, data: dict[str, Any], tags: list[str] | None = None) -> Customer:
+def customer_create(
+    *,
+    actor,
+    data: dict[str, Any],
+    tags: list[str] | None = None,
+    lost_reason: str = "",
+    lost_reason_category: str = "",
+) -> Customer:
     """Create a customer with its first lifecycle state (current unless `data` says otherwise).
-    `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored."""
+    `data` holds CUSTOMER_EDITABLE_FIELDS; anything else is ignored.
+
+    Preconditions: the caller checked that the actor may add customers (the public complaint form
+    creates one as the system, `actor=None`); staff make only themselves the owner (or nobody);
+    a customer created as lost has its reason and its category, as a lifecycle step would.
+    """
     values = {k: v for k, v in data.items() if k in CUSTOMER_EDITABLE_FIELDS}
     values["lifecycle"] = values.get("lifecycle") or Lifecycle.CURRENT
+    _require_owner_allowed(actor=actor, owner=values.get("owner"))
+    lost_reason = (lost_reason or "").strip()
+    if values["lifecycle"] == Lifecycle.LOST:
+        if lost_reason_category not in LossReason.values:
+            raise ApplicationError(_("Choose why the customer was lost (price, quality, delivery, ...)."))
+        if not lost_reason:
+            raise ApplicationError(_("Give the reason: why the customer was lost, or how it was won back."))
+        values.update(lost_reason=lost_reason, lost_reason_category=lost_reason_category, lost_at=timezone.now())
     customer = Customer(**values)
     customer.full_clean()
     customer.save()
@@ -72,7 +102,12 @@ def customer_create(*, actor, data: dict[str, Any], tags: list[str] | None = Non
     if tag_names:
         customer.tags.set(_tags_get_or_create(tag_names))
     LifecycleChange.objects.create(
-        customer=customer, from_state="", to_state=customer.lifecycle, reason=_("Customer created"), changed_by=actor
+        customer=customer,
+        from_state="",
+        to_state=customer.lifecycle,
+        reason=lost_reason or _("Customer created"),
+        reason_category=customer.lost_reason_category,
+        changed_by=actor,
     )
     changes = {k: [None, v] for k, v in snapshot(customer).items() if v not in (None, "")}
     if tag_names:
@@ -107,6 +142,8 @@ def customer_update(
     reason when the customer is lost or won back, and is recorded in the lifecycle history.
     """
     _require(customer_can_change(user=actor, customer=customer))
+    if "owner" in data:
+        _require_owner_allowed(actor=actor, owner=data["owner"], current_owner_id=customer.owner_id)
     before = snapshot(customer)
     before_tags = sorted(customer.tags.values_list("name", flat=True))
     for field, value in data.items():

@@ -6,13 +6,16 @@ provider in its AppConfig.ready():
     from customers import timeline
     timeline.register(my_provider)
 
-A provider is `provider(customer, limit) -> list[TimelineEntry]`. Each provider must read with a
-bounded number of queries (it gets a `limit`); the page merges and sorts the entries by time.
+A provider is `provider(customer, limit) -> list[TimelineEntry]`, or, when what it shows depends
+on who reads (survey answers are their account manager's), `provider(customer, limit, *, viewer)`.
+Each provider must read with a bounded number of queries (it gets a `limit`); the page merges and
+sorts the entries by time.
 """
 
 from __future__ import annotations
 
 import datetime
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,10 +40,17 @@ def register(provider: TimelineProvider) -> None:
         _providers.append(provider)
 
 
-def customer_timeline(customer, limit: int = 30) -> list[TimelineEntry]:
+def _takes_viewer(provider: TimelineProvider) -> bool:
+    return "viewer" in inspect.signature(provider).parameters
+
+
+def customer_timeline(customer, limit: int = 30, *, viewer=None) -> list[TimelineEntry]:
+    """The entries of every provider; `viewer` (the reader) is passed to those that ask for it."""
     entries: list[TimelineEntry] = []
     for provider in _providers:
-        entries.extend(provider(customer, limit))
+        entries.extend(
+            provider(customer, limit, viewer=viewer) if _takes_viewer(provider) else provider(customer, limit)
+        )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 

@@ -6,6 +6,7 @@ from accounts.models import Role
 from customers.models import Region, Segment
 from customers.selectors import InvalidCriteria, segment_customers
 from surveys.models import LoyaltyAspect, Response
+from surveys.selectors import responses_visible_to
 
 from . import selectors
 from .dashboard import CLASSIFICATION_CHOICES, dashboard_context
@@ -71,8 +72,11 @@ def response_list_view(request):
         period = Period(datetime.date.fromisoformat(params["since"]), datetime.date.fromisoformat(params["until"]))
     except (KeyError, ValueError):
         period = None
-    responses = Response.objects.filter(submitted_at__isnull=False, suspected_duplicate=False).select_related(
-        "customer", "campaign"
+    responses = responses_visible_to(
+        user=request.user,
+        queryset=Response.objects.filter(submitted_at__isnull=False, suspected_duplicate=False).select_related(
+            "customer", "campaign"
+        ),
     )
     if period is not None:
         responses = responses.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)

@@ -124,6 +124,9 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-submitted_at", "-id"]
 
     def get_queryset(self):
-        return Response.objects.select_related("customer", "complaint").prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("question"))
+        return selectors.responses_visible_to(
+            user=self.request.user,
+            queryset=Response.objects.select_related("customer", "complaint").prefetch_related(
+                Prefetch("answers", queryset=Answer.objects.select_related("question"))
+            ),
         )

@@ -33,6 +33,22 @@ from .models import (
     logo_version,
 )
 
+# -- who reads which answers ---------------------------------------------------------------------------
+
+VIEW_ALL_RESPONSES = "surveys.view_all_responses"
+
+
+def responses_visible_to(*, user, queryset: QuerySet[Response] | None = None) -> QuerySet[Response]:
+    """The responses `user` may read: all of them for managers, admins and auditors; for staff the
+    answers about the customers they own (an open-link answer without a customer is nobody's own).
+    Pages, API and drill-downs read through this, so they cannot differ."""
+    queryset = Response.objects.all() if queryset is None else queryset
+    if not user.has_perm("surveys.view_response"):
+        return queryset.none()
+    if user.has_perm(VIEW_ALL_RESPONSES):
+        return queryset
+    return queryset.filter(customer__owner_id=user.pk)
+
 
 def surveyable_contacts() -> QuerySet[Contact]:
     """Contacts who consented to surveys and did not withdraw (opt-outs are respected here)."""
@@ -187,9 +203,12 @@ def _score_counts(version: QuestionnaireVersion, responses: QuerySet[Response], 
     return counts
 
 
-def campaign_results(*, campaign: Campaign, responses: QuerySet[Response] | None = None) -> CampaignResults:
+def campaign_results(
+    *, campaign: Campaign, responses: QuerySet[Response] | None = None, reader=None
+) -> CampaignResults:
     """The campaign's scores. Open-link responses flagged as suspected duplicates are left out
-    (counted in `suspected_duplicates`)."""
+    (counted in `suspected_duplicates`). The figures count every response; the comments (answers
+    with their customer) are those `reader`, when given, may read (responses_visible_to)."""
     version = campaign.questionnaire_version
     responses = responses if responses is not None else campaign.responses.all()
     suspected_duplicates = responses.filter(suspected_duplicate=True).count() if campaign.open_link else 0
@@ -241,8 +260,9 @@ def campaign_results(*, campaign: Campaign, responses: QuerySet[Response] | None
     summary = responses.aggregate(
         n=Count("pk"), satisfied=Count("pk", filter=Q(csi__gte=Decimal(threshold))), rated=Count("csi")
     )
+    commented = responses if reader is None else responses_visible_to(user=reader, queryset=responses)
     comments = list(
-        Answer.objects.filter(response__in=responses, question__kind=QuestionKind.TEXT)
+        Answer.objects.filter(response__in=commented, question__kind=QuestionKind.TEXT)
         .exclude(text="")
         .select_related("question", "response__customer")
         .order_by("-response__submitted_at")[:100]

@@ -8,13 +8,18 @@ from django.utils.translation import gettext as _
 from customers.timeline import TimelineEntry
 
 
-def survey_entries(customer, limit: int) -> list[TimelineEntry]:
+def survey_entries(customer, limit: int, *, viewer=None) -> list[TimelineEntry]:
+    """`viewer` None: every answer (a reader without a request); otherwise those the viewer may read."""
     from .models import Invitation
+    from .selectors import responses_visible_to
 
     entries = []
-    for response in customer.survey_responses.select_related("campaign", "contact", "complaint").order_by(
-        "-submitted_at", "-id"
-    )[:limit]:
+    responses = customer.survey_responses.all()
+    if viewer is not None:
+        responses = responses_visible_to(user=viewer, queryset=responses)
+    for response in responses.select_related("campaign", "contact", "complaint").order_by("-submitted_at", "-id")[
+        :limit
+    ]:
         scores = []
         if response.csi is not None:
             scores.append(_("satisfaction index %(csi)s") % {"csi": response.csi})

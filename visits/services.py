@@ -313,8 +313,11 @@ def visit_create(
 ) -> Visit:
     """A visit planned by hand (not from a plan)."""
     require(actor, "visits.add_visit", _("You are not allowed to plan visits."))
-    if assignee is not None and assignee != actor and not actor.has_perm("visits.change_all_visits"):
-        raise ApplicationError(_("Only managers can plan visits for someone else."))
+    if not actor.has_perm("visits.change_all_visits"):
+        if assignee is not None and assignee != actor:
+            raise ApplicationError(_("Only managers can plan visits for someone else."))
+        if customer.owner_id is not None and customer.owner_id != actor.pk:
+            raise ApplicationError(_("Only the account manager or a manager can plan visits to this customer."))
     if due_date < timezone.localdate():
         raise ApplicationError(_("The due date cannot be in the past."))
     visit = Visit(
@@ -549,7 +552,16 @@ def calendar_token_hash(token: str) -> str:
 def calendar_feed_renew(*, user) -> str:
     """A new secret feed address for the user; the old one stops working. Returns the token."""
     token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": calendar_token_hash(token)})
+    feed, created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": calendar_token_hash(token)}
+    )
+    # The address is a credential: the trail says that it changed, never what it is.
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        instance=feed,
+        comment=_("Calendar feed address issued.") if created else _("Calendar feed address renewed."),
+    )
     return token
 
 

@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import can
 from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.links import site_url
@@ -79,6 +80,10 @@ def corrective_action_add(
         raise ApplicationError(_("Describe the action."))
     if owner is None or not owner.is_active:
         raise ApplicationError(_("Choose an active owner for the action."))
+    # The owner does the action and completes it: a read-only auditor, or anyone who may not work on
+    # complaints, could do neither (the same rule as a complaint's assignee).
+    if not can(owner, "complaints.change_correctiveaction"):
+        raise ApplicationError(_("%(user)s cannot work on complaints.") % {"user": owner})
     action = CorrectiveAction.objects.create(
         complaint=complaint,
         kind=kind,

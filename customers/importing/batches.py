@@ -16,9 +16,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import require
+from core.audit import audit_record
 from core.context import Origin, origin
 from core.db import statistics_refresh
 from core.exceptions import ApplicationError
+from core.models import AuditEvent
 
 from ..models import Contact, Customer, ImportBatch
 from ..tasks import customer_import_commit_task
@@ -115,6 +117,13 @@ def import_batch_confirm(*, actor: User, batch: ImportBatch) -> bool:
             status=ImportBatch.Status.QUEUED, updated_at=timezone.now()
         )
         if queued:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.TRANSITION,
+                instance=batch,
+                changes={"status": [ImportBatch.Status.PREVIEWED, ImportBatch.Status.QUEUED]},
+                comment=batch.original_name,
+            )
             transaction.on_commit(lambda: customer_import_commit_task.delay(batch.pk))
     if not queued and batch.status == ImportBatch.Status.INVALID:
         raise ApplicationError(_("This file has errors; fix them and upload it again."))

@@ -80,7 +80,7 @@ def customer_detail_view(request, pk: int):
         "customers/detail.html",
         {
             "customer": customer,
-            "timeline": timeline.customer_timeline(customer),
+            "timeline": timeline.customer_timeline(customer, viewer=request.user),
             "lifecycle_history": selectors.customer_lifecycle_history(customer=customer),
             "audit_events": selectors.customer_audit_trail(customer=customer, limit=20),
             "can_change": can_change,
@@ -102,6 +102,8 @@ def customer_create_view(request):
             customer = services.customer_create(actor=request.user, data=data, tags=form.cleaned_data["tags"])
         except ValidationError as error:
             _form_errors_from(form, error)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect(customer)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import permission
+from accounts.access import can, permission
 from core.exceptions import ApplicationError
 from core.exporting import rows_file_response
 
@@ -24,6 +24,8 @@ from ..importing.reading import ENCODING_AUTO, ENCODING_GB18030, ENCODING_UTF8
 from ..models import ImportBatch
 
 IMPORT = "customers.import_customer"
+# Managers, admins and auditors read every batch (what was imported, when, by whom, its errors).
+VIEW_BATCH = "customers.view_importbatch"
 ERRORS_SHOWN = 200
 
 
@@ -52,7 +54,7 @@ class ImportUploadForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@permission(IMPORT, IMPORT)
+@permission(VIEW_BATCH, IMPORT)
 def import_upload_view(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -69,6 +71,7 @@ def import_upload_view(request):
         "customers/import_upload.html",
         {
             "form": form,
+            "can_import": can(request.user, IMPORT),
             "recent": selectors.import_batch_list_recent(user=request.user),
             "columns": IMPORT_COLUMNS,
             "max_rows": settings.CUSTOMER_IMPORT_MAX_ROWS,
@@ -85,7 +88,7 @@ def _batch_or_404(request, pk: int) -> ImportBatch:
 
 
 @require_http_methods(["GET", "POST"])
-@permission(IMPORT, IMPORT)
+@permission(VIEW_BATCH, IMPORT)
 def import_detail_view(request, pk: int):
     """GET: the preview, then the progress (htmx polls this page while the batch is queued).
     POST: confirm the import."""
@@ -104,6 +107,7 @@ def import_detail_view(request, pk: int):
         "customers/import_detail.html",
         {
             "batch": batch,
+            "can_confirm": can(request.user, IMPORT) and batch.uploaded_by_id == request.user.pk,
             "errors": batch.errors[:ERRORS_SHOWN],
             "errors_more": max(len(batch.errors) - ERRORS_SHOWN, 0),
             "Status": ImportBatch.Status,
@@ -111,7 +115,7 @@ def import_detail_view(request, pk: int):
     )
 
 
-@permission(IMPORT)
+@permission(VIEW_BATCH)
 def import_errors_view(request, pk: int):
     """Every stored error as CSV (UTF-8 with a BOM, so Excel shows Chinese). The writer neutralises
     the cells: messages quote the file's own values, which may be formulas."""

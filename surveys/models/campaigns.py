@@ -239,7 +239,10 @@ class Response(models.Model):
                 fields=["campaign", "client_hash"], condition=models.Q(is_open=True), name="response_open_client_idx"
             ),
         ]
-        permissions = [("export_response", _("Can export survey responses"))]
+        permissions = [
+            ("export_response", _("Can export survey responses")),
+            ("view_all_responses", _("Can read every survey response, not only those about own customers")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(invitation__isnull=False, is_open=False, customer__isnull=False))

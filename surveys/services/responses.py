@@ -144,14 +144,25 @@ UNOPENED = (Invitation.Status.INVITED, Invitation.Status.SENT, Invitation.Status
 def invitation_open(*, invitation: Invitation) -> None:
     """Note that the link was opened: one plain UPDATE the first time, none when the page is opened
     again (the invitation as loaded already says it was). Conditional on the status just read, so a
-    submission in between is never set back to "opened"."""
+    submission in between is never set back to "opened". The first opening is a step of the
+    invitation (the campaign's open rate counts it) and is audited as the system."""
     values: dict[str, Any] = {}
     if invitation.status in UNOPENED:
         values["status"] = Invitation.Status.OPENED
     if invitation.opened_at is None:
         values["opened_at"] = timezone.now()
-    if values:
-        Invitation.objects.filter(pk=invitation.pk, status=invitation.status).update(**values)
+    if not values:
+        return
+    updated = Invitation.objects.filter(pk=invitation.pk, status=invitation.status).update(**values)
+    if updated and "status" in values:
+        before = invitation.status
+        invitation.status = Invitation.Status.OPENED
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.TRANSITION,
+            instance=invitation,
+            changes={"status": [before, Invitation.Status.OPENED]},
+        )
 
 
 def invitation_autosave(*, invitation: Invitation, questions: list[Question], data) -> dict[str, Any]:

@@ -83,7 +83,9 @@ def campaign_detail_view(request, pk: int):
     tracking = selectors.campaign_tracking(campaign=campaign)
     if request.htmx:  # the live tracking figures, polled while the campaign sends and runs
         return render(request, "surveys/_tracking.html", {"campaign": campaign, "tracking": tracking})
-    results = selectors.campaign_results(campaign=campaign)
+    # The figures are the campaign's; the answers behind them (comments, alerts) only those the
+    # reader may read.
+    results = selectors.campaign_results(campaign=campaign, reader=request.user)
     for question in results.questions:
         peak = max((count for _value, count, _share in question.distribution), default=0)
         question.bars = [
@@ -109,7 +111,9 @@ def campaign_detail_view(request, pk: int):
             "results": results,
             "can_change": can(request.user, CHANGE),
             "can_export": request.user.has_perm("surveys.export_response"),
-            "alerts": campaign.responses.filter(alerted_at__isnull=False).select_related("customer", "complaint")[:50],
+            "alerts": selectors.responses_visible_to(
+                user=request.user, queryset=campaign.responses.filter(alerted_at__isnull=False)
+            ).select_related("customer", "complaint")[:50],
         },
     )
 
@@ -268,7 +272,12 @@ def response_detail_view(request, pk: int):
     from ..models import Response
 
     response = get_object_or_404(
-        Response.objects.select_related("campaign", "customer__owner", "contact", "questionnaire_version", "complaint"),
+        selectors.responses_visible_to(
+            user=request.user,
+            queryset=Response.objects.select_related(
+                "campaign", "customer__owner", "contact", "questionnaire_version", "complaint"
+            ),
+        ),
         pk=pk,
     )
     answers = {a.question_id: a for a in response.answers.all()}

@@ -22,15 +22,20 @@ def campaign(manager_user):
     return campaign
 
 
-def client_of(role):
+def client_of(role, user=None):
     client = Client()
-    client.force_login(UserFactory(role=role))
+    client.force_login(user or UserFactory(role=role))
     return client
 
 
 @pytest.mark.parametrize("role", ["staff", "manager", "auditor", "admin"])
 def test_every_role_reads_questionnaires_campaigns_and_responses(role, campaign):
-    client = client_of(role)
+    user = UserFactory(role=role)
+    if role == "staff":  # staff read the answers about the customers they own
+        customer = campaign.responses.get().customer
+        customer.owner = user
+        customer.save()
+    client = client_of(role, user)
 
     questionnaires = client.get(reverse("api:questionnaire-list")).json()
     campaigns = client.get(reverse("api:surveycampaign-list")).json()
@@ -107,3 +112,16 @@ def test_import_through_the_api_reports_every_problem(campaign):
 
     assert bad.status_code == 400 and "1–5, 1–7 or 1–10" in json.dumps(bad.json(), ensure_ascii=False)
     assert good.status_code == 201 and good.json()["number"] == 2 and good.json()["questions"][0]["scale_max"] == 7
+
+
+def test_staff_read_no_answers_about_other_staff_members_customers_but_the_campaign_figures(campaign):
+    response_id = campaign.responses.get().pk
+    client = client_of("staff")
+
+    listed = client.get(reverse("api:surveyresponse-list"), {"campaign": campaign.pk}).json()
+    detail = client.get(reverse("api:surveyresponse-detail", args=[response_id]))
+    results = client.get(reverse("api:surveycampaign-results", args=[campaign.pk])).json()
+
+    assert listed["results"] == []
+    assert detail.status_code == 404
+    assert results["responses"] == 1 and results["csi"] == 100  # the campaign's figures stay whole

@@ -91,7 +91,10 @@ MANAGER_ONLY_READS = {"surveys:campaign_links"}
 @pytest.mark.parametrize("role", ["staff", "manager", "auditor", "admin"])
 def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
     client = Client()
-    client.force_login(UserFactory(role=role))
+    user = UserFactory(role=role)
+    if role == "staff":  # staff read the answers about the customers they own
+        _own(user, world["campaign"].responses.get())
+    client.force_login(user)
     failures = []
     for name, args in routes(world).items():
         status = client.get(reverse(name, args=args)).status_code
@@ -355,8 +358,14 @@ def test_results_and_list_queries_do_not_grow_with_the_number_of_responses(
         manager_client.get(reverse("surveys:campaign_list"))
 
 
-def test_response_page_shows_the_answers_of_the_version_answered(staff_client, world):
+def _own(user, response) -> None:
+    response.customer.owner = user
+    response.customer.save()
+
+
+def test_response_page_shows_the_answers_of_the_version_answered(staff_client, staff_user, world):
     response = world["campaign"].responses.get()
+    _own(staff_user, response)
 
     page = staff_client.get(reverse("surveys:response_detail", args=[response.pk])).content.decode()
 
@@ -413,3 +422,25 @@ def test_live_tracking_returns_the_figures_alone_to_htmx(auditor_client, world):
 
     assert 'hx-trigger="every 15s"' in page
     assert 'data-testid="completed">1<' in partial and "<html" not in partial and "Dimensions" not in partial
+
+
+def test_staff_read_no_answers_about_another_staff_members_customer_on_any_page(
+    staff_client, other_staff_user, manager_client, world
+):
+    response = world["campaign"].responses.get()
+    _own(other_staff_user, response)
+    campaign_page = reverse("surveys:campaign_detail", args=[world["campaign"].pk])
+
+    detail = staff_client.get(reverse("surveys:response_detail", args=[response.pk]))
+    staff_campaign = staff_client.get(campaign_page).content.decode()
+    drill_down = staff_client.get(reverse("reports:responses")).content.decode()
+    timeline = staff_client.get(response.customer.get_absolute_url()).content.decode()
+
+    assert detail.status_code == 404
+    assert "HYPERLINK" not in staff_campaign and "HYPERLINK" in manager_client.get(campaign_page).content.decode()
+    assert reverse("surveys:response_detail", args=[response.pk]) not in drill_down
+    assert reverse("surveys:response_detail", args=[response.pk]) not in timeline
+    assert (
+        reverse("surveys:response_detail", args=[response.pk])
+        in manager_client.get(response.customer.get_absolute_url()).content.decode()
+    )

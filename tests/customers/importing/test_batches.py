@@ -222,25 +222,45 @@ def test_errors_download_lists_every_error_with_formulas_neutralised(manager_cli
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("client_fixture", ["staff_client", "auditor_client"])
-def test_staff_and_auditors_cannot_import(request, client_fixture, manager_user):
-    client = request.getfixturevalue(client_fixture)
+def test_staff_cannot_import_nor_read_imports(staff_client, manager_user):
     batch = preview(manager_user, csv_bytes(ROWS))
 
-    assert client.get(reverse("customers:import_upload")).status_code == 403
-    assert upload(client, csv_bytes(ROWS)).status_code == 403
-    assert client.get(reverse("customers:import_detail", args=[batch.pk])).status_code == 403
-    assert client.post(reverse("customers:import_detail", args=[batch.pk])).status_code == 403
-    assert client.get(reverse("customers:import_errors", args=[batch.pk])).status_code == 403
+    assert staff_client.get(reverse("customers:import_upload")).status_code == 403
+    assert upload(staff_client, csv_bytes(ROWS)).status_code == 403
+    assert staff_client.get(reverse("customers:import_detail", args=[batch.pk])).status_code == 403
+    assert staff_client.post(reverse("customers:import_detail", args=[batch.pk])).status_code == 403
+    assert staff_client.get(reverse("customers:import_errors", args=[batch.pk])).status_code == 403
+    assert ImportBatch.objects.count() == 1 and not Customer.objects.exists()
+
+
+def test_auditors_read_every_import_and_change_nothing(auditor_client, manager_user):
+    batch = preview(manager_user, csv_bytes(ROWS), name="客户清单.csv")
+
+    upload_page = auditor_client.get(reverse("customers:import_upload"))
+    detail = auditor_client.get(reverse("customers:import_detail", args=[batch.pk]))
+
+    assert upload_page.status_code == 200 and "客户清单.csv" in upload_page.content.decode()
+    assert 'enctype="multipart/form-data"' not in upload_page.content.decode()
+    assert detail.status_code == 200 and "Confirm import" not in detail.content.decode()
+    assert auditor_client.get(reverse("customers:import_errors", args=[batch.pk])).status_code == 200
+    assert upload(auditor_client, csv_bytes(ROWS)).status_code == 403
+    assert auditor_client.post(reverse("customers:import_detail", args=[batch.pk])).status_code == 403
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
     assert ImportBatch.objects.count() == 1 and not Customer.objects.exists()
 
 
 @pytest.mark.django_db
-def test_admins_may_import_but_not_see_another_persons_upload(admin_client_role, manager_user):
+def test_admins_may_import_and_read_another_persons_upload_but_not_confirm_it(admin_client_role, manager_user):
     batch = preview(manager_user, csv_bytes(ROWS))
+    url = reverse("customers:import_detail", args=[batch.pk])
 
     assert admin_client_role.get(reverse("customers:import_upload")).status_code == 200
-    assert admin_client_role.get(reverse("customers:import_detail", args=[batch.pk])).status_code == 404
+    assert admin_client_role.get(url).status_code == 200
+    assert "Confirm import" not in admin_client_role.get(url).content.decode()
+    admin_client_role.post(url)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
 
 
 @pytest.mark.django_db

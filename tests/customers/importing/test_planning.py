@@ -26,7 +26,7 @@ def test_update_records_before_and_after_in_the_audit_trail(manager_user, django
 
 
 @pytest.mark.django_db
-def test_reimporting_the_same_file_changes_nothing_and_adds_no_audit_rows(
+def test_reimporting_the_same_file_changes_nothing_and_audits_only_the_confirmation(
     manager_user, django_capture_on_commit_callbacks
 ):
     content = csv_bytes(ROWS)
@@ -37,7 +37,9 @@ def test_reimporting_the_same_file_changes_nothing_and_adds_no_audit_rows(
 
     assert again.status == ImportBatch.Status.DONE
     assert (again.created_count, again.updated_count, again.unchanged_count, again.contact_count) == (0, 0, 2, 0)
-    assert AuditEvent.objects.count() == audit_rows
+    # Only the confirmation itself is audited (on the batch); no customer or contact row.
+    (confirmed,) = AuditEvent.objects.order_by("pk")[audit_rows:]
+    assert confirmed.content_type.model == "importbatch" and confirmed.object_id == str(again.pk)
     assert LifecycleChange.objects.count() == lifecycle_rows
     assert Customer.objects.count() == 2 and Contact.objects.count() == 1
 
