@@ -479,3 +479,24 @@ def test_the_seal_status_reads_in_chinese(trail, auditor_client):
 
     assert f"已封存至第 {trail[-1]} 条" in page
     assert "校验哈希链" in page
+
+
+def test_the_fast_row_serialisation_is_the_canonical_entry(trail):
+    """The verifier reads rows as tuples; their text must be exactly the sealed canonical form."""
+    for event in AuditEvent.objects.all():
+        row = AuditEvent.objects.filter(pk=event.pk).values_list(*audit_chain.CANONICAL_FIELDS).get()
+        assert audit_chain.canonical_row(row) == canonical_entry(audit_chain.entry_values(event))
+
+
+def test_a_walk_from_a_checkpoint_finds_an_edit_after_it_and_records_how_far_it_got(trail):
+    full = audit_chain_verify()
+    assert full.ok and full.verified.event_id == trail[-1] and full.checked == len(trail)
+    checkpoint = audit_chain.Checkpoint(
+        position=3, hash=AuditChainLink.objects.get(position=3).link_hash, event_id=trail[2]
+    )
+    assert audit_chain_verify(after=checkpoint).checked == 2
+    with attacker() as cursor:
+        cursor.execute("UPDATE core_auditevent SET comment = 'changed' WHERE id = %s", [trail[3]])
+    result = audit_chain_verify(after=checkpoint)
+    assert not result.ok and result.broken_entry_id == trail[3] and result.kind == BreakKind.EDITED
+    assert result.verified == checkpoint and result.started_after == checkpoint
