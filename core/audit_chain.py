@@ -69,9 +69,7 @@ SETTLE_SECONDS = 120
 SEAL_BATCH_SIZE = 5000
 
 # Links (and their events) read per query while verifying, as tuples (no model instances). Measured
-# here (2 shared cores, SQLite, 50,000 events): 43,000 events/s, was 16,700/s with model instances;
-# previously noted: 50,000
-# events in 3.2 s (SQLite) and 2.6 s (PostgreSQL), i.e. about a minute per million.
+# here (2 shared cores, SQLite, 50,000 events): 43,000 events/s, was 16,700/s with model instances.
 VERIFY_BATCH_SIZE = 2000
 
 # pg_try_advisory_xact_lock key: one sealer at a time on PostgreSQL ("csm-audit-chain" digits).

@@ -167,6 +167,10 @@ class ChainVerification(TimeStampedModel):
     broken_entry_id = models.BigIntegerField(_("first broken entry"), null=True, blank=True)
     broken_position = models.PositiveBigIntegerField(_("position of the break"), null=True, blank=True)
     kind = models.CharField(_("kind of break"), max_length=20, blank=True)
+    # How far it got: the last link found intact (a pack walks on from there instead of from the start).
+    verified_position = models.PositiveBigIntegerField(_("verified up to position"), null=True, blank=True)
+    verified_event_id = models.BigIntegerField(_("verified up to entry"), null=True, blank=True)
+    verified_hash = models.CharField(_("link hash verified last"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

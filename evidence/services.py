@@ -327,6 +327,9 @@ def chain_verification_run(*, verification_id: int) -> ChainVerification:
         broken_entry_id=result.broken_entry_id,
         broken_position=result.broken_position,
         kind=str(result.kind or ""),
+        verified_position=result.verified.position if result.verified else None,
+        verified_event_id=result.verified.event_id if result.verified else None,
+        verified_hash=result.verified.hash if result.verified else "",
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )

@@ -20,10 +20,27 @@ class ChainStatus(TypedDict):
 
 
 def audit_chain_status() -> ChainStatus:
-    """The audit trail's hash chain verified now (core.audit_chain), with its head to publish."""
-    from core.audit_chain import audit_chain_verify
+    """The audit trail's hash chain (core.audit_chain) as the pack states it, with its head to publish.
 
-    result = audit_chain_verify()
+    The pack does not walk again what a recorded full verification (evidence.ChainVerification, run
+    by its task) already found intact: it walks on from that verification's last link, starting from
+    the link hash it recorded, so a link after it that does not chain onto it is still found. If the
+    newest finished verification found a break (or there is none), the pack verifies the whole chain
+    itself and says so; a break recorded earlier is always stated, even if the chain verifies now.
+    """
+    from core.audit_chain import Checkpoint, audit_chain_verify
+
+    from .models import ChainVerification
+
+    last = (
+        ChainVerification.objects.filter(status=ChainVerification.Status.DONE).order_by("-finished_at", "-id").first()
+    )
+    checkpoint = None
+    if last is not None and last.ok and last.verified_position:
+        checkpoint = Checkpoint(
+            position=last.verified_position, hash=last.verified_hash, event_id=last.verified_event_id
+        )
+    result = audit_chain_verify(after=checkpoint)
     if result.head is None:
         return ChainStatus(
             available=False,
@@ -32,16 +49,41 @@ def audit_chain_status() -> ChainStatus:
             sealed_until="",
             detail=_("No audit entry has been sealed into the hash chain yet."),
         )
-    if result.ok:
-        detail = _("The chain verifies: %(sealed)d entries sealed, %(unsealed)d awaiting the next seal.") % {
-            "sealed": result.sealed,
-            "unsealed": result.unsealed,
+    outcome = (
+        _("intact")
+        if result.ok
+        else _("broken at entry %(entry)s (%(kind)s)") % {"entry": result.broken_entry_id, "kind": result.kind}
+    )
+    newest = result.verified.event_id if result.verified else 0
+    if checkpoint is not None:
+        detail = _(
+            "Chain verified in full up to entry %(entry)d at %(time)s by audit chain verification #%(id)d; "
+            "entries %(first)d–%(last)d verified during this pack: %(outcome)s."
+        ) % {
+            "entry": checkpoint.event_id,
+            "time": last.finished_at.isoformat(),
+            "id": last.pk,
+            "first": checkpoint.event_id + 1,
+            "last": max(newest, result.broken_entry_id or 0),
+            "outcome": outcome,
         }
     else:
-        detail = _("The chain is broken at entry %(entry)s (%(kind)s).") % {
-            "entry": result.broken_entry_id,
-            "kind": result.kind,
+        detail = _("Chain verified in full during this pack (%(sealed)d entries sealed): %(outcome)s.") % {
+            "sealed": result.sealed,
+            "outcome": outcome,
         }
+        if last is not None and last.ok is False:
+            detail = (
+                _("The last recorded verification, #%(id)d at %(time)s, found a break at entry %(entry)s (%(kind)s).")
+                % {
+                    "id": last.pk,
+                    "time": last.finished_at.isoformat(),
+                    "entry": last.broken_entry_id,
+                    "kind": last.kind,
+                }
+                + " "
+                + detail
+            )
     return ChainStatus(
         available=True,
         verified=result.ok,

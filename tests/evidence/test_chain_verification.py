@@ -7,8 +7,8 @@ from django.urls import reverse
 from core import audit_chain
 from core.audit import audit_record
 from core.audit_chain import audit_chain_seal
-from core.models import AuditEvent
-from evidence import services
+from core.models import AuditChainLink, AuditEvent
+from evidence import services, sources
 from evidence.models import ChainVerification
 from tests.core.test_audit_chain import attacker
 from tests.factories import CustomerFactory
@@ -123,3 +123,73 @@ def test_a_post_without_the_button_is_refused_and_starts_nothing(trail, auditor_
     assert not ChainVerification.objects.exists()
     with pytest.raises(Exception, match="not allowed"):
         services.chain_verification_request(actor=staff_user, enqueue=False)
+
+
+def _verified(manager_user) -> ChainVerification:
+    verification = services.chain_verification_request(actor=manager_user, enqueue=False)
+    return services.chain_verification_run(verification_id=verification.pk)
+
+
+def test_a_verification_records_how_far_it_verified_the_whole_chain(trail, manager_user):
+    done = _verified(manager_user)
+    last = AuditChainLink.objects.order_by("-position").first()
+    assert done.ok and done.verified_position == last.position and done.verified_hash == last.link_hash
+    assert done.verified_event_id == last.event_id
+
+
+def test_the_pack_walks_on_from_the_recorded_checkpoint_and_states_it(trail, manager_user, staff_user):
+    done = _verified(manager_user)
+    for number in range(3):
+        audit_record(actor=staff_user, action=AuditEvent.Action.CREATE, instance=CustomerFactory(name=f"N{number}"))
+    audit_chain_seal(settle_seconds=0)
+    head = AuditChainLink.objects.order_by("-position").first()
+
+    status = sources.audit_chain_status()
+
+    assert status["verified"] is True
+    assert f"up to entry {done.verified_event_id} " in status["detail"]
+    assert f"#{done.pk}" in status["detail"] and done.finished_at.isoformat() in status["detail"]
+    assert f"{done.verified_event_id + 1}–{head.event_id} verified during this pack: intact" in status["detail"]
+
+
+def test_the_pack_finds_an_entry_edited_after_the_checkpoint(trail, manager_user, staff_user):
+    _verified(manager_user)
+    audit_record(actor=staff_user, action=AuditEvent.Action.CREATE, instance=CustomerFactory(name="After"))
+    audit_chain_seal(settle_seconds=0)
+    edited = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    with attacker() as cursor:
+        cursor.execute("UPDATE core_auditevent SET comment = 'changed' WHERE id = %s", [edited])
+
+    status = sources.audit_chain_status()
+
+    assert status["verified"] is False and f"broken at entry {edited}" in status["detail"]
+
+
+def test_the_pack_walks_only_the_new_links(trail, manager_user, monkeypatch):
+    _verified(manager_user)
+    seen = []
+    real = audit_chain.audit_chain_verify
+    monkeypatch.setattr(audit_chain, "audit_chain_verify", lambda **kw: seen.append(real(**kw)) or seen[-1])
+    sources.audit_chain_status()
+    assert seen[0].started_after is not None and seen[0].checked == 0
+
+
+def test_after_a_recorded_break_the_pack_verifies_in_full_and_states_the_break(trail, manager_user):
+    with attacker() as cursor:
+        cursor.execute("UPDATE core_auditevent SET comment = 'changed' WHERE id = %s", [trail[2]])
+    broken = _verified(manager_user)
+    assert broken.ok is False
+
+    status = sources.audit_chain_status()
+
+    assert f"#{broken.pk}" in status["detail"] and f"found a break at entry {trail[2]}" in status["detail"]
+    assert "verified in full during this pack" in status["detail"] and status["verified"] is False
+
+
+def test_the_page_verification_is_still_a_full_one(trail, manager_user, monkeypatch):
+    _verified(manager_user)
+    seen = []
+    real = audit_chain.audit_chain_verify
+    monkeypatch.setattr(audit_chain, "audit_chain_verify", lambda **kw: seen.append(real(**kw)) or seen[-1])
+    _verified(manager_user)
+    assert seen[0].started_after is None and seen[0].checked == len(trail)
