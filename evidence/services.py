@@ -247,7 +247,7 @@ def evidence_pack_download(*, actor, pack: EvidencePack) -> Path:
 # request (it changes no business record), so auditors may.
 VERIFY_PERMISSION = "core.view_auditevent"
 # A verification still queued or running after this long is taken as lost (its worker died): a new
-# request starts another instead of waiting for it. Verification reads 15,000-19,000 entries a second.
+# request starts another instead of waiting for it. Verification reads about 43,000 entries a second (SQLite, here).
 VERIFICATION_STALE_AFTER = datetime.timedelta(minutes=30)
 
 
