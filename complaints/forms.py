@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team
 from core import widgets
 from core.forms import CHOOSE_LABEL, model_choices_read_once
+from core.text import control_characters_strip
 from customers.models import Contact, Customer
 
 from .models import (
@@ -231,8 +232,14 @@ class WebComplaintForm(forms.Form):
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # Control characters (a NUL pasted from another program) are dropped rather than refused:
+            # Django's CharField would reject the whole complaint for one invisible character.
+            data = data.copy()
+            for key in list(data.keys()):
+                data.setlist(key, [control_characters_strip(value) for value in data.getlist(key)])
+        super().__init__(data, *args, **kwargs)
         self.fields["email"].widget.attrs.update(autocomplete="email")
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.text import control_characters_strip
+
 from . import scoring
 from .models import Answer, Question, QuestionKind
 
@@ -33,8 +35,10 @@ def _int_in(value: Any, low: int, high: int) -> int | None:
 
 
 def clean_one(question: Question, raw: list[str]) -> Any:
-    """The cleaned value of one question from its posted values, or None when empty or invalid."""
-    values = [v for v in raw if str(v).strip() != ""]
+    """The cleaned value of one question from its posted values, or None when empty or invalid.
+    Every posted value passes here (submission, autosave, open link): control characters such as
+    NUL are dropped, so one stray character cannot lose the answers (PostgreSQL refuses NUL)."""
+    values = [cleaned for v in raw if (cleaned := control_characters_strip(str(v))).strip() != ""]
     if not values:
         return None
     if question.is_scored:

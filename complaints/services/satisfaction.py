@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
+from core.text import control_characters_strip
 
 from ..models import Action, Complaint, ComplaintEvent, EscalationRule, State
 from .common import event_add
@@ -30,13 +31,15 @@ def complaint_satisfaction_record(
     service the status page and the surveys app's complaint-handling survey call. A rating of LOW_RATING or less
     reopens the complaint and escalates it to the department manager."""
     now = now or timezone.now()
+    # The comment is typed by the public: a NUL in it would make PostgreSQL refuse the whole rating.
+    comment = control_characters_strip(comment).strip()[:2000]
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApplicationError(_("Choose a rating from 1 to 5."))
     if complaint.state not in (State.RESOLVED, State.CLOSED):
         raise ApplicationError(_("Only a resolved or closed complaint can be rated."))
     updated = Complaint.objects.filter(
         pk=complaint.pk, satisfaction_rating__isnull=True, state__in=[State.RESOLVED, State.CLOSED]
-    ).update(satisfaction_rating=rating, satisfaction_comment=comment.strip()[:2000], satisfaction_at=now)
+    ).update(satisfaction_rating=rating, satisfaction_comment=comment, satisfaction_at=now)
     if updated != 1:
         raise ApplicationError(_("This complaint has already been rated."))
     complaint.refresh_from_db()
@@ -45,7 +48,7 @@ def complaint_satisfaction_record(
         action=AuditEvent.Action.UPDATE,
         instance=complaint,
         changes={"satisfaction_rating": [None, rating]},
-        comment=comment.strip(),
+        comment=comment,
     )
     event_add(
         complaint=complaint,

@@ -95,14 +95,47 @@ def encoding_label(codec: str) -> str:
     return {"utf-8-sig": "UTF-8", "gb18030": "GB18030 (GBK)", "utf-16": "UTF-16"}.get(codec, codec)
 
 
+# The only column whose cells may hold line breaks (Alt+Enter in Excel). A line break anywhere else
+# means a quotation mark opened a cell and swallowed the rows after it into one customer.
+MULTILINE_COLUMNS = frozenset({"notes"})
+
+
+def _unbalanced_quote_message(row: int) -> str:
+    return _(
+        'Row %(row)s: a quotation mark (") opens a cell that is not closed where it should be, so the rows '
+        "after it would be read into this one. Nothing was imported: correct the quotation marks in that "
+        "row and upload the file again."
+    ) % {"row": row}
+
+
 def _csv_records(text: str) -> Iterator[list[str]]:
     first_line = text.split("\n", 1)[0]
     # Chinese Excel writes commas; "Unicode text" and some exports use tabs or semicolons.
     delimiter = max(",\t;", key=first_line.count) if first_line else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as error:
-        raise ApplicationError(_("The file is not a valid CSV file: %(error)s") % {"error": error}) from error
+    # strict: an unterminated quote at the end of the file, or text after a closing quote, is an
+    # error rather than a silently merged record.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    multiline: set[int] | None = None
+    row = 0
+    while True:
+        row += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # Strict mode's quotation errors: "unexpected end of data", "',' expected after '\"'".
+            if "expected" in str(error) or "end of data" in str(error):
+                raise ApplicationError(_unbalanced_quote_message(row)) from error
+            raise ApplicationError(
+                _("Row %(row)s: the file is not a valid CSV file: %(error)s") % {"row": row, "error": error}
+            ) from error
+        if multiline is None:
+            aliases = _header_aliases()
+            multiline = {i for i, name in enumerate(cells) if aliases.get(match_key(name)) in MULTILINE_COLUMNS}
+        elif any(("\n" in cell or "\r" in cell) and i not in multiline for i, cell in enumerate(cells)):
+            raise ApplicationError(_unbalanced_quote_message(row))
+        yield cells
 
 
 def _xlsx_cell_text(value: Any) -> str:
