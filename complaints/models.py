@@ -29,6 +29,18 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class RootCause(models.TextChoices):
+    """The 6M of the fishbone diagram, plus other."""
+
+    MAN = "man", _("People (skills, training)")
+    MACHINE = "machine", _("Machine or equipment")
+    MATERIAL = "material", _("Material or supplier")
+    METHOD = "method", _("Method or process")
+    MEASUREMENT = "measurement", _("Measurement or inspection")
+    ENVIRONMENT = "environment", _("Environment")
+    OTHER = "other", _("Other")
+
+
 class State(models.TextChoices):
     """ISO 10002:2018 8.x: receipt, acknowledgement, assessment, investigation, response, closing."""
 
@@ -200,7 +212,9 @@ class Complaint(TimeStampedModel):
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
     sla_paused_at = models.DateTimeField(_("waiting for the customer since"), null=True, blank=True)
     # Root cause (ISO 9001 10.2): a category plus the 5-why chain.
-    root_cause_category = models.CharField(_("root cause category"), max_length=20, blank=True)
+    root_cause_category = models.CharField(
+        _("root cause category"), max_length=20, choices=RootCause.choices, blank=True
+    )
     five_whys = models.JSONField(_("5 whys"), default=list, blank=True)
     # Closing the loop (ISO 10002 8.3): the customer's rating of how the complaint was handled.
     satisfaction_rating = models.PositiveSmallIntegerField(
@@ -271,6 +285,18 @@ class Complaint(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
 
+    # The change history's words for an escalation (no field of its own; core.audit.describe_changes).
+    audit_labels = {"escalation": _("escalation")}
+
+    @classmethod
+    def audit_value_display(cls, name: str, value):
+        """An escalation's rule by its name in the reader's language: the trail stores its code
+        (before December 2026 its English name)."""
+        if name != "escalation" or not value or not isinstance(value, str):
+            return None
+        rule = EscalationRule.objects.filter(models.Q(code=value) | models.Q(name=value)).first()
+        return rule.label if rule is not None else None
+
     def get_absolute_url(self) -> str:
         return reverse("complaints:detail", args=[self.pk])
 
@@ -307,6 +333,10 @@ class ComplaintEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # System lines store a message code and its parameters, rendered in the reader's language when
+    # read (complaints.event_text); a sentence stored here would stay in the writer's language.
+    message = models.CharField(_("system message"), max_length=30, blank=True)
+    parameters = models.JSONField(_("message parameters"), default=dict, blank=True)
     is_public = models.BooleanField(_("shown to the customer"), default=False)
 
     class Meta:
@@ -317,6 +347,13 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self) -> str:
+        """What the line says, in the active language."""
+        from .event_text import event_text
+
+        return event_text(self.message, self.parameters, self.comment)
 
 
 class SlaPolicy(models.Model):

@@ -151,10 +151,23 @@ class AssignSerializer(serializers.Serializer):
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
+    text = serializers.CharField(read_only=True, help_text="The line in the request's language.")
 
     class Meta:
         model = ComplaintEvent
-        fields = ["id", "at", "actor", "kind", "from_state", "to_state", "comment", "is_public"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "from_state",
+            "to_state",
+            "comment",
+            "message",
+            "parameters",
+            "text",
+            "is_public",
+        ]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

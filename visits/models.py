@@ -270,6 +270,17 @@ class Visit(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.customer.name} · {self.due_date:%Y-%m-%d}"
 
+    @classmethod
+    def audit_value_display(cls, name: str, value):
+        """The change history's words for the scores recorded ({dimension code: score}): each
+        dimension by its name in the reader's language (core.audit.describe_changes)."""
+        if name != "scores" or not isinstance(value, dict):
+            return None
+        from customers.models import SatisfactionDimension
+
+        names = {d.code: d.name for d in SatisfactionDimension.objects.filter(code__in=list(value))}
+        return ", ".join(f"{names.get(code, code)} {score}" for code, score in value.items())
+
     def get_absolute_url(self) -> str:
         return reverse("visits:detail", args=[self.pk])
 

@@ -21,6 +21,7 @@ from core.mail import mail_send
 from core.models import AuditEvent
 from core.references import reference_of
 
+from ..event_text import Message
 from ..models import Complaint, ComplaintEvent
 from .common import event_add
 
@@ -92,5 +93,11 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
         instance=complaint,
         comment=_("Acknowledgement with the status link sent to %(email)s") % {"email": email},
     )
-    event_add(complaint=complaint, actor=actor, kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT, comment=email)
+    event_add(
+        complaint=complaint,
+        actor=actor,
+        kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT,
+        message=Message.ACKNOWLEDGEMENT_SENT,
+        parameters={"email": email},
+    )
     return True
