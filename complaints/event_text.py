@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.i18n import localised
 
+from .models import Channel, ComplaintEvent, CorrectiveAction
+
 
 class Message:
     """The message codes; a new one needs its renderer in RENDERERS."""
@@ -38,8 +40,6 @@ def _choice_label(choices: Any, value: str) -> str:
 
 
 def _received(parameters: dict) -> str:
-    from .models import Channel
-
     return _choice_label(Channel, parameters.get("channel", ""))
 
 
@@ -53,8 +53,6 @@ def _action_done(parameters: dict) -> str:
 
 
 def _action_verified(parameters: dict) -> str:
-    from .models import CorrectiveAction
-
     result = _choice_label(CorrectiveAction.Result, parameters.get("result", ""))
     return _("Effectiveness checked: %(result)s") % {"result": result}
 
@@ -88,8 +86,8 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
 }
 
 
-def event_text(message: str, parameters: dict | None, comment: str = "") -> str:
+def event_text(event: ComplaintEvent) -> str:
     """The line's text in the active language: the system message, then what a person wrote."""
-    renderer = RENDERERS.get(message)
-    text = renderer(parameters or {}) if renderer is not None else ""
-    return "\n".join(part for part in (text, comment) if part)
+    renderer = RENDERERS.get(event.message)
+    text = renderer(event.parameters or {}) if renderer is not None else ""
+    return "\n".join(part for part in (text, event.comment) if part)

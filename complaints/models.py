@@ -348,13 +348,6 @@ class ComplaintEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
-    @property
-    def text(self) -> str:
-        """What the line says, in the active language."""
-        from .event_text import event_text
-
-        return event_text(self.message, self.parameters, self.comment)
-
 
 class SlaPolicy(models.Model):
     """How fast a complaint must be acknowledged and resolved, by severity and customer tier.

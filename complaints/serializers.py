@@ -6,6 +6,7 @@ from rest_framework import serializers
 from accounts.models import Team
 from customers.models import Contact, Customer
 
+from .event_text import event_text
 from .models import (
     Action,
     Channel,
@@ -151,7 +152,7 @@ class AssignSerializer(serializers.Serializer):
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
-    text = serializers.CharField(read_only=True, help_text="The line in the request's language.")
+    text = serializers.SerializerMethodField(help_text="The line in the request's language.")
 
     class Meta:
         model = ComplaintEvent
@@ -168,6 +169,9 @@ class ComplaintEventSerializer(serializers.ModelSerializer):
             "text",
             "is_public",
         ]
+
+    def get_text(self, event: ComplaintEvent) -> str:
+        return event_text(event)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
