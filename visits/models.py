@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import bilingual
 from core.models import TimeStampedModel
 
 
@@ -60,6 +61,7 @@ class Assignment(models.TextChoices):
 # position, which the scheduling keeps, and who created the plan.
 VISIT_PLAN_EDITABLE_FIELDS = (
     "name",
+    "name_zh",
     "trigger",
     "segment",
     "cadence",
@@ -84,6 +86,14 @@ class VisitPlan(TimeStampedModel):
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # English in `name`, Chinese here (core.i18n.bilingual's older style: `name` keeps its unique
+    # constraint and the API's field name).
+    name_zh = models.CharField(
+        _("name (Chinese)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown in the Chinese interface; the name if empty."),
+    )
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE)
     segment = models.ForeignKey(
         "customers.Segment",
@@ -164,7 +174,11 @@ class VisitPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return bilingual(self, "name")
 
     def get_absolute_url(self) -> str:
         return reverse("visits:plan_detail", args=[self.pk])
