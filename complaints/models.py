@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import bilingual
@@ -286,13 +286,24 @@ class Complaint(TimeStampedModel):
         return f"{self.reference} {self.subject}"
 
     # The change history's words for an escalation (no field of its own; core.audit.describe_changes).
-    audit_labels = {"escalation": _("escalation")}
+    audit_labels = {"escalation": _("escalation"), "acknowledgement_sent_to": _("acknowledgement sent to")}
 
     @classmethod
     def audit_value_display(cls, name: str, value):
         """An escalation's rule by its name in the reader's language: the trail stores its code
         (before December 2026 its English name)."""
-        if name != "escalation" or not value or not isinstance(value, str):
+        if not value or not isinstance(value, str):
+            return None
+        if name == "category":  # stored as the name in the writer's language: shown in the reader's
+            for category in ComplaintCategory.objects.select_related("parent"):
+                with translation.override("en"):
+                    english = str(category)
+                with translation.override("zh-hans"):
+                    chinese = str(category)
+                if value in (english, chinese):
+                    return str(category)
+            return None
+        if name != "escalation":
             return None
         rule = EscalationRule.objects.filter(models.Q(code=value) | models.Q(name=value)).first()
         return rule.label if rule is not None else None

@@ -13,7 +13,6 @@ import secrets
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.links import site_url
@@ -91,7 +90,7 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         instance=complaint,
-        comment=_("Acknowledgement with the status link sent to %(email)s") % {"email": email},
+        changes={"acknowledgement_sent_to": [None, email]},
     )
     event_add(
         complaint=complaint,

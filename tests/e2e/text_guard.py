@@ -9,7 +9,8 @@ page's language (`<html lang>`), and fails with every offending piece of text.
   references and codes (letters with digits, CMP-2026-000001, P-100), acronyms and units (ISO, CSV,
   NPS, kg), numbers, and what the test allows (`allow=`: data the journey typed, e.g. a customer
   named "Nordic Pumps AB"). Text marked as data in the page (`translate="no"`, `lang` of another
-  language, code/kbd/samp) is skipped: the language switch's "English" is marked `lang="en"`.
+  language, code/kbd/samp/.mono) is skipped, and a code the page shows as one (a question's code in
+  a `.mono` cell) is data wherever else the page quotes it: the language switch's "English" is marked `lang="en"`.
 - On an English page, a piece of text that is a zh-hans message of the catalogue (the Chinese for
   an interface string: "来访", "顾客热线") fails; other Chinese is data (names of Chinese
   customers and people).
@@ -29,9 +30,9 @@ import polib
 ZH_PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 # Text of visible elements, in reading order; the page's own language first.
-_COLLECT = """() => {
+_COLLECT = r"""() => {
   const pageLanguage = (document.documentElement.lang || "").toLowerCase();
-  const skip = "script,style,noscript,template,code,kbd,samp,[translate=no],[aria-hidden=true]";
+  const skip = "script,style,noscript,template,code,kbd,samp,.mono,[translate=no],[aria-hidden=true]";
   const otherLanguage = (element) => {
     const marked = element.closest("[lang]");
     return marked && marked.lang.toLowerCase() !== pageLanguage && marked !== document.documentElement;
@@ -63,7 +64,11 @@ _COLLECT = """() => {
   }
   const title = document.title.trim();
   if (title) texts.push(title);
-  return {language: pageLanguage, texts};
+  // Codes the page shows as codes: data wherever else the page quotes them ("when quality <= 2").
+  const codes = [...document.querySelectorAll("code,kbd,samp,.mono")]
+    .map((element) => element.textContent.trim())
+    .filter((text) => text && !/\s/.test(text));
+  return {language: pageLanguage, texts, codes};
 }"""
 
 # Data that is English by nature on a Chinese page.
@@ -72,6 +77,7 @@ _DATA_PATTERNS = [
     r"https?://\S+|www\.\S+|/[\w./?=&%-]+",  # addresses and paths
     r"\b[\w.-]*\d[\w.-]*\b",  # references and codes with digits: CMP-2026-000001, P-100, v1, 8D
     r"\b[A-Z]{2,}s?\b",  # acronyms: ISO, CSV, NPS, CSI, SLA, API, PDF, XLSX, QR, HTTP
+    r"\b[\w-]+\.(json|csv|xlsx|pdf|zip|txt|png)\b",  # file names
     r"\b[a-z]+(_[a-z]+)+\b",  # machine codes in snake case, e.g. a column name in an import example
 ]
 # Units and words that are the same in Chinese text; product names.
@@ -122,5 +128,5 @@ def assert_no_untranslated(page, language: str | None = None, allow: Iterable[st
     defaults to the page's own (`<html lang>`)."""
     collected = page.evaluate(_COLLECT)
     language = (language or collected["language"] or "en").lower()
-    found = untranslated(collected["texts"], language, allow)
+    found = untranslated(collected["texts"], language, [*allow, *collected["codes"]])
     assert not found, f"{page.url} ({language}) shows text in the other language: {found}"
