@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team
 from core import widgets
@@ -184,7 +185,9 @@ class RootCauseForm(forms.Form):
 
 class CorrectiveActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CorrectiveAction.Kind.choices, initial="corrective")
-    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=pgettext_lazy("corrective action", "Action"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     required_for_closing = forms.BooleanField(label=_("Must be done before closing"), required=False, initial=True)

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import bilingual
@@ -28,6 +28,18 @@ class Channel(models.TextChoices):
     WEB_FORM = "web_form", _("Web form")
     API = "api", _("API")
     EXHIBITION = "exhibition", _("Exhibition or event")
+    OTHER = "other", _("Other")
+
+
+class RootCause(models.TextChoices):
+    """The 6M of the fishbone diagram, plus other."""
+
+    MAN = "man", _("People (skills, training)")
+    MACHINE = "machine", _("Machine or equipment")
+    MATERIAL = "material", _("Material or supplier")
+    METHOD = "method", _("Method or process")
+    MEASUREMENT = "measurement", _("Measurement or inspection")
+    ENVIRONMENT = "environment", _("Environment")
     OTHER = "other", _("Other")
 
 
@@ -211,7 +223,9 @@ class Complaint(TimeStampedModel):
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
     sla_paused_at = models.DateTimeField(_("waiting for the customer since"), null=True, blank=True)
     # Root cause (ISO 9001 10.2): a category plus the 5-why chain.
-    root_cause_category = models.CharField(_("root cause category"), max_length=20, blank=True)
+    root_cause_category = models.CharField(
+        _("root cause category"), max_length=20, choices=RootCause.choices, blank=True
+    )
     five_whys = models.JSONField(_("5 whys"), default=list, blank=True)
     # Closing the loop (ISO 10002 8.3): the customer's rating of how the complaint was handled.
     satisfaction_rating = models.PositiveSmallIntegerField(
@@ -289,6 +303,29 @@ class Complaint(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
 
+    # The change history's words for an escalation (no field of its own; core.audit.describe_changes).
+    audit_labels = {"escalation": _("escalation"), "acknowledgement_sent_to": _("acknowledgement sent to")}
+
+    @classmethod
+    def audit_value_display(cls, name: str, value):
+        """An escalation's rule by its name in the reader's language: the trail stores its code
+        (before December 2026 its English name)."""
+        if not value or not isinstance(value, str):
+            return None
+        if name == "category":  # stored as the name in the writer's language: shown in the reader's
+            for category in ComplaintCategory.objects.select_related("parent"):
+                with translation.override("en"):
+                    english = str(category)
+                with translation.override("zh-hans"):
+                    chinese = str(category)
+                if value in (english, chinese):
+                    return str(category)
+            return None
+        if name != "escalation":
+            return None
+        rule = EscalationRule.objects.filter(models.Q(code=value) | models.Q(name=value)).first()
+        return rule.label if rule is not None else None
+
     def get_absolute_url(self) -> str:
         return reverse("complaints:detail", args=[self.pk])
 
@@ -325,6 +362,10 @@ class ComplaintEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # System lines store a message code and its parameters, rendered in the reader's language when
+    # read (complaints.event_text); a sentence stored here would stay in the writer's language.
+    message = models.CharField(_("system message"), max_length=30, blank=True)
+    parameters = models.JSONField(_("message parameters"), default=dict, blank=True)
     is_public = models.BooleanField(_("shown to the customer"), default=False)
 
     class Meta:

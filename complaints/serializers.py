@@ -7,6 +7,7 @@ from accounts.models import Team
 from core.api.serializers import ModelSerializer
 from customers.models import Contact, Customer
 
+from .event_text import event_text
 from .models import (
     Action,
     Channel,
@@ -160,10 +161,26 @@ class AssignSerializer(serializers.Serializer):
 
 class ComplaintEventSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
+    text = serializers.SerializerMethodField(help_text="The line in the request's language.")
 
     class Meta:
         model = ComplaintEvent
-        fields = ["id", "at", "actor", "kind", "from_state", "to_state", "comment", "is_public"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "from_state",
+            "to_state",
+            "comment",
+            "message",
+            "parameters",
+            "text",
+            "is_public",
+        ]
+
+    def get_text(self, event: ComplaintEvent) -> str:
+        return event_text(event)
 
 
 class AttachmentSerializer(ModelSerializer):

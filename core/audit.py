@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from .context import current_origin
 from .models import AuditEvent
@@ -87,24 +89,54 @@ def audit_record_many(events: list[AuditEvent]) -> None:
 
 
 def describe_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """(field label, before, after) rows of an event, with field names and choice values in words."""
+    """(field label, before, after) rows of an event, with field names and choice values in words.
+
+    A name that is no field of the model (a related list such as a visit's scores, or a summary
+    key) takes its label from the model's `audit_labels` ({name: lazy label}); a model can show its
+    own values in words with a classmethod `audit_value_display(name, value)` (None: no opinion)."""
     model = event.content_type.model_class()
     rows = []
     for name, values in sorted((event.changes or {}).items()):
         before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-        label = name
+        label = _label(model, name)
         if model is not None:
             try:
                 field = model._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - a field removed since the event was written
+            except Exception:  # noqa: BLE001 - a field removed since the event was written, or no field
                 field = None
-            if field is not None:
-                label = str(getattr(field, "verbose_name", name))
-                choices = dict(getattr(field, "flatchoices", None) or [])
-                if choices:
-                    before, after = choices.get(before, before), choices.get(after, after)
+            choices = dict(getattr(field, "flatchoices", None) or []) if field is not None else {}
+            if choices:
+                before, after = choices.get(before, before), choices.get(after, after)
+            value_display = getattr(model, "audit_value_display", None)
+            if value_display is not None:
+                before, after = (_or(value_display(name, value), value) for value in (before, after))
         rows.append((label, _display(before), _display(after)))
     return rows
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _label(model: Any, name: str) -> str:
+    if model is None:
+        return name
+    labels = getattr(model, "audit_labels", None) or {}
+    if name in labels:
+        return str(labels[name])
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field removed since the event was written, or no field
+        return gettext(name.replace("_", " "))
+    verbose_name = getattr(field, "verbose_name", None)
+    if isinstance(verbose_name, Promise):
+        return str(verbose_name)
+    # No translatable label of its own (Django's default from the name, or a reverse relation):
+    # the related model's translated name, or the catalogue's words for the name.
+    related = getattr(field, "related_model", None)
+    if related is not None and not isinstance(related, str):
+        return str(related._meta.verbose_name_plural if field.one_to_many else related._meta.verbose_name)
+    return gettext(str(verbose_name or name.replace("_", " ")))
 
 
 def _display(value: Any) -> Any:
@@ -117,6 +149,8 @@ def _display(value: Any) -> Any:
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):  # e.g. scores by code, when the model gives no words for them
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
         parsed = parse_datetime(value)
         if parsed is not None:

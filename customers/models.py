@@ -78,8 +78,8 @@ class Industry(models.TextChoices):
 
 
 class Language(models.TextChoices):
-    ZH_HANS = "zh-hans", "简体中文"
-    EN = "en", "English"
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
 
 
 # The lifecycle of domain.md: potential -> current -> lost -> won back (current again).

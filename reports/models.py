@@ -307,8 +307,8 @@ class ObjectiveResult(models.Model):
 
 
 class ReportLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", "简体中文"
-    EN = "en", "English"
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
 
 
 class AnalysisReport(TimeStampedModel):

@@ -17,10 +17,14 @@ from customers.models import Lifecycle, SatisfactionDimension, Segment
 from visits import services
 from visits.models import Cadence, Channel, Purpose, Visit, VisitPlan
 
-KEY_PLAN = "重点顾客月度拜访 / Key customers, monthly"
-GENERAL_PLAN = "General customers quarterly visit / 一般顾客季度回访"
+# Plans carry both languages (name in English, name_zh in Chinese); segments are the organisation's
+# own data, named in its language.
+KEY_PLAN = "Key customers, monthly follow-up visit"
+KEY_PLAN_ZH = "关键顾客月度回访"
+GENERAL_PLAN = "General customers, quarterly follow-up call"
+GENERAL_PLAN_ZH = "一般顾客季度电话回访"
 KEY_SEGMENT = "华东关键外部最终顾客"
-GENERAL_SEGMENT = "一般外部顾客 General external customers"
+GENERAL_SEGMENT = "一般外部顾客"
 
 SUMMARIES = [
     "与采购经理会谈，对交付及时性表示满意，计划下季度增加订单。",
@@ -75,6 +79,7 @@ def seed(*, users: dict, rng: random.Random) -> None:
         data={
             **common,
             "name": KEY_PLAN,
+            "name_zh": KEY_PLAN_ZH,
             "segment": key_segment,
             "cadence": Cadence.MONTHLY,
             "anchor_day": 10,
@@ -87,6 +92,7 @@ def seed(*, users: dict, rng: random.Random) -> None:
         data={
             **common,
             "name": GENERAL_PLAN,
+            "name_zh": GENERAL_PLAN_ZH,
             "segment": general_segment,
             "cadence": Cadence.QUARTERLY,
             "anchor_day": 75,

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import bilingual
 from core.models import TimeStampedModel
 
 
@@ -64,6 +65,7 @@ class Assignment(models.TextChoices):
 # position, which the scheduling keeps, and who created the plan.
 VISIT_PLAN_EDITABLE_FIELDS = (
     "name",
+    "name_zh",
     "trigger",
     "segment",
     "cadence",
@@ -88,6 +90,14 @@ class VisitPlan(TimeStampedModel):
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # English in `name`, Chinese here (core.i18n.bilingual's older style: `name` keeps its unique
+    # constraint and the API's field name).
+    name_zh = models.CharField(
+        _("name (Chinese)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown in the Chinese interface; the name if empty."),
+    )
     trigger = models.CharField(_("trigger"), max_length=20, choices=PLAN_TRIGGERS, default=Trigger.SCHEDULE)
     segment = models.ForeignKey(
         "customers.Segment",
@@ -168,7 +178,11 @@ class VisitPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return bilingual(self, "name")
 
     def get_absolute_url(self) -> str:
         return reverse("visits:plan_detail", args=[self.pk])
@@ -273,6 +287,17 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer.name} · {self.due_date:%Y-%m-%d}"
+
+    @classmethod
+    def audit_value_display(cls, name: str, value):
+        """The change history's words for the scores recorded ({dimension code: score}): each
+        dimension by its name in the reader's language (core.audit.describe_changes)."""
+        if name != "scores" or not isinstance(value, dict):
+            return None
+        from customers.models import SatisfactionDimension
+
+        names = {d.code: d.name for d in SatisfactionDimension.objects.filter(code__in=list(value))}
+        return ", ".join(f"{names.get(code, code)} {score}" for code, score in value.items())
 
     def get_absolute_url(self) -> str:
         return reverse("visits:detail", args=[self.pk])

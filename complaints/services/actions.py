@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.access import can
 from core.audit import audit_record, diff, snapshot
@@ -18,18 +17,11 @@ from core.links import site_url
 from core.models import AuditEvent
 from core.references import reference_of
 
-from ..models import FINAL_STATES, VERIFICATION_WAIT_CHOICES, Complaint, ComplaintEvent, CorrectiveAction
+from ..event_text import Message
+from ..models import FINAL_STATES, VERIFICATION_WAIT_CHOICES, Complaint, ComplaintEvent, CorrectiveAction, RootCause
 from .common import event_add, require_writer
 
-ROOT_CAUSE_CATEGORIES = {
-    "man": gettext_lazy("People (skills, training)"),
-    "machine": gettext_lazy("Machine or equipment"),
-    "material": gettext_lazy("Material or supplier"),
-    "method": gettext_lazy("Method or process"),
-    "measurement": gettext_lazy("Measurement or inspection"),
-    "environment": gettext_lazy("Environment"),
-    "other": gettext_lazy("Other"),
-}
+ROOT_CAUSE_CATEGORIES = dict(RootCause.choices)
 
 
 @transaction.atomic
@@ -99,7 +91,13 @@ def corrective_action_add(
         instance=action,
         changes={k: [None, v] for k, v in snapshot(action).items() if v not in (None, "")},
     )
-    event_add(complaint=complaint, actor=actor, kind=ComplaintEvent.Kind.ACTION, comment=str(action))
+    event_add(
+        complaint=complaint,
+        actor=actor,
+        kind=ComplaintEvent.Kind.ACTION,
+        message=Message.ACTION_ADDED,
+        parameters={"action": str(action)},
+    )
     return action
 
 
@@ -126,7 +124,8 @@ def corrective_action_complete(*, actor, action: CorrectiveAction, note: str = "
         complaint=action.complaint,
         actor=actor,
         kind=ComplaintEvent.Kind.ACTION,
-        comment=_("Done: %(action)s") % {"action": action},
+        message=Message.ACTION_DONE,
+        parameters={"action": str(action)},
     )
     return action
 
@@ -193,7 +192,8 @@ def corrective_action_verify(
         complaint=action.complaint,
         actor=actor,
         kind=ComplaintEvent.Kind.ACTION,
-        comment=_("Effectiveness checked: %(result)s") % {"result": action.get_result_display()},
+        message=Message.ACTION_VERIFIED,
+        parameters={"result": action.result},
     )
     return action
 

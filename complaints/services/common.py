@@ -105,17 +105,23 @@ def event_add(
     actor,
     kind: str,
     comment: str = "",
+    message: str = "",
+    parameters: dict | None = None,
     from_state: str = "",
     to_state: str = "",
     is_public: bool = False,
     at: datetime.datetime | None = None,
 ) -> ComplaintEvent:
+    """One timeline line. System text goes in `message` (a complaints.event_text.Message code) and
+    its `parameters`, rendered when read; `comment` holds only what a person wrote."""
     kwargs = {"at": at} if at else {}
     return ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=kind,
         comment=comment,
+        message=message,
+        parameters=parameters or {},
         from_state=from_state,
         to_state=to_state,
         is_public=is_public,

@@ -23,6 +23,7 @@ from core.mail import mail_send
 from core.models import AuditEvent
 from core.references import reference_of
 
+from ..event_text import Message
 from ..models import OPEN_STATES, Complaint, ComplaintEvent, Escalation, EscalationRule, State
 from .common import event_add
 
@@ -89,14 +90,20 @@ def complaint_escalate(*, complaint: Complaint, rule: EscalationRule, now: datet
                 actor=None,
                 action=AuditEvent.Action.UPDATE,
                 instance=complaint,
-                changes={"escalation": [None, rule.name]},
+                changes={"escalation": [None, rule.code]},
                 comment=escalation.notified,
             )
             event_add(
                 complaint=complaint,
                 actor=None,
                 kind=ComplaintEvent.Kind.ESCALATION,
-                comment=f"{rule.name} → {escalation.notified or '—'}",
+                message=Message.ESCALATION,
+                parameters={
+                    "rule": rule.code,
+                    "rule_en": rule.name,
+                    "rule_zh": rule.name_zh,
+                    "notified": escalation.notified,
+                },
                 at=now,
             )
             _notify(users, complaint, rule)

@@ -16,6 +16,7 @@ from core.models import AuditEvent
 from customers.models import Contact, Customer
 from visits.models import VisitIssue
 
+from ..event_text import Message
 from ..models import Channel, Complaint, ComplaintCategory, ComplaintEvent, ComplaintSequence, Kind, Severity
 from .common import event_add, sla_due_dates
 
@@ -110,7 +111,6 @@ def complaint_open(
     # What the audit row and the timeline line say is worked out before the reference is taken too,
     # so that the sequence row stays locked for the inserts alone; only the reference is filled in.
     audited = snapshot(complaint)
-    received_comment = str(Channel(channel).label)
     # Taken as late as possible: the year's sequence row stays locked from here until commit, so
     # the SLA computation and validation above no longer hold up concurrent creations.
     complaint.reference = complaint_reference_next(year=timezone.localtime(received_at).year)
@@ -138,7 +138,8 @@ def complaint_open(
         actor=actor,
         kind=ComplaintEvent.Kind.RECEIVED,
         to_state=complaint.state,
-        comment=received_comment,
+        message=Message.RECEIVED,
+        parameters={"channel": channel},
         is_public=True,
         at=received_at,
     )

@@ -14,6 +14,7 @@ from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from core.text import control_characters_strip
 
+from ..event_text import Message
 from ..models import Action, Complaint, ComplaintEvent, EscalationRule, State
 from .common import event_add
 from .escalation import complaint_escalate
@@ -54,7 +55,8 @@ def complaint_satisfaction_record(
         complaint=complaint,
         actor=None,
         kind=ComplaintEvent.Kind.NOTE,
-        comment=_("Customer rated the handling %(rating)d of 5. %(comment)s") % {"rating": rating, "comment": comment},
+        message=Message.RATED,
+        parameters={"rating": rating, "comment": comment.strip()},
     )
     if rating <= LOW_RATING:
         _reopen_and_escalate(complaint=complaint, rating=rating, now=now)
@@ -66,7 +68,8 @@ def _reopen_and_escalate(*, complaint: Complaint, rating: int, now: datetime.dat
         actor=None,
         complaint=complaint,
         action=Action.REOPEN,
-        comment=_("Reopened: the customer rated the handling %(rating)d of 5.") % {"rating": rating},
+        message=Message.REOPENED_BY_RATING,
+        parameters={"rating": rating},
         now=now,
     )
     for rule in EscalationRule.objects.filter(is_active=True, deadline=EscalationRule.Deadline.LOW_SATISFACTION):

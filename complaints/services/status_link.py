@@ -13,7 +13,6 @@ import secrets
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.links import site_url
@@ -21,6 +20,7 @@ from core.mail import mail_send
 from core.models import AuditEvent
 from core.references import reference_of
 
+from ..event_text import Message
 from ..models import Complaint, ComplaintEvent
 from .common import event_add
 
@@ -95,9 +95,15 @@ def complaint_acknowledgement_send(*, complaint: Complaint, actor=None, now: dat
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         instance=complaint,
-        comment=_("Acknowledgement with the status link sent to %(email)s") % {"email": email},
+        changes={"acknowledgement_sent_to": [None, email]},
     )
-    event_add(complaint=complaint, actor=actor, kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT, comment=email)
+    event_add(
+        complaint=complaint,
+        actor=actor,
+        kind=ComplaintEvent.Kind.ACKNOWLEDGEMENT_SENT,
+        message=Message.ACKNOWLEDGEMENT_SENT,
+        parameters={"email": email},
+    )
     return True
 
 

@@ -21,6 +21,7 @@ from core.audit import audit_record, diff, snapshot
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 
+from ..event_text import Message
 from ..models import OPEN_STATES, Action, CloseReason, Complaint, ComplaintEvent, CorrectiveAction, State
 from ..sla import due_after_pause
 from ..workflow import target_of
@@ -92,8 +93,12 @@ def transition_apply(
     reason: str = "",
     close_reason: str = "",
     early_close_reason: str = "",
+    message: str = "",
+    parameters: dict | None = None,
     now: datetime.datetime | None = None,
 ) -> Complaint:
+    """The step itself; `message` and `parameters`: the system's words on the timeline line (a
+    complaints.event_text.Message code) when the system takes the step."""
     now = now or timezone.now()
     from_state = complaint.state
     to_state = target_of(action, from_state)
@@ -136,7 +141,7 @@ def transition_apply(
                 early_close_reason=early_close_reason,
             )
     elif action == Action.REOPEN:
-        if not comment:
+        if not comment and not message:
             raise ApplicationError(_("Say why the complaint is reopened."))
         updates.update(
             resolved_at=None,
@@ -172,6 +177,8 @@ def transition_apply(
         from_state=from_state,
         to_state=to_state,
         comment=comment or reason or resolution,
+        message=message,
+        parameters=parameters,
         is_public=True,
         at=now,
     )
@@ -211,7 +218,7 @@ def complaint_close_unanswered(*, now: datetime.datetime | None = None) -> int:
                 complaint=complaint,
                 action=Action.CLOSE,
                 close_reason=CloseReason.NO_ANSWER,
-                comment=_("Closed automatically: no answer from the customer."),
+                message=Message.CLOSED_UNANSWERED,
                 now=now,
             )
         except ApplicationError:
@@ -238,7 +245,8 @@ def complaint_assign(*, actor, complaint: Complaint, assignee=None, team=None, c
         complaint=complaint,
         actor=actor,
         kind=ComplaintEvent.Kind.ASSIGNMENT,
-        comment=", ".join(str(v) for v in (assignee, team) if v is not None) or _("Unassigned"),
+        message=Message.ASSIGNED,
+        parameters={"assignee": str(assignee or ""), "team": str(team or "")},
     )
     return complaint
 

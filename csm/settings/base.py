@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignTriggerEnum": "surveys.models.CampaignTrigger",
         "QuestionnaireKindEnum": "surveys.models.QuestionnaireKind",
         "QuestionKindEnum": "surveys.models.QuestionKind",
+        "LanguageEnum": "customers.models.Language",
     },
 }
 

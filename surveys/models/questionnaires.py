@@ -142,10 +142,19 @@ class Questionnaire(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=150)
+    # English in `name` and `description`, Chinese in the `_zh` fields (core.i18n.bilingual's older
+    # style, which keeps the API's and the interchange format's field names).
+    name_zh = models.CharField(
+        _("name (Chinese)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Shown in the Chinese interface; the name if empty."),
+    )
     kind = models.CharField(
         _("purpose"), max_length=20, choices=QuestionnaireKind.choices, default=QuestionnaireKind.CUSTOM
     )
     description = models.TextField(_("description"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -156,7 +165,15 @@ class Questionnaire(TimeStampedModel):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return bilingual(self, "name")
+
+    @property
+    def description_text(self) -> str:
+        return bilingual(self, "description")
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:questionnaire_detail", args=[self.pk])

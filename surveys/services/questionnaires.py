@@ -44,8 +44,10 @@ def questionnaire_import(*, actor, raw: bytes | str) -> QuestionnaireVersion:
         code=data["code"].strip(),
         defaults={
             "name": data["name"].strip(),
+            "name_zh": (data.get("name_zh") or "").strip()[:150],
             "kind": data["kind"] if data.get("kind") in QuestionnaireKind.values else QuestionnaireKind.CUSTOM,
             "description": data.get("description", ""),
+            "description_zh": data.get("description_zh") or "",
             "created_by": actor,
         },
     )

@@ -75,7 +75,7 @@ def test_a_low_rating_escalation_is_audited_like_the_sweeps(client, closed, djan
     closed.refresh_from_db()
     escalation = closed.escalations.get()
     audited = AuditEvent.objects.for_object(closed).filter(changes__has_key="escalation")
-    assert [event.changes["escalation"] for event in audited] == [[None, escalation.rule.name]]
+    assert [event.changes["escalation"] for event in audited] == [[None, escalation.rule.code]]
     assert escalation.notified and audited.get().comment == escalation.notified
 
 

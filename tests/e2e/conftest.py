@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.text_guard import assert_no_untranslated
+
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -62,12 +64,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, "customer-list") saves test-artifacts/screenshots/customer-list.png and returns its path."""
+    """screenshot(page, "customer-list") saves test-artifacts/screenshots/customer-list.png and returns its path.
 
-    def take(page, name: str) -> Path:
+    Every page a journey shoots is also checked for text in the other language than its own
+    (tests/e2e/text_guard.py); `allow=` lists data the journey typed in the other language."""
+
+    def take(page, name: str, allow=()) -> Path:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
         page.screenshot(path=str(path), full_page=True)
+        assert_no_untranslated(page, allow=allow)
         return path
 
     return take

@@ -16,6 +16,15 @@ from tests.factories import ContactFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "pass-Word-123"
+# What the staff typed, in English: data on the Chinese pages (tests/e2e/text_guard.py).
+TYPED = [
+    "Pump leaks at the shaft seal",
+    "Delivered last week; leaks after two days of operation.",
+    "Replace the pump",
+    "Change seal supplier; inspect batch B-2026-11.",
+    "Pump replaced on site; seal supplier changed.",
+    "Nordic Pumps AB",
+]
 
 
 def log_in(page, live_server, username: str) -> None:
@@ -95,9 +104,9 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     expect(manager_page.locator("#escalations")).to_contain_text("Resolution overdue: tell the department manager")
     manager_page.click("text=中文")
     expect(manager_page.locator("h1")).to_contain_text(complaint.reference)
-    screenshot(manager_page, "zh-complaint-escalated-detail")
+    screenshot(manager_page, "zh-complaint-escalated-detail", allow=TYPED)
     manager_page.goto(f"{live_server.url}/complaints/?open=true")
-    screenshot(manager_page, "zh-complaint-list")
+    screenshot(manager_page, "zh-complaint-list", allow=TYPED)
 
     # -- staff investigates, takes a corrective action and resolves ---------------------------------
     staff_page.reload()
@@ -124,13 +133,13 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
         "Pump replaced on site; seal supplier changed."
     )
     expect(phone.locator("body")).not_to_contain_text("Change seal supplier")  # internal: not shown
-    screenshot(phone, "zh-complaint-status-mobile")
+    screenshot(phone, "zh-complaint-status-mobile", allow=TYPED)
     phone.goto(live_server.url + "/complaints/status/forged-token/")
     expect(phone.locator("[data-testid=status-unknown]")).to_be_visible()
     # -- the manager prints the 8D report for the customer, in Chinese ---------------------------------
     manager_page.goto(f"{live_server.url}/complaints/{complaint.pk}/8d/?language=zh-hans")
     expect(manager_page.locator(".eight-d")).to_contain_text("Change seal supplier")
-    screenshot(manager_page, "zh-complaint-8d")
+    screenshot(manager_page, "zh-complaint-8d", allow=TYPED)
     with manager_page.expect_download() as download:
         manager_page.click("[data-testid=pdf]")
     assert download.value.suggested_filename == f"8D-{complaint.reference}-zh-hans.pdf"

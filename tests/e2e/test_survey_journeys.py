@@ -14,6 +14,8 @@ from tests.surveys.factories import customers_with_contacts, token_of
 
 # serialized_rollback: the roles, permissions and questionnaire templates come from data
 # migrations, which a transactional test's flush would otherwise remove for the tests after it.
+# The segment and the factories' customers, named in one language: data (tests/e2e/text_guard.py).
+DATA = ["关键顾客", "Customer", "Contact", "wang"]  # wang: the owner to choose
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
@@ -72,7 +74,7 @@ def test_customer_answers_on_a_phone_in_chinese_leaves_comes_back_and_finishes(
     expect(page.locator("h1")).to_have_text("顾客满意度调查")
     expect(page.locator("#question-quality legend")).to_contain_text("您对我们的产品质量是否满意？")
     expect(page.locator("#question-quality_why")).to_be_hidden()
-    screenshot(page, "zh-survey-phone-start")
+    screenshot(page, "zh-survey-phone-start", allow=DATA)
 
     rate(page, "quality", 2, importance=5)
     expect(page.locator("#question-quality_why")).to_be_visible()  # a low score asks why
@@ -80,7 +82,7 @@ def test_customer_answers_on_a_phone_in_chinese_leaves_comes_back_and_finishes(
     rate(page, "delivery", 4, importance=4)
     wait_saved(page)
     expect(page.locator("[data-answered]")).to_have_text("3")
-    screenshot(page, "zh-survey-phone-partly-answered")
+    screenshot(page, "zh-survey-phone-partly-answered", allow=DATA)
     page.close()  # the customer leaves
 
     invitation.refresh_from_db()
@@ -105,11 +107,11 @@ def test_customer_answers_on_a_phone_in_chinese_leaves_comes_back_and_finishes(
     page.locator('#question-recommend label:has(input[value="8"])').click()
     page.locator('#question-channel label:has(input[value="wechat"])').click()
     page.fill("#question-comment textarea", "希望交货更快一些")
-    screenshot(page, "zh-survey-phone-complete")
+    screenshot(page, "zh-survey-phone-complete", allow=DATA)
     page.click("button.survey-submit")
 
     expect(page.locator("[data-testid=thanks]")).to_be_visible()
-    screenshot(page, "zh-survey-phone-thanks")
+    screenshot(page, "zh-survey-phone-thanks", allow=DATA)
     response = Response.objects.get(invitation=invitation)
     assert response.language == "zh-hans" and response.nps_score == 8
     answers = {a.question.code: a for a in response.answers.select_related("question")}
@@ -121,7 +123,7 @@ def test_customer_answers_on_a_phone_in_chinese_leaves_comes_back_and_finishes(
     expect(page.locator("[data-testid=link-closed]")).to_contain_text(
         "已通过此链接完成作答"
     )  # the customer's language, Chinese
-    screenshot(page, "zh-survey-phone-already-answered")
+    screenshot(page, "zh-survey-phone-already-answered", allow=DATA)
     assert Response.objects.filter(invitation=invitation).count() == 1
 
 
@@ -133,7 +135,7 @@ def test_a_forged_link_shows_the_neutral_page_on_a_phone(live_server, phone, scr
 
     assert response.status == 404 and response.headers["referrer-policy"] == "no-referrer"
     expect(page.locator("[data-testid=link-closed]")).to_be_visible()
-    screenshot(page, "zh-survey-phone-unusable-link")
+    screenshot(page, "zh-survey-phone-unusable-link", allow=DATA)
 
 
 def _answered_campaign(settings):
@@ -173,23 +175,23 @@ def test_manager_follows_results_and_the_method(live_server, page, screenshot, s
 
     page.click("nav.mainnav a[href='/surveys/']")
     expect(page.locator("table")).to_contain_text(campaign.name)
-    screenshot(page, f"{language}-survey-campaign-list")
+    screenshot(page, f"{language}-survey-campaign-list", allow=DATA)
     page.click(f"text={campaign.name}")
     expect(page.locator("[data-testid=completed]")).to_have_text("3")
-    screenshot(page, f"{language}-survey-campaign-results")
+    screenshot(page, f"{language}-survey-campaign-results", allow=DATA)
     page.goto(f"{live_server.url}/surveys/campaigns/{campaign.pk}/methodology/")
-    screenshot(page, f"{language}-survey-methodology")
+    screenshot(page, f"{language}-survey-methodology", allow=DATA)
     page.goto(f"{live_server.url}/surveys/questionnaires/{campaign.questionnaire_version.questionnaire_id}/")
-    screenshot(page, f"{language}-survey-questionnaire")
+    screenshot(page, f"{language}-survey-questionnaire", allow=DATA)
     page.goto(f"{live_server.url}/surveys/campaigns/{campaign.pk}/links/")
     expect(page.locator("[data-testid=link-card]")).to_have_count(1)  # three of four have answered
-    screenshot(page, f"{language}-survey-printable-links")
+    screenshot(page, f"{language}-survey-printable-links", allow=DATA)
     page.goto(f"{live_server.url}/surveys/campaigns/new/")
     expect(page.locator("#id_trigger")).to_be_visible()
-    screenshot(page, f"{language}-survey-campaign-form")
+    screenshot(page, f"{language}-survey-campaign-form", allow=DATA)
     page.goto(f"{live_server.url}/surveys/plans/new/")
     expect(page.locator("#id_margin_of_error")).to_be_visible()
-    screenshot(page, f"{language}-survey-plan-form")
+    screenshot(page, f"{language}-survey-plan-form", allow=DATA)
 
 
 def test_manager_opens_a_kiosk_link_and_a_visitor_answers_it_once_on_a_phone(
@@ -204,7 +206,7 @@ def test_manager_opens_a_kiosk_link_and_a_visitor_answers_it_once_on_a_phone(
     section = page.locator("[data-testid=open-link]")
     expect(section.locator("svg")).to_be_visible()  # the QR code to print on a delivery note
     expect(section.locator("[data-testid=open-link-qr]")).to_have_attribute("href", re.compile(r"/qr\.svg$"))
-    screenshot(page, "en-survey-open-link")
+    screenshot(page, "en-survey-open-link", allow=DATA)
     link = section.locator("a[href*='/surveys/o/']").get_attribute("href")
 
     visitor = phone.new_page()
@@ -218,12 +220,12 @@ def test_manager_opens_a_kiosk_link_and_a_visitor_answers_it_once_on_a_phone(
         rate(visitor, code, 5, importance=4)
     expect(visitor.locator("[data-answered]")).to_have_text("7")  # the "why" counts too
     visitor.locator('#question-recommend label:has(input[name="q-recommend"][value="9"])').click()
-    screenshot(visitor, "zh-survey-open-link-phone")
+    screenshot(visitor, "zh-survey-open-link-phone", allow=DATA)
     visitor.click("button.survey-submit")
     expect(visitor.locator("[data-testid=thanks]")).to_be_visible()
     visitor.goto(link)
     expect(visitor.locator("[data-testid=already-answered]")).to_be_visible()
-    screenshot(visitor, "zh-survey-open-link-already-answered")
+    screenshot(visitor, "zh-survey-open-link-already-answered", allow=DATA)
 
     assert Response.objects.filter(campaign=campaign, is_open=True).count() == 1
     page.reload()
