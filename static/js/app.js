@@ -1,6 +1,22 @@
 // Keyboard shortcuts for staff pages. Kept tiny: no framework, no build step.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+  // The main menu's disclosure button (shown on narrow screens only, see app.css).
+  const navToggle = document.querySelector(".nav-toggle");
+  function navOpen(open) {
+    navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    navToggle.closest(".topbar").classList.toggle("nav-open", open);
+  }
+  if (navToggle) {
+    navToggle.addEventListener("click", function () { navOpen(navToggle.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && navToggle.getAttribute("aria-expanded") === "true") { navOpen(false); navToggle.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".topbar")) { navOpen(false); }
+    });
+  }
   let pendingG = false;
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
