@@ -17,6 +17,16 @@
       if (!event.target.closest(".topbar")) { navOpen(false); }
     });
   }
+  // A table wider than the screen scrolls inside its own box; the keyboard can scroll that box only
+  // once it can take the focus (WCAG 2.1.1), so an overflowing box becomes a tab stop, and only then.
+  function scrollBoxesFocusable() {
+    document.querySelectorAll(".table-wrap, .chart-numbers, .month-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.setAttribute("tabindex", "0"); } else { box.removeAttribute("tabindex"); }
+    });
+  }
+  scrollBoxesFocusable();
+  window.addEventListener("resize", scrollBoxesFocusable);
+  document.addEventListener("htmx:afterSettle", scrollBoxesFocusable);
   let pendingG = false;
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));

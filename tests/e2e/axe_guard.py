@@ -11,7 +11,9 @@ be neater, but the sync API deadlocks when a route handler talks to the page.) A
 as it is closed (`Page.close`, `BrowserContext.close`), which covers what htmx changed on it since.
 Pages drawn by third-party code (Swagger UI, Redoc, Django's admin) are left out.
 Each address is also opened once in the other language (a fresh context with the same cookies and the
-other `django_language`), so every page is checked in English and in Chinese.
+other `django_language`), so every page is checked in English and in Chinese. The fixture
+`axe_every_page` (tests/e2e/conftest.py) installs the watcher for each browser test and fails the
+test at teardown with one line per offending element: page, rule id, impact, element, axe's help.
 """
 
 from __future__ import annotations
@@ -165,6 +167,8 @@ class AxeWatcher:
             response = other_page.goto(page.url)
             if response is not None and response.ok and "html" in response.headers.get("content-type", ""):
                 self.findings.extend(violations_report(_where(other_page), blocking_violations(other_page)))
+        except Error as error:
+            self.findings.append(f"[{language}] {page.url}: axe could not check it ({error.message.splitlines()[0]})")
         finally:
             self.original["context_close"](context)
 

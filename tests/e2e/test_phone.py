@@ -114,3 +114,9 @@ def test_an_auditor_opening_a_form_by_its_address_reads_why(live_server, page, s
     screenshot(page, "en-error-read-only")
     page.click("[data-testid=home-link]")
     expect(page.locator(".usermenu")).to_be_visible()
+
+    page.click("text=中文")
+    response = page.goto(f"{live_server.url}/customers/999999/")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    screenshot(page, "zh-error-not-found")
