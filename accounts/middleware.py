@@ -28,8 +28,55 @@ AUDITOR_ALLOWED_WRITES = {
 }
 
 
+# Pages whose GET shows only a form for a change (a new record, an edit, a delete confirmation): a
+# read-only user who opens one by its address gets the read-only page (403.html) instead of a form
+# that could never be sent and whose live parts (searches, previews) would fail one by one. Pages
+# that show a record and also accept a change (a complaint, a feedback record, a review) stay open.
+READ_ONLY_REFUSED_FORMS = frozenset(
+    {
+        "customers:create",
+        "customers:update",
+        "customers:delete",
+        "customers:contact_create",
+        "customers:contact_update",
+        "customers:contact_delete",
+        "customers:segment_create",
+        "customers:segment_update",
+        "customers:segment_delete",
+        "customers:import_upload",
+        "visits:create",
+        "visits:record",
+        "visits:reschedule",
+        "visits:cancel",
+        "visits:plan_create",
+        "visits:plan_update",
+        "complaints:create",
+        "complaints:action_create",
+        "complaints:customer_inline_create",
+        "surveys:campaign_create",
+        "surveys:questionnaire_import",
+        "surveys:version_derive",
+        "surveys:question_add",
+        "surveys:version_update",
+        "surveys:question_update",
+        "surveys:question_delete",
+        "surveys:plan_create",
+        "surveys:plan_update",
+        "feedback:create",
+        "feedback:delete",
+        "feedback:benchmark_delete",
+        "evidence:measurement_review_create",
+        "evidence:management_review_create",
+        "reports:objective_create",
+        "reports:objective_update",
+        "reports:analysis_schedule_create",
+    }
+)
+
+
 class AuditorReadOnlyMiddleware:
-    """A second, global guard: a read-only user's unsafe request is refused before any view runs."""
+    """A second, global guard: a read-only user's unsafe request is refused before any view runs, and
+    so is opening a page that is only a form for a change (READ_ONLY_REFUSED_FORMS)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,7 +86,11 @@ class AuditorReadOnlyMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
-        if request.method in SAFE_METHODS or user is None or not getattr(user, "is_read_only", False):
+        if user is None or not getattr(user, "is_read_only", False):
+            return None
+        if request.method in SAFE_METHODS:
+            if request.resolver_match is not None and request.resolver_match.view_name in READ_ONLY_REFUSED_FORMS:
+                raise PermissionDenied
             return None
         if getattr(view_func, "csm_access", None) == "public":
             return None

@@ -1,6 +1,32 @@
 // Keyboard shortcuts for staff pages. Kept tiny: no framework, no build step.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+  // The main menu's disclosure button (shown on narrow screens only, see app.css).
+  const navToggle = document.querySelector(".nav-toggle");
+  function navOpen(open) {
+    navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    navToggle.closest(".topbar").classList.toggle("nav-open", open);
+  }
+  if (navToggle) {
+    navToggle.addEventListener("click", function () { navOpen(navToggle.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && navToggle.getAttribute("aria-expanded") === "true") { navOpen(false); navToggle.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".topbar")) { navOpen(false); }
+    });
+  }
+  // A table wider than the screen scrolls inside its own box; the keyboard can scroll that box only
+  // once it can take the focus (WCAG 2.1.1), so an overflowing box becomes a tab stop, and only then.
+  function scrollBoxesFocusable() {
+    document.querySelectorAll(".table-wrap, .chart-numbers, .month-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.setAttribute("tabindex", "0"); } else { box.removeAttribute("tabindex"); }
+    });
+  }
+  scrollBoxesFocusable();
+  window.addEventListener("resize", scrollBoxesFocusable);
+  document.addEventListener("htmx:afterSettle", scrollBoxesFocusable);
   let pendingG = false;
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));

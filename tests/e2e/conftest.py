@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.axe_guard import AxeWatcher
 from tests.e2e.text_guard import assert_no_untranslated
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
@@ -60,6 +61,17 @@ def browser_type_launch_args(browser_type_launch_args):
         args["executable_path"] = CHROMIUM
     args["args"] = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
     return args
+
+
+@pytest.fixture(autouse=True)
+def axe_every_page(monkeypatch):
+    """axe-core on every page the test shows, in both languages: fails on critical or serious violations."""
+    watcher = AxeWatcher()
+    watcher.install(monkeypatch)
+    yield watcher
+    watcher.finish()
+    if watcher.findings:
+        pytest.fail("axe found critical or serious violations:\n" + watcher.report(), pytrace=False)
 
 
 @pytest.fixture

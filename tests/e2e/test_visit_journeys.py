@@ -46,6 +46,7 @@ def test_staff_records_todays_visit_on_a_phone_and_turns_an_issue_into_a_complai
     dimensions = list(SatisfactionDimension.objects.filter(is_active=True)[:2])
     log_in(page, live_server, "li")
 
+    page.click("[data-testid=nav-toggle]")  # on a phone the main menu folds behind its button
     page.click("nav.mainnav >> text=Visits")
     expect(page.locator("#today")).to_contain_text("Harbour Logistics Ltd")
     _no_horizontal_scroll(page)
