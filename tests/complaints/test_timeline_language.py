@@ -95,7 +95,7 @@ def test_the_migration_turns_stored_sentences_into_messages(complaint, staff_use
         ),
         ComplaintEvent.objects.create(complaint=complaint, kind="note", comment="Called the customer back"),
     ]
-    migration = importlib.import_module("complaints.migrations.0013_event_sentences_to_messages")
+    migration = importlib.import_module("complaints.migrations.0015_event_sentences_to_messages")
 
     migration.sentences_to_messages(apps, None)
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.middleware import READ_ONLY_REFUSED_FORMS
 from core.models import AuditEvent
 from surveys.models import Campaign, Questionnaire, QuestionnaireVersion
 from tests.factories import SegmentFactory, UserFactory
@@ -101,7 +102,9 @@ def test_each_role_reads_what_it_may_and_nothing_fails(role, world):
         may = role in ("manager", "admin") or name not in MANAGER_ONLY_READS
         if name == "surveys:campaign_export":
             may = role != "staff"  # exporting answers is for those who report on them
-        if name in ("surveys:question_add", "surveys:question_update", "surveys:version_update"):
+        if role == "auditor" and name in READ_ONLY_REFUSED_FORMS:
+            expected = {403}  # a form for a change: the read-only page says why
+        elif name in ("surveys:question_add", "surveys:question_update", "surveys:version_update"):
             expected = {302}  # the sent version is locked: back to the questionnaire with a message
         else:
             expected = {200} if may else {403}
