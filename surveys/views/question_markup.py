@@ -69,8 +69,8 @@ def _inputs(question: Question, code: str, answers: Mapping[str, Any], error_id:
                 f'<div class="survey-scale survey-scale-small" role="radiogroup" aria-labelledby="importance-{code}">',
                 _pills(importance_name, 1, question.scale_max, answers.get(f"{question.code}:importance")),
                 "</div>",
-                f'<div class="survey-ends"><span>{escape(_("Not important"))}</span>'
-                f"<span>{escape(_('Very important'))}</span></div>",
+                '<div class="survey-ends"><span>' + escape(_("Not important")) + "</span>"
+                "<span>" + escape(_("Very important")) + "</span></div>",
                 "</div>",
             ]
         return "".join(parts)
@@ -105,7 +105,7 @@ def questions_html(questions: list[Question], answers: Mapping[str, Any], errors
     """Every question's fieldset, numbered in the order of the questions shown: a question not asked
     (its condition unmet) is hidden and takes no number, so the numbers never leave a gap."""
     codes = {q.pk: q.code for q in questions}
-    optional = f' <span class="survey-optional">{escape(_("(optional)"))}</span>'
+    optional = ' <span class="survey-optional">' + escape(_("(optional)")) + "</span>"
     parts = []
     number = 0
     for question in questions:
