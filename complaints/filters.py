@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -100,7 +101,14 @@ class ComplaintFilter(django_filters.FilterSet):
         label=_("Sort by"),
         empty_label=_("Due date, soonest first"),
         fields=(("resolve_due_at", "resolve_due_at"), ("received_at", "received_at"), ("severity", "severity")),
+        field_labels={
+            "resolve_due_at": _("Resolution due"),
+            "received_at": _("Received"),
+            "severity": _("Severity"),
+        },
     )
+    # django-filter labels the descending choices with this message; our catalogue translates it.
+    _descending_label = gettext_noop("%s (descending)")
 
     class Meta:
         model = Complaint
