@@ -109,7 +109,8 @@ def _rows(values: list[dict], now: datetime.datetime, lists: selectors.QueuePage
 def _rows_html(rows: list[QueueRow], *, can_change: bool) -> SafeString:
     """The table's rows, written here rather than in the template: fifty rows of a dozen values are
     some 800 template variable lookups, the largest single cost of the page. The markup is what
-    complaints/_list_results.html wrote per row; every value is escaped. The SLA badges come from
+    complaints/_list_results.html wrote per row; every value is escaped, and data (subject, customer,
+    assignee) is marked `translate="no"`. The SLA badges come from
     complaints/_sla_badge.html (the complaint page's), rendered once per state the page shows."""
     e = conditional_escape
     badges: dict[str, str] = {"": ""}  # finished complaints: no badge
@@ -129,11 +130,11 @@ def _rows_html(rows: list[QueueRow], *, can_change: bool) -> SafeString:
         html.append(
             f"<tr>{select}"
             f'<td class="mono"><a href="{e(row.url)}">{e(row.reference)}</a>{kind}</td>'
-            f'<td class="primary-cell wrap"><a href="{e(row.url)}">{e(row.subject)}</a>{category}</td>'
-            f'<td class="customer-cell">{e(row.customer)}</td>'
+            f'<td class="primary-cell wrap"><a href="{e(row.url)}" translate="no">{e(row.subject)}</a>{category}</td>'
+            f'<td class="customer-cell" translate="no">{e(row.customer)}</td>'
             f'<td><span class="sev sev-{e(row.severity)}">{e(row.severity_label)}</span></td>'
             f"<td>{e(row.state_label)}</td><td>{e(row.resolve_due)}</td><td>{badges[row.sla]}</td>"
-            f"<td>{e(row.assignee)}{team}</td></tr>\n"
+            f'<td><span translate="no">{e(row.assignee)}</span>{team}</td></tr>\n'
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
