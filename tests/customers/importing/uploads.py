@@ -4,11 +4,12 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook
 
 from customers.importing import batches
-from customers.models import ImportBatch
+from customers.models import Customer, ImportBatch
 
 HEADER = ["code", "name", "scope", "tier", "region", "annual_volume", "tags", "contact_name", "contact_consent"]
 ROWS = [
@@ -37,7 +38,11 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 
 
 def preview(user, content: bytes, *, name="customers.csv", encoding="auto") -> ImportBatch:
-    return batches.import_batch_preview(actor=user, upload=SimpleUploadedFile(name, content), encoding=encoding)
+    """Upload and let the (eager) check task run after the commit, as the worker does."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = batches.import_batch_preview(actor=user, upload=SimpleUploadedFile(name, content), encoding=encoding)
+    batch.refresh_from_db()
+    return batch
 
 
 def import_now(user, content: bytes, capture, **kwargs) -> ImportBatch:
@@ -56,6 +61,22 @@ def stored_files(root) -> list:
 
 
 def upload(client, content: bytes, *, name="customers.csv", encoding="auto"):
-    return client.post(
-        reverse("customers:import_upload"), {"file": SimpleUploadedFile(name, content), "encoding": encoding}
-    )
+    """Post the upload form; the check task runs (eagerly) once the request's transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("customers:import_upload"), {"file": SimpleUploadedFile(name, content), "encoding": encoding}
+        )
+
+
+def checked_batch() -> ImportBatch:
+    """The one batch an upload made, after its check."""
+    return ImportBatch.objects.get()
+
+
+def refused(user, content: bytes, **kwargs) -> str:
+    """Upload a file the check refuses as a whole: the batch is INVALID with the message, and no
+    customer was written. Returns the message."""
+    batch = preview(user, content, **kwargs)
+    assert batch.status == ImportBatch.Status.INVALID and batch.failure, batch
+    assert batch.errors == [] and not Customer.objects.exists()
+    return batch.failure
