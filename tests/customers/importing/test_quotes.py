@@ -2,7 +2,6 @@
 file is refused with the row named, and nothing is written."""
 
 import pytest
-
 from django.urls import reverse
 
 from customers.models import Customer, ImportBatch
