@@ -141,9 +141,7 @@ def test_an_auditor_cannot_import(auditor_client):
     assert not FeedbackRecord.objects.exists()
 
 
-def test_an_xlsx_whose_formatted_empty_rows_claim_a_million_rows_is_read_by_its_real_extent(
-    manager_user, monkeypatch
-):
+def test_an_xlsx_whose_formatted_empty_rows_claim_a_million_rows_is_read_by_its_real_extent(manager_user, monkeypatch):
     from customers.importing import reading
     from tests.customers.importing.uploads import xlsx_with_formatted_rows
 
