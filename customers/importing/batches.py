@@ -135,7 +135,10 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
         except OSError:
             import_batch_check_fail(batch_id=batch.pk, message=_file_gone_message)
             return batch
-        values: dict[str, Any] = {"sample": [], "other_encodings": [], "errors": [], "failure": ""}
+        values: dict[str, Any] = {
+            **dict.fromkeys(("row_count", "created_count", "updated_count", "unchanged_count", "contact_count"), 0),
+            **{"sample": [], "other_encodings": [], "errors": [], "failure": ""},
+        }
         try:
             table = table_read(content=content, encoding=batch.encoding or ENCODING_AUTO)
             values.update(encoding=table.encoding, sample=_sample(table))
@@ -215,19 +218,21 @@ def check_is_overdue(batch: ImportBatch, *, now: datetime.datetime | None = None
     return batch.status == ImportBatch.Status.CHECKING and batch.updated_at < (now or timezone.now()) - limit
 
 
-def import_batch_reread(*, actor: User, batch: ImportBatch, encoding: str) -> bool:
+def import_batch_reread(*, actor: User, batch: ImportBatch, encoding: str) -> None:
     """Check a previewed or invalid CSV batch again, read in another text encoding that also decodes it
-    (a GBK file whose bytes happen to be valid UTF-8 is garbled by detection). Not once confirmed.
-    Audited. True when this call started the new check; False when the batch had moved on."""
+    (a GBK file whose bytes happen to be valid UTF-8 is garbled by detection). Not once confirmed, nor
+    while a check runs. Audited. Raises ApplicationError, changing nothing, when it may not."""
     _require_importer(actor)
     if batch.uploaded_by_id != actor.pk:
         raise ApplicationError(_("Only the person who uploaded the file can choose how it is read."))
+    _reread_allowed(batch.status)
     if encoding not in batch.other_encodings:
         raise ApplicationError(_("The file cannot be read in this encoding."))
-    readable = (ImportBatch.Status.PREVIEWED, ImportBatch.Status.INVALID)
     with transaction.atomic():
-        changed = ImportBatch.objects.filter(pk=batch.pk, status__in=readable, encoding=batch.encoding).update(
-            status=ImportBatch.Status.CHECKING, encoding=encoding, updated_at=timezone.now()
+        # A conditional UPDATE on the state the page showed: a double click or a second tab finds the
+        # batch CHECKING (or confirmed) and changes nothing.
+        changed = ImportBatch.objects.filter(pk=batch.pk, status=batch.status, encoding=batch.encoding).update(
+            status=ImportBatch.Status.CHECKING, encoding=encoding, other_encodings=[], updated_at=timezone.now()
         )
         if changed:
             audit_record(
@@ -238,9 +243,16 @@ def import_batch_reread(*, actor: User, batch: ImportBatch, encoding: str) -> bo
                 comment=batch.original_name,
             )
             transaction.on_commit(lambda: customer_import_check_task.delay(batch.pk))
-    if not changed:
+            return
+    _reread_allowed(ImportBatch.objects.values_list("status", flat=True).get(pk=batch.pk))
+    raise ApplicationError(_("The file is being checked again; wait for the preview."))
+
+
+def _reread_allowed(status: str) -> None:
+    if status == ImportBatch.Status.CHECKING:
+        raise ApplicationError(_("The file is being checked again; wait for the preview."))
+    if status not in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.INVALID):
         raise ApplicationError(_("This file can no longer be read again: its import was already confirmed."))
-    return True
 
 
 def file_too_large_message() -> str:

@@ -119,3 +119,30 @@ def test_an_auditor_cannot_choose_the_reading(client, manager_user, auditor_user
 def test_an_ascii_file_is_offered_no_other_reading(manager_user):
     batch = preview(manager_user, csv_bytes([["A1", "Acme"]], header=["code", "name"]))
     assert batch.other_encodings == [] and batch.encoding == "utf-8-sig"
+
+
+def test_a_second_click_while_the_file_is_checked_again_changes_nothing(manager_client, manager_user):
+    batch = preview(manager_user, _gbk_file())
+    url = reverse("customers:import_encoding", args=[batch.pk])
+
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:  # the worker has not run yet
+        manager_client.post(url, {"encoding": "gb18030"})
+        response = manager_client.post(url, {"encoding": "gb18030"})
+
+    assert len(callbacks) == 1 and AuditEvent.objects.for_object(batch).count() == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKING and batch.encoding == "gb18030"
+    page = manager_client.get(response.url).content.decode()
+    assert "being checked again" in page and "Checking the file" in page and "instead" not in page
+
+
+def test_a_reading_that_refuses_the_file_clears_the_previous_counts(manager_client, manager_user, settings):
+    batch = preview(manager_user, _gbk_file())
+    assert batch.created_count == 1
+    settings.CUSTOMER_IMPORT_MAX_ROWS = 0  # the second check refuses the whole file
+
+    _reread(manager_client, batch, "gb18030")
+
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.INVALID and "more than 0 rows" in batch.failure
+    assert (batch.row_count, batch.created_count) == (0, 0)
