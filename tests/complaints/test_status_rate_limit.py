@@ -66,8 +66,6 @@ def test_one_below_the_limit_is_still_the_neutral_page(client):
 def test_the_limit_page_speaks_chinese(client):
     for number in range(BAD_TOKEN_LIMIT):
         status(client, f"guess-{number}", GUESSER)
-    response = client.get(
-        reverse("complaints:status", args=["x"]), REMOTE_ADDR=GUESSER, HTTP_ACCEPT_LANGUAGE="zh-hans"
-    )
+    response = client.get(reverse("complaints:status", args=["x"]), REMOTE_ADDR=GUESSER, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 429
     assert "尝试次数过多" in response.content.decode()
