@@ -67,7 +67,7 @@ class Redactor:
         if not value:
             return value
         for pattern, replacement in self._replacements:
-            value = pattern.sub(lambda _match, replacement=replacement: replacement, value)
+            value = pattern.sub(replacement.replace("\\", "\\\\"), value)  # the replacement as written
         return value
 
     def data(self, value: Any) -> Any:

@@ -148,6 +148,11 @@ def subject_erase(*, actor, subject: Subject, reason: str) -> Erasure:
     if existing is not None:
         return Erasure(existing, already_erased=True)
     pseudonym = pseudonym_for(subject.kind, subject.pk)
+    contacts = subject.contacts
+    pseudonyms = {contact.pk: pseudonym_for(SubjectKind.CONTACT, contact.pk) for contact in contacts}
+    redactor = _redactor(subject, pseudonyms)
+    # The reason stays in the register and the trail: it must not repeat what it erases ("李娜 asked").
+    reason = redactor.text(reason)
     try:
         with transaction.atomic():
             request = SubjectRequest.objects.create(
@@ -159,13 +164,13 @@ def subject_erase(*, actor, subject: Subject, reason: str) -> Erasure:
                 reason=reason,
                 handled_by=actor,
             )
-    except IntegrityError:  # erased by someone else a moment ago
-        return Erasure(selectors.subject_erasure(subject), already_erased=True)
+    except IntegrityError as error:  # erased by someone else a moment ago
+        concurrent = selectors.subject_erasure(subject)
+        if concurrent is None:
+            raise ApplicationError(_("The erasure could not be recorded; try again.")) from error
+        return Erasure(concurrent, already_erased=True)
 
     now = timezone.now()
-    contacts = subject.contacts
-    pseudonyms = {contact.pk: pseudonym_for(SubjectKind.CONTACT, contact.pk) for contact in contacts}
-    redactor = _redactor(subject, pseudonyms)
     emails = {address.lower() for address in [c.email for c in contacts] + [subject.customer.email] if address}
     if subject.contact is not None:
         emails.discard(subject.customer.email.lower())

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import Complaint
 from core.audit_chain import audit_chain_seal, audit_chain_verify
 from core.exceptions import ApplicationError
 from core.models import AuditEvent, OutboxMessage
@@ -17,7 +17,7 @@ from customers.models import Contact, Customer
 from feedback.models import FeedbackRecord
 from privacy import selectors, services
 from privacy.models import SubjectRequest
-from reports.figures import FigureScope, Period, headline_figures
+from reports.figures import Period, headline_figures
 from reports.services import facts_fill
 from surveys.models import Answer, Invitation, Response
 from visits.models import Visit, VisitIssue
@@ -225,3 +225,10 @@ def test_the_commands_erase_once_and_say_so(world):
     out = io.StringIO()
     call_command("subject_erase", "--contact", str(world.li_na.pk), "--reason", REASON, stdout=out)
     assert "Already erased" in out.getvalue()
+
+
+def test_a_reason_that_names_her_is_kept_without_her_name(manager_user, world):
+    result = erase_contact(manager_user, world.li_na, reason="李娜 asked by e-mail from li.na@example.com")
+    expected = f"Erased contact #{world.li_na.pk} asked by e-mail from [erased]"
+    assert result.request.reason == expected
+    assert expected in AuditEvent.objects.for_object(world.li_na).order_by("-pk").first().comment
