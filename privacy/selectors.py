@@ -80,7 +80,8 @@ def subject_responses(subject: Subject) -> QuerySet[Response]:
 def subject_visits(subject: Subject) -> QuerySet[Visit]:
     queryset = Visit.objects.select_related("assignee", "plan")
     if subject.contact is not None:
-        return queryset.filter(contacts_met=subject.contact).order_by("due_date", "pk").distinct()
+        # One row per visit: a contact is met at most once per visit (the many-to-many is unique).
+        return queryset.filter(contacts_met=subject.contact).order_by("due_date", "pk")
     return queryset.filter(customer=subject.customer).order_by("due_date", "pk")
 
 

@@ -116,7 +116,8 @@ def _rewrite(
 ) -> list[Model]:
     """Rewrite the texts of every row in `queryset`; returns the rows that changed (saved in bulk)."""
     changed = []
-    for row in queryset.select_related(None).only("pk", *fields, *json_fields):
+    ids = list(queryset.order_by().values_list("pk", flat=True))
+    for row in queryset.model.objects.filter(pk__in=ids).only("pk", *fields, *json_fields):
         dirty = False
         for field in fields:
             before = getattr(row, field)
@@ -199,13 +200,14 @@ def subject_erase(*, actor, subject: Subject, reason: str) -> Erasure:
     _rewrite(CorrectiveAction.objects.filter(complaint_id__in=complaint_ids), ("description", "evidence"), redactor)
     _rewrite(ComplaintAttachment.objects.filter(complaint_id__in=complaint_ids), ("original_name",), redactor)
     responses = selectors.subject_responses(subject)
-    _rewrite(Answer.objects.filter(response__in=responses), ("text",), redactor)
+    _rewrite(Answer.objects.filter(response_id__in=list(responses.values_list("pk", flat=True))), ("text",), redactor)
     rewritten["survey_responses"] = list(responses)
     invitations = selectors.subject_invitations(subject)
     invitations.model.objects.filter(pk__in=list(invitations.values_list("pk", flat=True))).update(email="", draft={})
     visits = selectors.subject_visits(subject)
     rewritten["visits"] = _rewrite(visits, ("summary", "next_steps", "cancel_reason"), redactor)
-    _rewrite(VisitIssue.objects.filter(visit__in=visits), ("description",), redactor)
+    visit_ids = list(visits.values_list("pk", flat=True))
+    _rewrite(VisitIssue.objects.filter(visit_id__in=visit_ids), ("description",), redactor)
     rewritten["feedback_records"] = _rewrite(selectors.subject_feedback(subject), ("summary", "details"), redactor)
     # The customer's own notes may name a contact; its lifecycle reasons may name anyone.
     _rewrite(LifecycleChange.objects.filter(customer=subject.customer), ("reason",), redactor)
@@ -242,7 +244,7 @@ def subject_erase(*, actor, subject: Subject, reason: str) -> Erasure:
         "complaints": len(complaint_ids),
         "survey_invitations": invitations.count(),
         "survey_responses": len(rewritten["survey_responses"]),
-        "visits": visits.count(),
+        "visits": len(visit_ids),
         "feedback_records": len(rewritten["feedback_records"]),
         "emails_withdrawn": outbox,
     }
