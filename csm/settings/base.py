@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "complaints",
     "surveys",
     "feedback",
+    "privacy",
     "reports",
     "evidence",
     "demo",
