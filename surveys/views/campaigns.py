@@ -210,7 +210,8 @@ def campaign_export_view(request, pk: int, file_format: str):
     if file_format not in ("csv", "xlsx"):
         raise Http404
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire_version"), pk=pk)
-    return export_response(campaign=campaign, file_format=file_format, actor=request.user)
+    codes = request.GET.get("codes") == "1"  # for machines: question codes, choice values, 1/0
+    return export_response(campaign=campaign, file_format=file_format, actor=request.user, codes=codes)
 
 
 @permission(VIEW)
