@@ -13,7 +13,17 @@ EXPECTED = ["阿里巴巴", "alpha", "北京机械厂", "Beta Ltd", "广州电�
 
 
 def test_chinese_names_sort_by_pinyin_with_latin_names_in_their_place():
-    shuffled = ["上海电气", "Zeta GmbH", "先锋科技", "北京机械厂", "alpha", "西安仪表", "Beta Ltd", "广州电子", "阿里巴巴"]
+    shuffled = [
+        "上海电气",
+        "Zeta GmbH",
+        "先锋科技",
+        "北京机械厂",
+        "alpha",
+        "西安仪表",
+        "Beta Ltd",
+        "广州电子",
+        "阿里巴巴",
+    ]
 
     assert sorted(shuffled, key=name_sort_key) == EXPECTED
     assert sorted(shuffled) != EXPECTED  # by code point 上 (U+4E0A) would come before 北 (U+5317)

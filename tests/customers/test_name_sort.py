@@ -19,7 +19,17 @@ pytestmark = pytest.mark.django_db
 
 # By hand: ā < alpha < běi < Beta < guǎng < shàng < xī ān < xiān < Zeta.
 EXPECTED = ["阿里巴巴", "alpha", "北京机械厂", "Beta Ltd", "广州电子", "上海电气", "西安仪表", "先锋科技", "Zeta GmbH"]
-CREATION_ORDER = ["上海电气", "Zeta GmbH", "先锋科技", "北京机械厂", "alpha", "西安仪表", "Beta Ltd", "广州电子", "阿里巴巴"]
+CREATION_ORDER = [
+    "上海电气",
+    "Zeta GmbH",
+    "先锋科技",
+    "北京机械厂",
+    "alpha",
+    "西安仪表",
+    "Beta Ltd",
+    "广州电子",
+    "阿里巴巴",
+]
 
 
 @pytest.fixture
@@ -111,7 +121,11 @@ def test_a_save_with_update_fields_writes_the_key_with_the_name(customers):
 
 def test_imported_customers_get_their_keys_new_and_renamed(manager_user, django_capture_on_commit_callbacks):
     header = ["code", "name"]
-    import_now(manager_user, csv_bytes([["I1", "重庆银行"], ["I2", "Omega"]], header=header), django_capture_on_commit_callbacks)
+    import_now(
+        manager_user,
+        csv_bytes([["I1", "重庆银行"], ["I2", "Omega"]], header=header),
+        django_capture_on_commit_callbacks,
+    )
     assert dict(Customer.objects.values_list("code", "name_sort")) == {"I1": "chong2qing4yin2hang2", "I2": "omega0"}
 
     import_now(manager_user, csv_bytes([["I2", "北京"]], header=header), django_capture_on_commit_callbacks)
