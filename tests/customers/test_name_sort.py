@@ -152,3 +152,22 @@ def test_the_data_migration_fills_the_keys_of_existing_rows(customers):
     assert [c.name for c in Customer.objects.all()] == EXPECTED
     assert Customer.objects.get(name="北京机械厂").name_sort == "bei3jing1ji1xie4chang3"
     assert Segment.objects.get(pk=segment.pk).name_sort == "hua2nan2"
+
+
+def test_the_keys_sort_alike_in_every_postgresql_collation():
+    """The keys hold only [0-9a-z]: a database created with a locale's or ICU's collation orders them
+    as SQLite's binary one does."""
+    from django.db import connection
+
+    from core.text import name_sort_key
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's collations")
+    keys = [name_sort_key(name) for name in [*EXPECTED, "Ab C", "Abc", "3M中国", "A1", "a10", "绿地", "吕梁", "卢湾"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT collname FROM pg_collation WHERE collname IN ('C', 'en-US-x-icu', 'zh-Hans-x-icu')")
+        collations = [row[0] for row in cursor.fetchall()]
+        for collation in collations:
+            cursor.execute(f'SELECT k FROM unnest(%s::text[]) k ORDER BY k COLLATE "{collation}"', [keys])  # noqa: S608
+            assert [row[0] for row in cursor.fetchall()] == sorted(keys), collation
+    assert collations
