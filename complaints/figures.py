@@ -84,7 +84,7 @@ def complaint_counts_by_segment(*, since=None, until=None) -> list[tuple[str, in
     from customers.selectors import InvalidCriteria, segment_customers
 
     rows = []
-    for segment in Segment.objects.order_by("name"):
+    for segment in Segment.objects.order_by("name_sort", "name"):
         try:
             customers = segment_customers(segment=segment).values("pk")
         except InvalidCriteria:

@@ -1,9 +1,11 @@
 """REST API v1 for customers, contacts and segments. Every write goes through the services, so the
 API enforces exactly the rules the pages do (per-object ownership, lifecycle steps, audit)."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from core.exceptions import ApplicationError
@@ -20,8 +22,21 @@ from .serializers import (
 )
 
 
+class NameSortOrdering(OrderingFilter):
+    """`?ordering=name` sorts by the name's sort key (Chinese names by their pinyin), as the list
+    page does; the name and the id break ties, so pages never overlap."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = [
+            {"name": "name_sort", "-name": "-name_sort"}.get(field, field)
+            for field in super().get_ordering(request, queryset, view) or []
+        ]
+        return [*ordering, *(field for field in ("name", "id") if field not in ordering)]
+
+
 class CustomerViewSet(viewsets.ModelViewSet):
     filterset_class = CustomerFilter
+    filter_backends = [DjangoFilterBackend, NameSortOrdering]
     ordering_fields = ["name", "code", "annual_volume", "updated_at"]
     ordering = ["name", "id"]
 
@@ -96,7 +111,8 @@ class ContactViewSet(viewsets.ModelViewSet):
 
 class SegmentViewSet(viewsets.ModelViewSet):
     serializer_class = SegmentSerializer
-    ordering = ["name"]
+    filter_backends = [DjangoFilterBackend, NameSortOrdering]
+    ordering = ["name", "id"]
     filterset_fields: list[str] = []
 
     def get_queryset(self):
@@ -145,5 +161,5 @@ class SegmentViewSet(viewsets.ModelViewSet):
                 {"message": "The segment's filters are not valid.", "extra": error.errors},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        page = self.paginate_queryset(queryset.order_by("name", "id"))
+        page = self.paginate_queryset(queryset.order_by("name_sort", "name", "id"))
         return self.get_paginated_response(CustomerListSerializer(page, many=True).data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -37,13 +37,14 @@ def _customer_cell(customer: Customer, name: str):
 
 
 def export_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
-    """Header, then one row per customer with its primary contact, read in keyset batches so memory
-    stays flat at any size."""
+    """Header, then one row per customer with its primary contact, in the list's order by name
+    (Chinese names by their pinyin), read in keyset batches on (name_sort, pk), so memory stays flat
+    at any size."""
     yield list(EXPORT_COLUMNS)
-    queryset = queryset.order_by("pk").select_related("owner").prefetch_related("tags", "contacts")
-    last_pk = 0
+    queryset = queryset.order_by("name_sort", "pk").select_related("owner").prefetch_related("tags", "contacts")
+    after = Q()
     while True:
-        batch = list(queryset.filter(pk__gt=last_pk)[:BATCH_SIZE])
+        batch = list(queryset.filter(after)[:BATCH_SIZE])
         if not batch:
             return
         for customer in batch:
@@ -60,7 +61,8 @@ def export_rows(queryset: QuerySet[Customer]) -> Iterator[list]:
                 ("yes" if contact.may_be_surveyed else "no") if contact else "",
             ]
             yield row
-        last_pk = batch[-1].pk
+        last = batch[-1]
+        after = Q(name_sort__gt=last.name_sort) | Q(name_sort=last.name_sort, pk__gt=last.pk)
 
 
 def export_response(*, queryset: QuerySet[Customer], file_format: str, actor, filters: dict | None = None):

@@ -53,7 +53,13 @@ class CustomerFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Sort by name"),
-        fields=(("name", "name"), ("code", "code"), ("annual_volume", "annual_volume"), ("updated_at", "updated_at")),
+        # "name" sorts by the name's sort key: Chinese names by their pinyin (core.text.name_sort_key).
+        fields=(
+            ("name_sort", "name"),
+            ("code", "code"),
+            ("annual_volume", "annual_volume"),
+            ("updated_at", "updated_at"),
+        ),
         field_labels={
             "name": _("Name"),
             "code": _("Code"),

@@ -1,5 +1,7 @@
 """The customer master: who a customer is (domain.md "顾客是谁"), their contacts, tags and segments."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import bilingual
 from core.models import TimeStampedModel
+from core.text import NAME_SORT_KEY_LENGTH, name_sort_key
 
 
 class Scope(models.TextChoices):
@@ -103,8 +106,8 @@ class Tag(models.Model):
 
 
 # What a user sets on a customer: the form, the API, the export and import columns and the services
-# all take these. Not here: the lost reason and date, which the lifecycle step records, and the tags,
-# a relation of their own.
+# all take these. Not here: the lost reason and date, which the lifecycle step records, the tags,
+# a relation of their own, and the name's sort key (CUSTOMER_DERIVED_FIELDS).
 CUSTOMER_EDITABLE_FIELDS = (
     "code",
     "name",
@@ -123,8 +126,35 @@ CUSTOMER_EDITABLE_FIELDS = (
     "notes",
 )
 
+# Derived from an editable field whenever the record is saved, never set by a user: {sort key: the
+# field it sorts}. Form, API, export and import leave them out; a bulk write (the import) fills them
+# with `derived_fields_fill`, as save() does.
+CUSTOMER_DERIVED_FIELDS = {"name_sort": "name"}
+SEGMENT_DERIVED_FIELDS = {"name_sort": "name"}
+
+
+def derived_fields_fill(instance, changed: Iterable[str] | None = None) -> set[str]:
+    """Fill the sort keys of a Customer or Segment from their fields, those of the `changed` fields
+    only when given; returns the names of the sort keys filled, to be written with them."""
+    changed = None if changed is None else set(changed)
+    filled = set()
+    for derived, source in instance.DERIVED_FIELDS.items():
+        if changed is None or source in changed:
+            setattr(instance, derived, name_sort_key(getattr(instance, source)))
+            filled.add(derived)
+    return filled
+
+
+def _save_with_derived_fields(instance, kwargs: dict) -> None:
+    update_fields = kwargs.get("update_fields")
+    filled = derived_fields_fill(instance, update_fields)
+    if update_fields is not None and filled:
+        kwargs["update_fields"] = {*update_fields, *filled}
+
 
 class Customer(TimeStampedModel):
+    DERIVED_FIELDS = CUSTOMER_DERIVED_FIELDS
+
     code = models.CharField(
         _("customer code"),
         max_length=32,
@@ -132,6 +162,8 @@ class Customer(TimeStampedModel):
         help_text=_("Your own identifier; re-imports match customers by it."),
     )
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # Lists sort by this, not by the name: Chinese names by their pinyin (core.text.name_sort_key).
+    name_sort = models.CharField(max_length=NAME_SORT_KEY_LENGTH, blank=True, default="", editable=False)
     scope = models.CharField(_("internal/external"), max_length=10, choices=Scope.choices, default=Scope.EXTERNAL)
     chain_position = models.CharField(
         _("intermediate/end"), max_length=12, choices=ChainPosition.choices, default=ChainPosition.END
@@ -168,7 +200,7 @@ class Customer(TimeStampedModel):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        ordering = ["name", "id"]
+        ordering = ["name_sort", "name", "id"]
         permissions = [
             ("import_customer", _("Can import customers")),
             ("export_customer", _("Can export customers")),
@@ -182,6 +214,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["region", "name"]),
             models.Index(fields=["industry", "name"]),
             models.Index(fields=["owner", "name"]),
+            models.Index(fields=["name_sort", "id"], name="customer_name_sort"),
             models.Index(fields=["-updated_at"]),
             models.Index(fields=["-annual_volume"]),
             models.Index(Upper("code"), name="customer_code_upper"),
@@ -202,6 +235,10 @@ class Customer(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        _save_with_derived_fields(self, kwargs)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.lifecycle != Lifecycle.POTENTIAL and self.potential_source:
@@ -279,7 +316,10 @@ class Contact(TimeStampedModel):
 class Segment(TimeStampedModel):
     """A named, saved filter over customers. `criteria` holds CustomerFilter's query parameters."""
 
+    DERIVED_FIELDS = SEGMENT_DERIVED_FIELDS
+
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_sort = models.CharField(max_length=NAME_SORT_KEY_LENGTH, blank=True, default="", editable=False, db_index=True)
     description = models.TextField(_("description"), blank=True)
     criteria = models.JSONField(_("criteria"), default=dict)
     created_by = models.ForeignKey(
@@ -294,7 +334,7 @@ class Segment(TimeStampedModel):
     class Meta:
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
-        ordering = ["name"]
+        ordering = ["name_sort", "name"]
         permissions = [("change_any_segment", _("Can change segments created by others"))]
 
     def __str__(self) -> str:
@@ -302,6 +342,10 @@ class Segment(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:segment_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        _save_with_derived_fields(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class ImportBatch(TimeStampedModel):

@@ -44,7 +44,7 @@ def customer_search(*, query: str, limit: int = 10) -> list[Customer]:
     return list(
         Customer.objects.filter(
             Q(name__icontains=query) | Q(code__icontains=query) | Q(phone__icontains=query) | Exists(contact_match)
-        ).order_by("name")[:limit]
+        ).order_by("name_sort", "name", "id")[:limit]
     )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Complaint, CorrectiveAction
 from complaints.services.actions import ROOT_CAUSE_CATEGORIES
 from core.exporting import local_datetime
+from core.i18n import bilingual
 from visits.models import Visit
 
 BATCH_SIZE = 2000
@@ -122,7 +123,8 @@ ACTION_COLUMNS = (
 VISIT_COLUMNS = (
     Column(_("Customer code"), lambda v, codes: v.customer.code),
     Column(_("Customer"), lambda v, codes: v.customer.name),
-    Column(_("Plan"), lambda v, codes: v.plan.name if v.plan_id else ""),
+    # A plan is named in both languages; its English name is its key (unique), which machines get.
+    Column(_("Plan"), lambda v, codes: (v.plan.name if codes else bilingual(v.plan, "name")) if v.plan_id else ""),
     Column(_("Trigger"), lambda v, codes: _choice(v, "trigger", codes)),
     Column(_("Due date"), lambda v, codes: v.due_date),
     Column(_("Status"), lambda v, codes: _choice(v, "status", codes)),

@@ -21,7 +21,7 @@ from .models import (
 
 class PlanForm(forms.ModelForm):
     segments = forms.ModelMultipleChoiceField(
-        label=_("Population (segments)"), queryset=Segment.objects.order_by("name"), required=True
+        label=_("Population (segments)"), queryset=Segment.objects.order_by("name_sort", "name"), required=True
     )
 
     class Meta:
@@ -56,7 +56,7 @@ class CampaignForm(forms.Form):
     )
     segment = forms.ModelChoiceField(
         label=_("Or a segment (all its consenting customers)"),
-        queryset=Segment.objects.order_by("name"),
+        queryset=Segment.objects.order_by("name_sort", "name"),
         required=False,
     )
     trigger = forms.ChoiceField(label=_("Or after an event"), choices=CampaignTrigger.choices, required=False)

@@ -68,7 +68,7 @@ def plan_population(*, plan: MeasurementPlan, now=None) -> dict[int, int]:
     """{customer id: segment id} of the plan's eligible population. A customer in several segments
     counts once, in the first segment by name."""
     population: dict[int, int] = {}
-    for segment in plan.segments.order_by("name", "pk"):
+    for segment in plan.segments.order_by("name_sort", "name", "pk"):
         try:
             customers = segment_customers(segment=segment)
         except InvalidCriteria:
@@ -151,7 +151,7 @@ def campaign_tracking(*, campaign: Campaign) -> dict[str, Any]:
             completed=Count("pk", filter=Q(status=Invitation.Status.COMPLETED)),
             csi=Avg("response__csi"),
         )
-        .order_by("segment__name")
+        .order_by("segment__name_sort", "segment__name")
     )
     reached["by_segment"] = [
         {**row, "response_rate": row["completed"] / row["invited"] if row["invited"] else None} for row in by_segment

@@ -139,6 +139,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Our number formats first (core/formats/): Django's zh_Hans has no thousands separator, so a Chinese
+# page showed 1234567 where an English one showed 1,234,567. Numbers are grouped where a template asks
+# (`intcomma`, `floatformat:"2g"`, `money`), not everywhere: USE_THOUSAND_SEPARATOR would also group
+# ids written into links and form values.
+FORMAT_MODULE_PATH = ["core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

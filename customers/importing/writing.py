@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from core.audit import audit_event_build, audit_record_many
 from core.models import AuditEvent
 
-from ..models import Contact, Customer, LifecycleChange, Tag
+from ..models import Contact, Customer, LifecycleChange, Tag, derived_fields_fill
 from .planning import CustomerPlan, in_chunks
 
 if TYPE_CHECKING:
@@ -31,14 +31,18 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
 def plans_write(plans: list[CustomerPlan], *, actor: User, now: datetime.datetime, comment: str) -> None:
     """Write what the plans say, in bulk. Runs inside the commit's transaction."""
     new_customers = [p.customer for p in plans if p.is_new]
+    for customer in new_customers:
+        derived_fields_fill(customer)  # bulk_create does not call save()
     # The primary keys come back through RETURNING (PostgreSQL; SQLite >= 3.35), which the contacts,
     # lifecycle rows, tags and audit rows below need.
     Customer.objects.bulk_create(new_customers, batch_size=WRITE_BATCH_SIZE)
     changed = [p for p in plans if not p.is_new and p.field_changes]
     if changed:
+        derived: set[str] = set()
         for p in changed:
             p.customer.updated_at = now  # bulk_update does not touch auto_now fields
-        fields = sorted({name for p in changed for name in p.field_changes} | {"updated_at"})
+            derived |= derived_fields_fill(p.customer, p.field_changes)
+        fields = sorted({name for p in changed for name in p.field_changes} | {"updated_at"} | derived)
         Customer.objects.bulk_update([p.customer for p in changed], fields, batch_size=WRITE_BATCH_SIZE)
 
     LifecycleChange.objects.bulk_create(

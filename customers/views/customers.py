@@ -35,7 +35,7 @@ def customer_list_view(request):
     filterset = CustomerFilter(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     if not request.GET.get("ordering"):
-        queryset = queryset.order_by("name", "id")
+        queryset = queryset.order_by("name_sort", "name", "id")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -119,7 +119,9 @@ def segment_preview_view(request):
 def segment_detail_view(request, pk: int):
     segment = get_object_or_404(Segment.objects.select_related("created_by"), pk=pk)
     try:
-        customers = selectors.segment_customers(segment=segment).select_related("owner").order_by("name", "id")
+        customers = (
+            selectors.segment_customers(segment=segment).select_related("owner").order_by("name_sort", "name", "id")
+        )
         invalid = False
     except selectors.InvalidCriteria:
         customers, invalid = segment.__class__.objects.none(), True

@@ -193,7 +193,7 @@ def campaign_links_view(request, pk: int):
     invitations = (
         campaign.invitations.select_related("customer", "contact")
         .exclude(status=Invitation.Status.COMPLETED)
-        .order_by("customer__name", "pk")
+        .order_by("customer__name_sort", "customer__name", "pk")
     )
     page = Paginator(invitations, LINKS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
@@ -210,7 +210,8 @@ def campaign_export_view(request, pk: int, file_format: str):
     if file_format not in ("csv", "xlsx"):
         raise Http404
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire_version"), pk=pk)
-    return export_response(campaign=campaign, file_format=file_format, actor=request.user)
+    codes = request.GET.get("codes") == "1"  # for machines: question codes, choice values, 1/0
+    return export_response(campaign=campaign, file_format=file_format, actor=request.user, codes=codes)
 
 
 @permission(VIEW)
@@ -236,7 +237,7 @@ def campaign_methodology_view(request, pk: int):
         n0 = z * z * 0.25 / (e * e)
         sampling = {
             "plan": plan,
-            "segments": list(plan.segments.order_by("name")),
+            "segments": list(plan.segments.order_by("name_sort", "name")),
             "z": z,
             "n0": n0,
             "n0_ceil": math.ceil(n0),

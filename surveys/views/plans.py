@@ -72,7 +72,7 @@ def plan_update_view(request, pk: int):
 @permission(VIEW)
 def plan_detail_view(request, pk: int):
     plan = get_object_or_404(MeasurementPlan.objects.select_related("owner"), pk=pk)
-    segments = list(plan.segments.order_by("name"))
+    segments = list(plan.segments.order_by("name_sort", "name"))
     sample = None if plan.is_frozen else selectors.plan_sample(plan=plan)
     per_segment = [(s, sample.per_segment.get(s.pk, 0)) for s in segments] if sample else []
     return render(

@@ -165,3 +165,45 @@ def test_bad_parameters_are_refused(manager_client):
     assert manager_client.get(url, {"since": "2026-12-01", "until": "2026-11-01"}).status_code == 404
     assert manager_client.get(reverse("reports:register_export", args=["nothing", "csv"])).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_no_code_is_left_in_the_registers_for_people_and_codes_1_keeps_them(shanghai):
+    """Every choice column of the three registers in words in both languages (the visit's plan by its
+    Chinese name too); with codes the values a machine matches on."""
+    from tests.visits.factories import VisitPlanFactory
+
+    plan = VisitPlanFactory(name="Key accounts quarterly", name_zh="关键顾客季度回访")
+    VisitFactory(
+        plan=plan,
+        due_date=datetime.date(2026, 11, 20),
+        status="done",
+        visited_on=datetime.date(2026, 11, 19),
+        completed_at=_at(2026, 11, 19, 16, 0),
+        channel="phone",
+        purpose="relationship",
+    )
+    complaint = ComplaintFactory(received_at=_at(2026, 11, 2, 10, 0), channel="hotline", state="received")
+    CorrectiveActionFactory(complaint=complaint, kind="corrective", status="open", due_date=datetime.date(2026, 12, 1))
+    since, until = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
+
+    def register(rows_for, language, codes=False):
+        header, row = rows_for(since=since, until=until, language=language, codes=codes)
+        return dict(zip(header, row, strict=True))
+
+    visit_zh = register(registers.visit_rows, "zh-hans")
+    visit_en = register(registers.visit_rows, "en")
+    visit_codes = register(registers.visit_rows, "en", codes=True)
+    assert visit_zh["回访计划"] == "关键顾客季度回访" and visit_en["Plan"] == "Key accounts quarterly"
+    assert visit_codes["Plan"] == "Key accounts quarterly"
+    assert visit_en["Channel"] == "Phone call" and visit_codes["Channel"] == "phone"
+    assert visit_en["Status"] == "Done" and visit_codes["Status"] == "done"
+
+    complaint_en = register(registers.complaint_register_rows, "en")
+    complaint_codes = register(registers.complaint_register_rows, "en", codes=True)
+    assert complaint_codes["Channel"] == "hotline" and complaint_en["Channel"] != "hotline"
+    assert complaint_codes["State"] == "received" and complaint_en["State"] != "received"
+
+    action_zh = register(registers.corrective_action_rows, "zh-hans")
+    action_codes = register(registers.corrective_action_rows, "en", codes=True)
+    assert action_codes["Kind"] == "corrective" and action_codes["Status"] == "open"
+    assert action_zh["类型"] == "纠正措施" and action_zh["状态"] not in ("open", "")

@@ -212,7 +212,7 @@ def test_methodology_is_written_from_the_configuration(auditor_client, world):
 
 def test_export_neutralises_formulas_in_csv_and_xlsx(auditor_client, world):
     campaign = world["campaign"]
-    response = auditor_client.get(reverse("surveys:campaign_export", args=[campaign.pk, "csv"]))
+    response = auditor_client.get(reverse("surveys:campaign_export", args=[campaign.pk, "csv"]) + "?codes=1")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
     header, row = rows

@@ -33,6 +33,7 @@ from customers.models import (
     Scope,
     Segment,
     Tier,
+    derived_fields_fill,
 )
 from surveys import demo as surveys_demo
 from visits import demo as visits_demo
@@ -334,6 +335,8 @@ class Command(BaseCommand):
                         lost_at=now if lifecycle == Lifecycle.LOST else None,
                     )
                 )
+            for customer in customers:
+                derived_fields_fill(customer)  # the name's sort key: bulk_create does not call save()
             with transaction.atomic():
                 created = Customer.objects.bulk_create(customers, batch_size=1000)
                 if not created or created[0].pk is None:
