@@ -146,7 +146,7 @@ def test_the_data_migration_fills_the_keys_of_existing_rows(customers):
     segment = SegmentFactory(name="华南")
     Customer.objects.update(name_sort="")  # rows as they were before the column
     Segment.objects.update(name_sort="")
-    migration = importlib.import_module("customers.migrations.0006_name_sort_keys")
+    migration = importlib.import_module("customers.migrations.0007_name_sort_keys")
     migration.BATCH_SIZE = 4  # several batches
     migration.fill_name_sort(django_apps, None)
     assert [c.name for c in Customer.objects.all()] == EXPECTED
