@@ -116,7 +116,7 @@ def visit_coverage_by_segment(
             done=Count("id", filter=Q(status=Visit.Status.DONE)),
             overdue=Count("id", filter=Q(status=Visit.Status.PLANNED, due_date__lt=today)),
         )
-        .order_by("plan__segment__name")
+        .order_by("plan__segment__name_sort", "plan__segment__name")
     )
     return [
         {
