@@ -333,13 +333,19 @@ def segment_figure(
 
 @_chart
 def quadrant_figure(
-    frame: pd.DataFrame, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    note: str = "",
 ) -> Figure:
     """The importance–performance quadrant from `frames.quadrants`: performance across, importance up,
-    split at the means, each quadrant named in the users' terms."""
+    split at the means, each quadrant named in the users' terms. The y label says which importance
+    (stated or derived); `note` (e.g. a small-sample warning) is printed under the chart."""
     title = title or gettext("Importance–performance analysis")
     if frame.empty:
-        return no_data_figure(title=title)
+        return no_data_figure(title=title, message=note or None)
     figure = _figure((8.0, 6.0))
     ax = figure.add_subplot()
     importance_split, performance_split = quadrant_split(frame)
@@ -372,6 +378,9 @@ def quadrant_figure(
     ax.set_xlabel(xlabel or gettext("Performance (mean score, 0–100)"))
     ax.set_ylabel(ylabel or gettext("Importance (0–100)"))
     ax.set_title(title)
+    if note:
+        width = 50 if any(ord(character) > 0x2E80 for character in note) else 90
+        _footnote(figure, textwrap.fill(note, width), colour=VERMILLION)
     return figure
 
 
