@@ -20,6 +20,7 @@ import functools
 import io
 import math
 import textwrap
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec
 
@@ -108,9 +109,16 @@ def _style() -> dict[str, Any]:
     }
 
 
+# matplotlib's rcParams are one global: rc_context restores on exit whatever it found on entry, so two
+# threads styling at once (the dashboard's charts load in parallel, and runserver and the live test
+# server are threaded) undo each other's fonts and a Chinese label is drawn without its font. Building
+# and saving hold this lock; re-entrant, as a builder may build the no-data figure inside.
+_MATPLOTLIB_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _styled() -> Iterator[None]:
-    with matplotlib.rc_context(_style()):
+    with _MATPLOTLIB_LOCK, matplotlib.rc_context(_style()):
         yield
 
 

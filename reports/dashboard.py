@@ -194,9 +194,7 @@ def accessible_svg(svg: str, *, key: str, title: str, description: str) -> str:
 def render_svg(entry: dict) -> str:
     figure = entry["figure"]
     svg = charts.to_svg(SVG_BUILDERS[figure.builder](figure.frame, **figure.options))
-    description = " ".join(
-        [gettext("The numbers of this chart are in the table beside it."), *entry.get("notes", [])]
-    )
+    description = " ".join([gettext("The numbers of this chart are in the table beside it."), *entry.get("notes", [])])
     return accessible_svg(svg, key=entry["key"], title=entry["title"], description=description)
 
 

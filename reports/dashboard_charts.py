@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import gettext
-
 from django.urls import reverse
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from complaints.figures import complaint_pareto
 from complaints.models import ComplaintCategory
@@ -172,7 +170,11 @@ def visit_satisfaction_chart(source: ChartSource) -> dict:
     figure = ChartFigure(
         "trend_figure",
         frame,
-        {"title": title, "csi_label": gettext("Mean visit score (0–100)"), "rate_label": gettext("Satisfied scores (%)")},
+        {
+            "title": title,
+            "csi_label": gettext("Mean visit score (0–100)"),
+            "rate_label": gettext("Satisfied scores (%)"),
+        },
     )
     table = []
     for row in frame.itertuples():

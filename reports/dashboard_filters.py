@@ -3,11 +3,12 @@ of: formatted numbers, table cells and drill-down links to the records behind a 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -178,7 +179,7 @@ class ChartFigure:
 
     builder: str
     frame: Any  # a pandas DataFrame from reports.frames
-    options: dict = field(default_factory=dict)
+    options: dict = dataclasses.field(default_factory=dict)
 
 
 def chart_entry(key: str, title: str, figure: ChartFigure, header: list[str], rows: list[dict]) -> dict:

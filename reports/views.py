@@ -12,8 +12,7 @@ from customers.selectors import InvalidCriteria, segment_customers
 from surveys.models import LoyaltyAspect, Response
 from surveys.selectors import responses_visible_to
 
-from . import selectors
-from . import dashboard
+from . import dashboard, selectors
 from .dashboard import CLASSIFICATION_CHOICES, dashboard_context
 from .figures import Period, facts_as_of
 from .my_work import my_work

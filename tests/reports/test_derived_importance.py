@@ -59,7 +59,7 @@ def test_importance_is_derived_from_the_key_drivers_when_none_was_asked(manager_
         ["Quality", "20.0", "75.0", "Possible overkill"],
         ["Delivery", "80.0", "25.0", "Focus here"],
     ]
-    assert "<th scope=\"col\">Derived importance (%)</th>" in html
+    assert '<th scope="col">Derived importance (%)</th>' in html
     notes = _notes(html, "quadrants")
     assert "importance is derived from the key drivers" in notes and "fitted on 4 responses" in notes
     assert "Small sample: importance derived from 4 responses (at least 30 needed); indicative only." in notes
@@ -74,7 +74,7 @@ def test_stated_importance_is_used_when_customers_gave_it(manager_client):
     _respond(SurveyWorld(), RESPONSES, importance={"quality": 5})
     html = _dashboard(manager_client)
     assert _table(html, "quadrants") == [["Quality", "100.0", "75.0", "Keep it up"]]
-    assert "<th scope=\"col\">Stated importance</th>" in html
+    assert '<th scope="col">Stated importance</th>' in html
     assert _notes(html, "quadrants") == ""
     entry = dashboard.build_charts(_source().filters, {}, ["quadrants"])["quadrants"]
     assert entry["importance"] == "stated" and not entry["warn"]

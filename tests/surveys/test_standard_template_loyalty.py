@@ -57,8 +57,6 @@ def test_the_demo_survey_answers_the_loyalty_questions():
         survey_services.answering_caches_clear()
     facts_fill(until=timezone.now())
     today = timezone.localdate()
-    loyalty = loyalty_figures(
-        period=Period(today - datetime.timedelta(days=60), today), scope=FigureScope.everyone()
-    )
+    loyalty = loyalty_figures(period=Period(today - datetime.timedelta(days=60), today), scope=FigureScope.everyone())
     assert {a.aspect: a.mean.n for a in loyalty.aspects} == {"repurchase": 20, "recommend": 20, "retention": 20}
     assert loyalty.index.value is not None and loyalty.index.n == 20 and not loyalty.index.insufficient
