@@ -18,7 +18,9 @@ def test_charts_drawn_in_parallel_keep_the_chinese_font():
         pytest.skip("no Chinese font installed")
     font = FT2Font(str(fonts[0].path))
     glyph = f'id="{font.postscript_name}-{font.get_char_index(ord("满")):x}"'
-    frame = frames.by_dimension([{"dimension": "质量", "mean": 80.0, "n": 40}, {"dimension": "交付", "mean": 60.0, "n": 3}])
+    frame = frames.by_dimension(
+        [{"dimension": "质量", "mean": 80.0, "n": 40}, {"dimension": "交付", "mean": 60.0, "n": 3}]
+    )
     results: list[str] = []
 
     def draw():
