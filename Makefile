@@ -77,7 +77,7 @@ format: $(DEV_STAMP) ## Format the code with ruff and apply safe fixes
 
 check: $(RUNTIME_STAMP) ## No missing migrations; check --deploy clean under production settings
 	@$(PY) manage.py makemigrations --check --dry-run
-	@DJANGO_SETTINGS_MODULE=csm.settings.production SECRET_KEY=$(CHECK_SECRET_KEY) \
+	@DJANGO_SETTINGS_MODULE=csm.settings.production SECRET_KEY=$(CHECK_SECRET_KEY) CACHE_URL=redis://127.0.0.1:6379/1 \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(RUNTIME_STAMP) ## Update and compile translations (needs GNU gettext)

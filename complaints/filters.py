@@ -119,18 +119,21 @@ class ComplaintFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.lists = lists
-        self.filters["ordering"].extra["choices"] = [
-            ("resolve_due_at", _("Due date, soonest first")),
-            ("-resolve_due_at", _("Due date, latest first")),
-            ("-received_at", _("Newest first")),
-            ("received_at", _("Oldest first")),
-        ]
 
     @property
     def form(self):
         built = hasattr(self, "_form")
         form = super().form
         if not built:
+            # Set on the form's own field, in the reader's language: the filter's field (and its
+            # English "(descending)" labels) may have been built and cached before this request.
+            form.fields["ordering"].choices = [
+                ("", _("Due date, soonest first")),
+                ("resolve_due_at", _("Due date, soonest first")),
+                ("-resolve_due_at", _("Due date, latest first")),
+                ("-received_at", _("Newest first")),
+                ("received_at", _("Oldest first")),
+            ]
             # The sidebar's lists (categories, segments, people, departments): one plain query each,
             # or the page's, shared with the bulk-assignment bar and the rows.
             lists = self.lists

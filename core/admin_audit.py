@@ -17,6 +17,7 @@ from django.db import models, transaction
 
 from .audit import audit_record, diff, snapshot
 from .models import AuditEvent
+from .privilege_audit import audited_elsewhere
 
 # Never copied into the trail: a password hash is a credential, the last login is no change.
 NOT_AUDITED = frozenset({"id", "password", "last_login", "created_at", "updated_at"})
@@ -34,7 +35,20 @@ def related_names(instance: models.Model) -> dict[str, list[str]]:
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """Writes the audit trail for every add, change and delete made in the admin."""
+    """Writes the audit trail for every add, change and delete made in the admin (with its user;
+    core.privilege_audit, which catches the same changes made outside, stays quiet meanwhile)."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        with audited_elsewhere():
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with audited_elsewhere():
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):  # the bulk "delete selected" action
+        with audited_elsewhere():
+            return super().changelist_view(request, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         model = type(obj)

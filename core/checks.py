@@ -40,3 +40,29 @@ def audit_triggers_check(databases=None, **kwargs) -> list[checks.CheckMessage]:
                     )
                 )
     return errors
+
+
+# Caches that live in one process: a limit counted there is multiplied by the number of processes.
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def shared_cache_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Login lockout, survey-link, complaint-form and status-page limits count in the default cache:
+    in one process's memory, three gunicorn workers allow three times each limit."""
+    from django.conf import settings
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in PER_PROCESS_CACHES:
+        return [
+            checks.Warning(
+                "The default cache is kept per process: rate limits and the login lockout are counted "
+                "separately by each web worker.",
+                hint="Set CACHE_URL to the Redis the stack runs (e.g. redis://redis:6379/1).",
+                id="core.W020",
+            )
+        ]
+    return []

@@ -26,6 +26,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
     path("feedback/", include("feedback.urls")),
+    path("privacy/", include("privacy.urls")),
     path("evidence/", include("evidence.urls")),
     path("audit/", include("reports.audit_urls")),
     path("api/v1/", include("csm.api_urls")),

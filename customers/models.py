@@ -308,6 +308,7 @@ class ImportBatch(TimeStampedModel):
     """An uploaded customer file between preview and commit. The file lives in private storage."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
         PREVIEWED = "previewed", _("Checked, waiting for confirmation")
         INVALID = "invalid", _("Has errors")
         QUEUED = "queued", _("Importing")
@@ -328,6 +329,10 @@ class ImportBatch(TimeStampedModel):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     failure = models.TextField(_("failure"), blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How the file was read, for the preview to show: its first rows as cells, and the other text
+    # encodings that also decode it (the page offers to read it again in one of them).
+    sample = models.JSONField(default=list, blank=True)
+    other_encodings = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("customer import")

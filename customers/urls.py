@@ -23,4 +23,5 @@ urlpatterns = [
     path("import/", imports.import_upload_view, name="import_upload"),
     path("import/<int:pk>/", imports.import_detail_view, name="import_detail"),
     path("import/<int:pk>/errors.csv", imports.import_errors_view, name="import_errors"),
+    path("import/<int:pk>/encoding/", imports.import_encoding_view, name="import_encoding"),
 ]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from core.context import current_origin, origin
 from core.exceptions import ApplicationError
 from customers.importing.columns import match_key
+from customers.importing.reading import xlsx_sheet_read
 from customers.models import Customer, SatisfactionDimension
 
 from .forms import FeedbackRecordForm
@@ -36,6 +37,7 @@ from .services import feedback_record_can_change, feedback_record_create
 # request (validation and writing, about 3 ms a row here) well inside the 60 s worker timeout.
 FEEDBACK_IMPORT_MAX_ROWS = 2000
 FEEDBACK_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+FEEDBACK_IMPORT_MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # 2,000 rows unpack to a few MB
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 REQUIRED_COLUMNS = ("source", "received_on", "sentiment", "summary")
@@ -92,19 +94,14 @@ def records_read(content: bytes, encoding: str = "auto") -> tuple[str, list[list
     if content.startswith(XLS_MAGIC):
         raise ApplicationError(_("Excel 97-2003 (.xls) files are not supported. Save the file as .xlsx or CSV."))
     if content.startswith(XLSX_MAGIC):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                rows = [[_text(v) for v in values] for values in workbook.worksheets[0].iter_rows(values_only=True)]
-            finally:
-                workbook.close()
-        except Exception as error:  # noqa: BLE001  (openpyxl raises many kinds for a damaged file)
-            raise ApplicationError(
-                _("The file is not a readable XLSX workbook. Save it again from Excel as .xlsx.")
-            ) from error
-        return ENCODING_LABELS["xlsx"], rows
+        # Bounded by the sheet's real extent and by its unpacked size: see customers.importing.reading.
+        sheet = xlsx_sheet_read(
+            content,
+            max_rows=FEEDBACK_IMPORT_MAX_ROWS,
+            max_unpacked_bytes=FEEDBACK_IMPORT_MAX_UNPACKED_BYTES,
+            cell_text=_text,
+        )
+        return ENCODING_LABELS["xlsx"], sheet.records
     for codec in ENCODINGS.get(encoding, ENCODINGS["auto"]):
         try:
             text = content.decode(codec)

@@ -119,3 +119,32 @@ def test_worker_purges_a_stale_import_through_redis(celery_worker_process, monke
             )
         time.sleep(0.3)
     assert not stale_file.exists()
+
+
+def test_worker_checks_an_uploaded_workbook_under_its_memory_bound(celery_worker_process, monkeypatch):
+    """The upload's check runs in the worker (not eager, so with the address-space limit), and a sheet
+    whose formatted empty rows claim a million rows is previewed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from customers.importing import batches
+    from tests.customers.importing.uploads import ROWS, xlsx_with_formatted_rows
+
+    process, log_path = celery_worker_process
+    manager = UserFactory(role="manager")
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    # Autocommit (a transactional test): the check task is sent as soon as the batch is stored.
+    batch = batches.import_batch_preview(
+        actor=manager, upload=SimpleUploadedFile("formatted.xlsx", xlsx_with_formatted_rows(ROWS))
+    )
+
+    deadline = time.monotonic() + TASK_DEADLINE_SECONDS
+    while ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.CHECKING:
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(
+                f"The worker did not check the upload within {TASK_DEADLINE_SECONDS} s "
+                f"(worker exit code {process.poll()}). Worker log:\n{log_path.read_text()[-4000:]}"
+            )
+        time.sleep(0.3)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED, batch.failure
+    assert (batch.row_count, batch.created_count) == (2, 2)

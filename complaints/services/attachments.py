@@ -1,5 +1,6 @@
-"""Attachments: type checked by content (filetype), size-limited, stored outside the web root under a
-random name. HTML, SVG and anything else that a browser could run is refused: only the allow-list passes."""
+"""Attachments: type checked by content and structure (complaints.attachment_types), size-limited,
+stored outside the web root under a random name. HTML, SVG and anything else that a browser could run
+is refused: only the allow-list passes, and a refused file writes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import re
 import uuid
 from pathlib import Path
 
-import filetype
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -18,27 +18,10 @@ from core.audit import audit_record
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 
+from ..attachment_types import attachment_kind
 from ..models import Complaint, ComplaintAttachment
 from .common import require_writer
 
-# Detected extension -> the extensions a file of that content may be named with.
-ALLOWED = {
-    "jpg": {"jpg", "jpeg"},
-    "png": {"png"},
-    "gif": {"gif"},
-    "webp": {"webp"},
-    "heic": {"heic"},
-    "pdf": {"pdf"},
-    "doc": {"doc"},
-    "xls": {"xls"},
-    "ppt": {"ppt"},
-    "docx": {"docx"},
-    "xlsx": {"xlsx"},
-    "pptx": {"pptx"},
-    "odt": {"odt"},
-    "ods": {"ods"},
-    "odp": {"odp"},
-}
 # No path separators, no parent references, no control characters, no leading dot.
 UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f\x7f]|\.\.|^\.|^\s*$")
 
@@ -61,18 +44,7 @@ def attachment_check(*, name: str, content: bytes) -> str:
         )
     if not content:
         raise ApplicationError(_("%(name)s is empty.") % {"name": name})
-    kind = filetype.guess(content)
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if kind is None or kind.extension not in ALLOWED:
-        raise ApplicationError(
-            _("%(name)s is not an image, PDF or office document (its content was checked).") % {"name": name}
-        )
-    if suffix not in ALLOWED[kind.extension]:
-        raise ApplicationError(
-            _("%(name)s is named like a .%(suffix)s file but contains %(kind)s.")
-            % {"name": name, "suffix": suffix or "?", "kind": kind.extension.upper()}
-        )
-    return kind.mime
+    return attachment_kind(name=name, content=content).mime
 
 
 @transaction.atomic

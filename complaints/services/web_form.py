@@ -23,7 +23,10 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from customers.models import Contact, Customer, Lifecycle
+from core.audit import audit_record, snapshot
+from core.i18n import is_chinese
+from core.models import AuditEvent
+from customers.models import Contact, Customer, Language, Lifecycle
 from customers.services import customer_create
 
 from ..models import Channel, Complaint, Kind, WebFormSubmission
@@ -85,6 +88,27 @@ def _customer_new(*, name: str, email: str, phone: str) -> Customer:
         },
         tags=[WEB_FORM_TAG],
     )
+
+
+def _contact_new(*, customer: Customer, name: str, email: str, phone: str) -> Contact:
+    """The sender as the new customer's primary contact, in the language of the page they wrote
+    on: later e-mails about the complaint (closing, the satisfaction question) speak it too."""
+    language = Language.ZH_HANS if is_chinese(translation.get_language()) else Language.EN
+    contact = Contact.objects.create(
+        customer=customer,
+        name=name[: Contact._meta.get_field("name").max_length] or customer.name,
+        email=email,
+        phone=phone,
+        preferred_language=language,
+        is_primary=True,
+    )
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        instance=contact,
+        changes={k: [None, v] for k, v in snapshot(contact).items() if v not in (None, "", False)},
+    )
+    return contact
 
 
 def form_token_hash(form_token: str) -> str:
@@ -151,6 +175,7 @@ def _submit(
     customer, contact = _sender_find(email=email, phone=phone)
     if customer is None:
         customer = _customer_new(name=name, email=email, phone=phone)
+        contact = _contact_new(customer=customer, name=name, email=email, phone=phone)
     complaint = complaint_open(
         actor=None,
         public_submission=True,

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import public
+from core import ratelimit
 from core.exceptions import ApplicationError
 from core.middleware import client_ip
 
@@ -23,6 +24,12 @@ from ..services.status_link import complaint_recipient
 
 # The steps a customer sees, in order (withdrawn/rejected are shown instead when they apply).
 PUBLIC_STEPS = [State.RECEIVED, State.ACKNOWLEDGED, State.INVESTIGATING, State.RESOLVED, State.CLOSED]
+# Guessing: after this many look-ups of tokens that open nothing within the window, the address
+# gets the "too many attempts" page (429) for every token until the window ends. Valid tokens do
+# not count, so customers behind one company address are not locked out by each other's visits.
+BAD_TOKEN_LIMIT = 20
+BAD_TOKEN_WINDOW = 15 * 60
+BAD_TOKEN_SCOPE = "complaints:bad-status-token"
 
 
 @public
@@ -30,9 +37,16 @@ PUBLIC_STEPS = [State.RECEIVED, State.ACKNOWLEDGED, State.INVESTIGATING, State.R
 @require_http_methods(["GET", "POST"])
 def complaint_status_view(request, token: str):
     """Unknown, forged and expired tokens all get the same neutral page (status 404), saying nothing.
-    The only thing a customer can send here is their rating of the handling, once."""
+    The only thing a customer can send here is their rating of the handling, once. An address that
+    has tried too many tokens that open nothing gets the "too many attempts" page (429) instead."""
+    client = client_ip(request)
+    if ratelimit.failures_exceeded(scope=BAD_TOKEN_SCOPE, client=client, limit=BAD_TOKEN_LIMIT):
+        response = render(request, "complaints/status_limited.html", status=429)
+        response["Retry-After"] = str(BAD_TOKEN_WINDOW)
+        return response
     complaint = services.complaint_by_status_token(token=token)
     if complaint is None:
+        ratelimit.failure_count(scope=BAD_TOKEN_SCOPE, client=client, window_seconds=BAD_TOKEN_WINDOW)
         return render(request, "complaints/status_unknown.html", status=404)
     # The contact's language; without a contact (a sender of the public form who gave only a phone
     # number), the language the visitor's browser asks for.

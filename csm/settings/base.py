@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "complaints",
     "surveys",
     "feedback",
+    "privacy",
     "reports",
     "evidence",
     "demo",
@@ -148,6 +149,14 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "priva
 # Imports: refuse larger files before parsing anything.
 CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 CUSTOMER_IMPORT_MAX_ROWS = env.int("CUSTOMER_IMPORT_MAX_ROWS", default=100_000)
+# An XLSX is a ZIP: refuse one whose members unpack to more than this before opening it (a ZIP bomb).
+# A 100,000-row customer sheet of 25 columns unpacks to about 150 MB.
+CUSTOMER_IMPORT_MAX_UNPACKED_BYTES = env.int("CUSTOMER_IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
+# The check of an upload (read, validate, compare) runs in the worker within these bounds; 50,000 rows
+# take about 11 s (bench/customers_import.py). Memory: address space the check may add to the worker.
+CUSTOMER_IMPORT_CHECK_SOFT_SECONDS = env.int("CUSTOMER_IMPORT_CHECK_SOFT_SECONDS", default=300)
+CUSTOMER_IMPORT_CHECK_HARD_SECONDS = env.int("CUSTOMER_IMPORT_CHECK_HARD_SECONDS", default=330)
+CUSTOMER_IMPORT_CHECK_MEMORY_BYTES = env.int("CUSTOMER_IMPORT_CHECK_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -2,9 +2,14 @@
 
 The flow, one service per step (in `batches`):
 
-1. `import_batch_preview` (upload): read the file, validate every row, compare it with the database,
-   and store the file and the counts in an ImportBatch (PREVIEWED, or INVALID with per-row errors).
-   Nothing in the customer master is written.
+1. `import_batch_preview` (upload): refuse what needs no reading of rows (too large, empty, .xls, an
+   XLSX that unpacks to too much), store the file as a CHECKING ImportBatch and enqueue the check.
+   `import_batch_check` (Celery task, with time and memory limits): read the file, validate every
+   row, compare it with the database, and record the counts, a sample of the rows as read and the
+   other encodings that decode the file (PREVIEWED, or INVALID with per-row errors or the message
+   that refuses the whole file). Nothing in the customer master is written.
+   `import_batch_reread`: a PREVIEWED or INVALID CSV batch is checked again in another encoding that
+   decodes it too (a GBK file can be valid UTF-8), audited.
 2. `import_batch_confirm`: PREVIEWED -> QUEUED by a conditional UPDATE, then enqueue the commit task
    after the transaction commits. A double click queues once.
 3. `import_batch_commit` (Celery task): read and validate the stored file again against the database

@@ -249,7 +249,12 @@ def import_file_check(*, content: bytes, encoding: str = ENCODING_AUTO, actor: U
     Raises ApplicationError when the file as a whole cannot be used (empty, unreadable, wrong
     encoding, too many rows, required columns missing); row problems are in `errors`.
     """
-    table = table_read(content=content, encoding=encoding)
+    return table_check(table_read(content=content, encoding=encoding), actor=actor)
+
+
+def table_check(table: Table, *, actor: User) -> ImportCheck:
+    """Validate a table that was read and compare it with the database; writes nothing. Raises
+    ApplicationError when required columns are missing."""
     columns = columns_locate(table.header)
     log = ErrorLog(table.header, columns)
     rows = rows_clean(table, columns, log)

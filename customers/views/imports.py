@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can, permission
 from core.exceptions import ApplicationError
@@ -20,7 +20,7 @@ from core.exporting import rows_file_response
 from .. import selectors
 from ..importing import batches
 from ..importing.columns import IMPORT_COLUMNS
-from ..importing.reading import ENCODING_AUTO, ENCODING_GB18030, ENCODING_UTF8
+from ..importing.reading import CODECS, ENCODING_AUTO, ENCODING_GB18030, ENCODING_UTF8, encoding_label
 from ..models import ImportBatch
 
 IMPORT = "customers.import_customer"
@@ -90,8 +90,8 @@ def _batch_or_404(request, pk: int) -> ImportBatch:
 @require_http_methods(["GET", "POST"])
 @permission(VIEW_BATCH, IMPORT)
 def import_detail_view(request, pk: int):
-    """GET: the preview, then the progress (htmx polls this page while the batch is queued).
-    POST: confirm the import."""
+    """GET: "checking", then the preview, then the progress (htmx polls this page while the batch is
+    being checked or imported). POST: confirm the import."""
     batch = _batch_or_404(request, pk)
     if request.method == "POST":
         try:
@@ -102,12 +102,21 @@ def import_detail_view(request, pk: int):
             if not queued:
                 messages.info(request, _("This import was already confirmed."))
         return redirect("customers:import_detail", pk=batch.pk)
+    is_uploader = can(request.user, IMPORT) and batch.uploaded_by_id == request.user.pk
+    rereadable = batch.status in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.INVALID) and batch.stored_path
     return render(
         request,
         "customers/import_detail.html",
         {
             "batch": batch,
-            "can_confirm": can(request.user, IMPORT) and batch.uploaded_by_id == request.user.pk,
+            "encoding": encoding_label(batch.encoding) if batch.encoding in CODECS.values() else "",
+            "rereadings": (
+                [(codec, encoding_label(codec)) for codec in batch.other_encodings]
+                if is_uploader and rereadable
+                else []
+            ),
+            "check_overdue": batches.check_is_overdue(batch),
+            "can_confirm": is_uploader,
             "errors": batch.errors[:ERRORS_SHOWN],
             "errors_more": max(len(batch.errors) - ERRORS_SHOWN, 0),
             "Status": ImportBatch.Status,
@@ -125,3 +134,16 @@ def import_errors_view(request, pk: int):
         *([error.get("row") or "", error.get("column"), error.get("message")] for error in batch.errors),
     ]
     return rows_file_response(rows, filename=f"import-{batch.pk}-errors.csv", file_format="csv")
+
+
+@require_POST
+@permission(VIEW_BATCH, IMPORT)
+def import_encoding_view(request, pk: int):
+    """Read a previewed or invalid CSV batch again in another text encoding (the page offers those
+    that also decode the file); the check runs in the worker again."""
+    batch = _batch_or_404(request, pk)
+    try:
+        batches.import_batch_reread(actor=request.user, batch=batch, encoding=request.POST.get("encoding", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("customers:import_detail", pk=batch.pk)

@@ -40,7 +40,7 @@ from reports.figures.loyalty import loyalty_figures
 from reports.figures.operations import corrective_action_figures, visit_figures
 from reports.models import AnalysisReport, Metric, ObjectiveResult
 from surveys import scoring
-from surveys.models import Campaign
+from surveys.models import Campaign, Question, QuestionKind
 
 # The section headings, in order: the PDF prints them, the tests look for every one.
 SECTION_TITLES = {
@@ -171,13 +171,43 @@ def method(context: ReportContext) -> Section:
         % {"responses": responses, "rate": format_number(rate.value, "percent"), "n": rate.n},
         _("A figure over fewer than 5 answers is marked as indicative: one answer moves it by 20 points or more."),
     ]
-    dimensions = SatisfactionDimension.objects.filter(is_active=True).order_by("position", "code")
-    table = Table(
-        "method",
-        [_("Dimension"), _("Weight")],
-        [[localised(d.name_en, d.name_zh), float(d.weight)] for d in dimensions],
-    )
+    table = Table("method", [_("Questionnaire version"), _("Dimension"), _("Weight")], _weights_in_force(period))
     return Section("method", str(SECTION_TITLES["method"]), paragraphs=paragraphs, tables=[table])
+
+
+def _weights_in_force(period) -> list[list]:
+    """The dimension weights the period's figures were computed with: per questionnaire version
+    answered in the period, each rating dimension's weight as frozen with that version (not
+    today's default, which may have changed since). Without answers: the current defaults."""
+    questions = (
+        Question.objects.filter(
+            kind=QuestionKind.RATING,
+            dimension__isnull=False,
+            version__responses__submitted_at__gte=period.start,
+            version__responses__submitted_at__lt=period.end,
+        )
+        .select_related("dimension", "version__questionnaire")
+        .distinct()
+        .order_by("version__questionnaire__code", "version__number", "dimension__position", "position", "pk")
+    )
+    rows: list[list] = []
+    seen: set[tuple[int, int]] = set()
+    for question in questions:
+        if (question.version_id, question.dimension_id) in seen:
+            continue
+        seen.add((question.version_id, question.dimension_id))
+        dimension = question.dimension
+        rows.append(
+            [
+                f"{question.version.questionnaire.code} v{question.version.number}",
+                localised(dimension.name_en, dimension.name_zh),
+                float(question.effective_weight()),
+            ]
+        )
+    if rows:
+        return rows
+    dimensions = SatisfactionDimension.objects.filter(is_active=True).order_by("position", "code")
+    return [["—", localised(d.name_en, d.name_zh), float(d.weight)] for d in dimensions]
 
 
 METRIC_ORDER = (

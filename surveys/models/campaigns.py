@@ -248,7 +248,14 @@ class Response(models.Model):
                 condition=(models.Q(invitation__isnull=False, is_open=False, customer__isnull=False))
                 | models.Q(invitation__isnull=True, is_open=True),
                 name="response_has_invitation_or_is_open",
-            )
+            ),
+            # One scored open response per client a day: the first one stored. A second that races
+            # the first (both saw none) is refused here and stored again as a suspected duplicate.
+            models.UniqueConstraint(
+                fields=["campaign", "client_hash"],
+                condition=models.Q(is_open=True, suspected_duplicate=False) & ~models.Q(client_hash=""),
+                name="response_open_client_scored_once",
+            ),
         ]
 
     def __str__(self) -> str:

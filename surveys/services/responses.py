@@ -287,9 +287,9 @@ def open_response_submit(*, campaign: Campaign, data, language: str, client_hash
     missing = answering.missing_required(questions, answers)
     if missing:
         raise ApplicationError(_("Some required questions are not answered yet."), extra=missing)
-    with transaction.atomic():
-        duplicate = Response.objects.filter(campaign=campaign, is_open=True, client_hash=client_hash).exists()
-        response = _response_store(
+
+    def store(duplicate: bool) -> Response:
+        return _response_store(
             questions=questions,
             answers=answers,
             audited=("csi", "suspected_duplicate"),
@@ -301,6 +301,17 @@ def open_response_submit(*, campaign: Campaign, data, language: str, client_hash
             suspected_duplicate=duplicate,
             language=language,
         )
+
+    with transaction.atomic():
+        duplicate = Response.objects.filter(campaign=campaign, is_open=True, client_hash=client_hash).exists()
+        try:
+            with transaction.atomic():  # a savepoint: the constraint may refuse the scored one
+                response = store(duplicate)
+        except IntegrityError:
+            # Another submission from this client was stored between the check and the insert
+            # (response_open_client_scored_once): this one is the duplicate.
+            duplicate = True
+            response = store(duplicate)
     campaign_close_if_full(campaign=campaign)
     # A suspected duplicate is not scored and raises no alert (a kiosk pressed twice must not mail twice).
     if not duplicate and response_needs_alert(response=response, campaign=campaign):

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import public
+from core import ratelimit
 from core.exceptions import ApplicationError
 from core.middleware import client_ip
 
@@ -41,6 +41,7 @@ from .question_markup import questions_html
 
 BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW = 15 * 60
+BAD_TOKEN_SCOPE = "surveys:bad-token"
 LANGUAGES = ("en", "zh-hans")
 
 
@@ -82,22 +83,12 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _limit_key(request) -> str:
-    return f"surveys:bad-token:{client_ip(request) or 'unknown'}"
-
-
 def _is_limited(request) -> bool:
-    return (cache.get(_limit_key(request)) or 0) >= BAD_TOKEN_LIMIT
+    return ratelimit.failures_exceeded(scope=BAD_TOKEN_SCOPE, client=client_ip(request), limit=BAD_TOKEN_LIMIT)
 
 
 def _count_failure(request) -> None:
-    key = _limit_key(request)
-    if cache.add(key, 1, BAD_TOKEN_WINDOW):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, BAD_TOKEN_WINDOW)
+    ratelimit.failure_count(scope=BAD_TOKEN_SCOPE, client=client_ip(request), window_seconds=BAD_TOKEN_WINDOW)
 
 
 def _requested_language(request) -> str:

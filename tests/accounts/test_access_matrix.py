@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import CorrectiveAction
+from core.models import AuditEvent
 from customers.models import Customer, SatisfactionDimension
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import ContactFactory, CustomerFactory, SegmentFactory, UserFactory
@@ -228,12 +229,15 @@ def test_each_role_writes_what_the_matrix_allows_with_a_valid_body(case, role, p
     client = Client()
     client.force_login(people[role])
 
+    audited_before = AuditEvent.objects.count()
     response = case.send(client, world, role)
 
     body = response.content.decode()[:500]
     if role in case.allowed:
         assert response.status_code in (200, 201), f"{role}: {case}: {response.status_code} {body}"
         assert case.effect(world, role), f"{role}: {case}: answered {response.status_code} but wrote nothing"
+        # The API's writes in the audit walk: an accepted write leaves its row in the trail.
+        assert AuditEvent.objects.count() > audited_before, f"{role}: {case}: written without an audit row"
     else:
         assert response.status_code in (400, 403, 404), f"{role}: {case}: {response.status_code} {body}"
         assert set(response.json()) >= {"message"} or response.status_code != 403, body

@@ -7,8 +7,9 @@ business table and wrote no audit event fails the walk. A form that is not valid
 nothing and proves nothing, so the walk also asserts how many routes did write (and were audited):
 a change that made the walk vacuous fails too.
 
-Not walked here: the admin (tests/accounts/test_audit_writes.py posts its change forms) and the API,
-whose bodies are not on any page (tests/accounts/test_access_matrix.py).
+Not walked here: the admin (tests/accounts/test_audit_writes.py posts its change forms) and the API
+(tests/accounts/test_access_matrix.py posts a valid body to each write and tests/core/test_api_fuzz.py
+generated ones: every write they see accepted must leave an audit row).
 """
 
 from __future__ import annotations

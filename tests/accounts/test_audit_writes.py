@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from accounts.models import Team, User
@@ -305,6 +305,29 @@ def test_confirming_an_import_is_audited(manager_client, manager_user):
     assert batch.status == ImportBatch.Status.QUEUED
     (event,) = trail_of(batch)
     assert event.actor == manager_user and event.changes == {"status": ["previewed", "queued"]}
+
+
+def test_reading_an_import_in_another_encoding_is_audited(manager_client, manager_user):
+    batch = ImportBatch.objects.create(
+        uploaded_by=manager_user,
+        original_name="customers.csv",
+        stored_path="imports/none.csv",
+        file_format="csv",
+        encoding="utf-8-sig",
+        other_encodings=["gb18030"],
+        status=ImportBatch.Status.PREVIEWED,
+    )
+    url = reverse("customers:import_encoding", args=[batch.pk])
+
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the check itself is the worker's
+        manager_client.post(url, {"encoding": "gb18030"})
+        manager_client.post(url, {"encoding": "gb18030"})  # a double click
+
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKING and batch.encoding == "gb18030"
+    (event,) = trail_of(batch)
+    assert event.actor == manager_user
+    assert event.changes == {"encoding": ["utf-8-sig", "gb18030"], "status": ["previewed", "checking"]}
 
 
 def test_the_first_opening_of_a_survey_link_is_audited_once(client, manager_user):

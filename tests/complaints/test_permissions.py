@@ -12,6 +12,7 @@ from complaints import services
 from complaints.models import CorrectiveAction
 from tests.accounts.test_access import walk
 from tests.complaints.factories import CorrectiveActionFactory
+from tests.complaints.files import PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,7 @@ def world(complaint, staff_user, settings, tmp_path):
         status="done",
         done_at=complaint.received_at - datetime.timedelta(days=31),  # its effectiveness check is due
     )
-    attachment = services.complaint_attachment_add(
-        actor=staff_user, complaint=complaint, name="photo.png", content=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    )
+    attachment = services.complaint_attachment_add(actor=staff_user, complaint=complaint, name="photo.png", content=PNG)
     return {"complaint": complaint, "action": action, "attachment": attachment}
 
 

@@ -232,3 +232,19 @@ def test_escalated_queue_shows_complaints_escalated_in_their_current_cycle(staff
     assert listed(staff_client, queue="escalated") == [now_escalated.reference]
     response = staff_client.get(reverse("complaints:list"), {"queue": "escalated"})
     assert 'data-testid="result-count">1 complaint<' in response.content.decode()
+
+
+def test_sort_choices_speak_the_readers_language_even_after_an_english_build(staff_client, staff_user):
+    """The filter's field may be built (and cached) in English by an earlier request or the API
+    schema; a zh-hans reader still gets Chinese sort choices, and no "(descending)" leftovers."""
+    from django.utils import translation
+
+    from complaints.filters import ComplaintFilter
+
+    with translation.override("en"):
+        ComplaintFilter.base_filters["ordering"].field  # noqa: B018 - builds and caches the field
+    staff_user.preferred_language = "zh-hans"
+    staff_user.save()
+    page = staff_client.get(reverse("complaints:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "最新的在前" in page and "到期日（最晚的在前）" in page
+    assert "descending" not in page and "降序" not in page

@@ -197,3 +197,21 @@ def test_invalid_posts_do_not_count_towards_the_rate_limit(client):
         client.post(reverse("complaints:web_form"), payload(email="", phone=""))
     assert client.post(reverse("complaints:web_form"), payload()).status_code == 200
     assert Complaint.objects.count() == 1
+
+
+@pytest.mark.parametrize(("accept", "language"), [("en", "en"), ("zh-hans", "zh-hans")])
+def test_a_new_sender_is_the_customers_contact_in_the_language_they_wrote_in(client, accept, language):
+    """Later e-mails about the complaint (closing, the satisfaction question) go to the sender in the
+    language of the page they used, not the site's default."""
+    from complaints.services.status_link import complaint_recipient
+
+    client.post(reverse("complaints:web_form"), payload(name="Anna Berg"), HTTP_ACCEPT_LANGUAGE=accept)
+
+    complaint = Complaint.objects.select_related("contact").get()
+    contact = complaint.contact
+    assert contact is not None and contact.customer == complaint.customer and contact.is_primary
+    assert (contact.name, contact.email, contact.phone) == ("Anna Berg", "buyer@nordic.example", "+46 8 555")
+    assert contact.preferred_language == language
+    assert complaint_recipient(complaint) == ("buyer@nordic.example", language)
+    message = OutboxMessage.objects.get(template="complaints/acknowledgement")
+    assert message.language == language

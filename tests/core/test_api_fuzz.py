@@ -1,7 +1,8 @@
 """Schema-driven fuzzing of the API: every operation of /api/schema/, as manager, staff and auditor,
 with cases generated from the schema (schemathesis), against a small data set that has the blanks
 and nulls real data has. No answer may be a server error, and every answer must match the schema
-it is documented with (a client generated from /api/schema/ must not fail on real data).
+it is documented with (a client generated from /api/schema/ must not fail on real data), and every
+write the API accepts (2xx to POST, PUT, PATCH, DELETE) leaves a row in the audit trail.
 
 Bounded: FUZZ_EXAMPLES cases per operation and role (8 by default; CI uses the default). The token
 endpoints are left out: revoking the fuzzer's own token would turn every later case into a 401
@@ -27,6 +28,7 @@ from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from core.models import AuditEvent
 from tests.complaints.factories import ComplaintFactory, CorrectiveActionFactory
 from tests.factories import ContactFactory, CustomerFactory, SegmentFactory, UserFactory
 from tests.surveys.factories import customers_with_contacts, full_answers, running_campaign, submit
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 @pytest.fixture
@@ -72,6 +75,7 @@ def test_no_operation_answers_a_server_error_or_breaks_its_schema(role, data):
     _instance, token = AuthToken.objects.create(user)
     headers = {"Authorization": f"Token {token}"}
     failures: dict[str, str] = {}
+    accepted_writes: set[str] = set()
     operations = [result.ok() for result in _schema(user).get_all_operations()]
     assert len(operations) > 40  # the whole API, not an empty schema
 
@@ -81,10 +85,18 @@ def test_no_operation_answers_a_server_error_or_breaks_its_schema(role, data):
 
         def call(case):
             cache.clear()  # the throttle's counters: every case is a first request
+            audited_before = AuditEvent.objects.count()
             try:
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                response = case.call_and_validate(headers=headers, checks=CHECKS)
             except Exception as error:  # noqa: BLE001 - collected, reported together below
                 failures.setdefault(case.operation.label, str(error)[:1500])
+                return
+            # The API's part of the audit walk (tests/accounts/test_audit_walk.py walks the pages):
+            # a write the API accepted left its row in the trail.
+            if case.method.upper() in WRITES and 200 <= response.status_code < 300:
+                accepted_writes.add(case.operation.label)
+                if AuditEvent.objects.count() == audited_before:
+                    failures.setdefault(case.operation.label, f"answered {response.status_code}, no audit row")
 
         run = hypothesis_settings(
             max_examples=EXAMPLES,
@@ -97,3 +109,5 @@ def test_no_operation_answers_a_server_error_or_breaks_its_schema(role, data):
         run()
 
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+    if role != "auditor":  # the audit check above saw accepted writes: it is not vacuous
+        assert accepted_writes

@@ -92,11 +92,25 @@ def test_production_settings_pass_check_deploy_without_warnings():
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         SECRET_KEY="k7Qz-" + "x9R2mP4vT8wL1nB6cY3hJ5dF0gS7aE" * 2,
         ALLOWED_HOSTS="csm.example.com",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr
+
+
+def test_check_deploy_warns_when_limits_would_be_counted_per_process():
+    """Without a shared cache each web worker counts its own login failures and form posts."""
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY="k7Qz-" + "x9R2mP4vT8wL1nB6cY3hJ5dF0gS7aE" * 2,
+        ALLOWED_HOSTS="csm.example.com",
+        CACHE_URL="locmemcache://",
+    )
+
+    assert result.returncode != 0
+    assert "core.W020" in result.stderr + result.stdout
 
 
 GETATTR_SETTINGS_LEFT: set[str] = set()

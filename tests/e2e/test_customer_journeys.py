@@ -118,3 +118,41 @@ def test_auditor_reads_a_customer_and_is_offered_no_change(live_server, page, sc
     expect(page.locator("text=Change lifecycle")).to_have_count(0)
     expect(page.locator("#audit-history")).to_contain_text("陈静")
     screenshot(page, "en-auditor-customer-detail")
+
+
+def test_manager_imports_a_gbk_file_that_detection_read_as_utf8_by_choosing_gbk(
+    live_server, page, screenshot, settings, tmp_path
+):
+    """A GBK file whose bytes happen to be valid UTF-8: the preview shows it read as UTF-8 and garbled,
+    the manager chooses GB18030 (GBK), sees the names right, and imports them. In Chinese."""
+    from tests.customers.importing.uploads import csv_bytes, gbk_text_valid_as_utf8
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    UserFactory(username="wang", role="manager", preferred_language="zh-hans")
+    name = "业院" + gbk_text_valid_as_utf8(4)
+    content = csv_bytes([["GBK-1", name, "east"]], header=["code", "name", "region"], encoding="gbk")
+    garbled = content.decode("utf-8").splitlines()[1].split(",")[1]
+    file = tmp_path / "客户.csv"
+    file.write_bytes(content)
+    log_in(page, live_server, "wang")
+    page.click("text=中文")
+
+    page.goto(f"{live_server.url}/customers/import/")
+    page.set_input_files("#id_file", str(file))
+    page.click("form[enctype] button[type=submit]")
+
+    # Checked by the task (eagerly here) once the upload committed; the page polls until then.
+    expect(page.locator("#import-reading")).to_contain_text("文本按 UTF-8 读取")
+    expect(page.locator("#import-status table")).to_contain_text(garbled)
+    screenshot(page, "zh-import-read-as-utf8", allow=["GBK-1", "east", "code", "name", "region", garbled])
+    page.click("text=改按 GB18030 (GBK) 读取")
+
+    expect(page.locator("#import-reading")).to_contain_text("文本按 GB18030 (GBK) 读取")
+    expect(page.locator("#import-status table")).to_contain_text(name)
+    expect(page.locator("#import-reading")).to_contain_text("改按 UTF-8 读取")
+    screenshot(page, "zh-import-read-as-gbk", allow=["GBK-1", "east", "code", "name", "region"])
+    page.click("text=确认导入")
+
+    expect(page.locator("#import-status .alert-success")).to_be_visible()
+    assert Customer.objects.get(code="GBK-1").name == name
+    expect(page.locator("#import-reading button")).to_have_count(0)  # no other reading once imported

@@ -139,3 +139,39 @@ def test_an_auditor_cannot_import(auditor_client):
     response = auditor_client.post(reverse("feedback:records_upload"), {"file": upload})
     assert response.status_code == 403
     assert not FeedbackRecord.objects.exists()
+
+
+def test_an_xlsx_whose_formatted_empty_rows_claim_a_million_rows_is_read_by_its_real_extent(manager_user, monkeypatch):
+    from customers.importing import reading
+    from tests.customers.importing.uploads import xlsx_with_formatted_rows
+
+    content = xlsx_with_formatted_rows(
+        [["compliment", datetime.date(2026, 11, 3), "positive", "客户表扬售后响应及时"]],
+        header=["source", "received_on", "sentiment", "summary"],
+        formatted_to=4000,
+    )
+    scanned = []
+    real_read = reading.xlsx_sheet_read
+
+    def counting(*args, **kwargs):
+        sheet = real_read(*args, **kwargs)
+        scanned.append(sheet.rows_scanned)
+        return sheet
+
+    monkeypatch.setattr("feedback.importing.xlsx_sheet_read", counting)
+
+    result = feedback_import(actor=manager_user, content=content)
+
+    assert scanned == [2 + reading.XLSX_EMPTY_ROWS_RUN]
+    assert result.errors == [] and FeedbackRecord.objects.get().received_on == datetime.date(2026, 11, 3)
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_and_nothing_is_written(manager_user, monkeypatch):
+    from feedback import importing
+    from tests.customers.importing.uploads import zip_bomb_xlsx
+
+    monkeypatch.setattr(importing, "FEEDBACK_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024)
+
+    with pytest.raises(ApplicationError, match="unpacks to more than 1 MB"):
+        feedback_import(actor=manager_user, content=zip_bomb_xlsx(2 * 1024 * 1024))
+    assert not FeedbackRecord.objects.exists()

@@ -144,3 +144,38 @@ def test_staff_cannot_change_dimensions(staff_user):
         services.dimension_update(actor=staff_user, dimension=price, data={"weight": "3"})
     with pytest.raises(ApplicationError):
         services.dimension_create(actor=staff_user, data={"code": "x", "name_en": "X", "name_zh": "X", "weight": 1})
+
+
+def test_the_analysis_reports_method_prints_the_weights_the_period_was_computed_with(manager_user):
+    """The report's method table names the weights frozen with each version answered in the period,
+    not today's default: reweighting after the fact does not rewrite the method of a past report."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.analysis import content
+    from reports.analysis.periods import period_from_label
+    from reports.figures import FigureScope
+
+    customers_with_contacts(1, tier="key")
+    campaign = running_campaign(manager_user, SegmentFactory(criteria={"tier": "key"}))
+    submit(campaign.invitations.get(), _answers_with_quality(quality=5, others=1))
+    quality = SatisfactionDimension.objects.get(code="quality")
+    services.dimension_update(actor=manager_user, dimension=quality, data={"weight": Decimal("9.00")})
+
+    today = timezone.localdate()
+    period = period_from_label(today.strftime("%Y-%m"))[1]
+    context = content.ReportContext(report=None, period=period, scope=FigureScope.everyone(), today=today)
+    rows = content.method(context).tables[0].rows
+    version = campaign.questionnaire_version
+    label = f"{version.questionnaire.code} v{version.number}"
+    assert [label, "Product quality", 1.5] in rows
+    assert all(row[0] == label for row in rows) and not any(row[2] == 9.0 for row in rows)
+
+    empty = content.ReportContext(
+        report=None,
+        period=period_from_label("2020-01")[1],
+        scope=FigureScope.everyone(),
+        today=datetime.date(2020, 2, 1),
+    )
+    assert ["—", "Product quality", 9.0] in content.method(empty).tables[0].rows  # no answers: today's defaults

@@ -98,6 +98,25 @@ def test_a_suspected_duplicate_is_stored_flagged_and_left_out_of_the_scores(camp
     assert 'data-testid="suspected-duplicates">1<' in page.content.decode()
 
 
+def test_a_second_submission_racing_the_first_is_still_the_duplicate(campaign, monkeypatch):
+    """Two posts from one client at once both find no earlier response (the check reads before
+    either commits, as on PostgreSQL under load): the database keeps one scored, the other is
+    stored flagged, and the answer is not lost."""
+    from django.db.models import QuerySet
+
+    post(Client(), campaign, score=5)
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # the racing check sees nothing
+
+    post(Client(), campaign, score=1)
+
+    monkeypatch.undo()
+    assert Response.objects.filter(campaign=campaign).count() == 2
+    flagged = Response.objects.get(campaign=campaign, suspected_duplicate=True)
+    assert flagged.answers.filter(score=1).exists()
+    results = selectors.campaign_results(campaign=Campaign.objects.get(pk=campaign.pk))
+    assert results.responses == 1 and results.csi == pytest.approx(100)
+
+
 def test_another_address_is_not_a_duplicate(campaign):
     post(Client(), campaign)
     with committed():

@@ -224,7 +224,7 @@ def test_comments_are_labelled_by_question_text_on_the_results(manager_client, i
 
     page = manager_client.get(reverse("surveys:campaign_detail", args=[invitation.campaign_id])).content.decode()
 
-    comment = re.search(r"“交货准时”.*?</blockquote>", page, flags=re.S).group(0)
+    comment = re.search(r"“<span translate=\"no\">交货准时</span>”.*?</blockquote>", page, flags=re.S).group(0)
     assert comment.endswith("· Anything else you would like to tell us?</span></blockquote>")
 
 

@@ -2,10 +2,10 @@
 file is refused with the row named, and nothing is written."""
 
 import pytest
+from django.urls import reverse
 
-from core.exceptions import ApplicationError
 from customers.models import Customer, ImportBatch
-from tests.customers.importing.uploads import csv_bytes, import_now, preview, stored_files, upload
+from tests.customers.importing.uploads import checked_batch, csv_bytes, import_now, refused, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -13,10 +13,8 @@ HEADER = "code,name,region,notes\n"
 
 
 def _refused_naming_row(user, text: str, row: int) -> None:
-    with pytest.raises(ApplicationError) as refused:
-        preview(user, text.encode())
-    assert f"Row {row}:" in str(refused.value.message) and "quotation mark" in str(refused.value.message)
-    assert not ImportBatch.objects.exists() and not Customer.objects.exists()
+    message = refused(user, text.encode())
+    assert f"Row {row}:" in message and "quotation mark" in message
 
 
 def test_a_quote_that_swallows_the_next_rows_into_a_name_is_refused_with_its_row(manager_user):
@@ -35,12 +33,14 @@ def test_text_after_a_closing_quote_is_refused_with_its_row(manager_user):
     _refused_naming_row(manager_user, HEADER + 'A1,"Acme" Ltd,east,\n', 2)
 
 
-def test_the_upload_page_shows_the_refusal_and_stores_no_file(manager_client, _private_media):
+def test_the_preview_page_shows_the_refusal_and_no_file_is_kept(manager_client, _private_media):
     response = upload(manager_client, (HEADER + 'A1,"Acme,east,\nA2,Beta,east,\n').encode())
 
-    assert response.status_code == 200
-    assert "Row 2:" in " ".join(response.context["form"].errors["file"])
-    assert not ImportBatch.objects.exists() and stored_files(_private_media) == []
+    batch = checked_batch()
+    assert response.status_code == 302 and response.url == reverse("customers:import_detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.INVALID and "Row 2:" in batch.failure
+    assert "Row 2:" in manager_client.get(response.url).content.decode()
+    assert stored_files(_private_media) == [] and not Customer.objects.exists()
 
 
 def test_line_breaks_in_the_notes_column_are_kept(manager_user, django_capture_on_commit_callbacks):

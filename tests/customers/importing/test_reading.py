@@ -6,7 +6,17 @@ import pytest
 
 from core.exceptions import ApplicationError
 from customers.models import Customer, ImportBatch
-from tests.customers.importing.uploads import ROWS, csv_bytes, import_now, preview, stored_files, upload, xlsx_bytes
+from tests.customers.importing.uploads import (
+    ROWS,
+    checked_batch,
+    csv_bytes,
+    import_now,
+    preview,
+    refused,
+    stored_files,
+    upload,
+    xlsx_bytes,
+)
 from tests.factories import CustomerFactory, UserFactory
 
 # -- encodings -------------------------------------------------------------------------------------
@@ -41,15 +51,18 @@ def test_utf8_with_bom_is_read_and_the_bom_is_not_part_of_the_first_header(manag
 
 
 @pytest.mark.django_db
-def test_gbk_file_read_as_utf8_is_refused_with_the_encoding_named(manager_client, _private_media):
+def test_gbk_file_read_as_utf8_is_refused_with_the_encoding_named_and_gbk_offered(manager_client, _private_media):
     content = csv_bytes(ROWS, encoding="gb18030")
 
     response = upload(manager_client, content, encoding="utf-8")
 
-    assert response.status_code == 200
-    message = " ".join(response.context["form"].errors["file"])
-    assert "UTF-8" in message and "encoding" in message
-    assert not ImportBatch.objects.exists() and stored_files(_private_media) == []
+    batch = checked_batch()
+    assert batch.status == ImportBatch.Status.INVALID
+    assert "UTF-8" in batch.failure and "encoding" in batch.failure
+    assert not Customer.objects.exists()
+    # The bytes are valid GB18030: the page offers that reading, so the file is kept for it.
+    assert batch.other_encodings == ["gb18030"] and len(stored_files(_private_media)) == 1
+    assert "Read as GB18030 (GBK) instead" in manager_client.get(response.url).content.decode()
 
 
 @pytest.mark.django_db
@@ -82,13 +95,11 @@ def test_oversized_file_is_refused_before_reading_and_nothing_is_stored(manager_
 
 
 @pytest.mark.django_db
-def test_too_many_rows_are_refused_and_nothing_is_stored(manager_client, settings, _private_media):
+def test_too_many_rows_are_refused_and_no_file_is_kept(manager_user, settings, _private_media):
     settings.CUSTOMER_IMPORT_MAX_ROWS = 1
 
-    response = upload(manager_client, csv_bytes(ROWS))
-
-    assert "more than 1 rows" in " ".join(response.context["form"].errors["file"])
-    assert not ImportBatch.objects.exists() and stored_files(_private_media) == []
+    assert "more than 1 rows" in refused(manager_user, csv_bytes(ROWS))
+    assert stored_files(_private_media) == []
 
 
 @pytest.mark.django_db
@@ -99,13 +110,10 @@ def test_too_many_rows_are_refused_and_nothing_is_stored(manager_client, setting
         (b"  \r\n", "empty"),
         (b"PK\x03\x04 this is not a workbook", "XLSX"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", ".xls"),
-        ("name,scope\n华东,external\n".encode(), "code"),
-        (b"code,name\n", "no customer rows"),
-        (b"\n\nA1,x\n", "column headers"),
     ],
-    ids=["empty", "blank", "malformed-xlsx", "old-xls", "missing-required-column", "header-only", "no-header"],
+    ids=["empty", "blank", "malformed-xlsx", "old-xls"],
 )
-def test_unusable_files_are_refused_with_a_clear_message_and_nothing_written(
+def test_unusable_files_are_refused_on_upload_with_a_clear_message_and_nothing_stored(
     manager_client, _private_media, content, expected
 ):
     response = upload(manager_client, content)
@@ -117,9 +125,29 @@ def test_unusable_files_are_refused_with_a_clear_message_and_nothing_written(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name,scope\nEast,external\n", "code"),  # ASCII: no other reading to offer, so no file kept
+        (b"code,name\n", "no customer rows"),
+        (b"\n\nA1,x\n", "column headers"),
+    ],
+    ids=["missing-required-column", "header-only", "no-header"],
+)
+def test_files_refused_by_the_check_show_the_message_and_keep_no_file(
+    manager_client, _private_media, content, expected
+):
+    response = upload(manager_client, content)
+
+    batch = checked_batch()
+    assert response.status_code == 302 and batch.status == ImportBatch.Status.INVALID
+    assert expected in batch.failure and expected in manager_client.get(response.url).content.decode()
+    assert not Customer.objects.exists() and stored_files(_private_media) == []
+
+
+@pytest.mark.django_db
 def test_xlsx_without_required_column_is_refused(manager_user):
-    with pytest.raises(ApplicationError, match="name"):
-        preview(manager_user, xlsx_bytes([["A1"]], header=["code"]), name="c.xlsx")
+    assert "name" in refused(manager_user, xlsx_bytes([["A1"]], header=["code"]), name="c.xlsx")
 
 
 # -- cells and headers -----------------------------------------------------------------------------

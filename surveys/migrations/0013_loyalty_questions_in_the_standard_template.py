@@ -43,5 +43,5 @@ def loyalty_questions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveys", "0011_bilingual_questionnaire_names")]
+    dependencies = [("surveys", "0012_open_client_scored_once")]
     operations = [migrations.RunPython(loyalty_questions, migrations.RunPython.noop)]
