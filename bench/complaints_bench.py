@@ -294,7 +294,10 @@ def build_history() -> None:
     complaint_type = ContentType.objects.get_for_model(Complaint).pk
     action_type = ContentType.objects.get_for_model(CorrectiveAction).pk
     rules = dict(EscalationRule.objects.values_list("code", "pk"))
-    insert_event = f"INSERT INTO {e} (complaint_id, at, actor_id, kind, from_state, to_state, comment, is_public) "
+    insert_event = (
+        f"INSERT INTO {e} (complaint_id, at, actor_id, kind, from_state, to_state, comment, is_public, message, "
+        "parameters) "
+    )
     steps = [
         # (kind, from, to, at, actor, public, condition)
         ("received", "", "received", "c.received_at", "c.created_by_id", True, "TRUE"),
@@ -379,7 +382,7 @@ def build_history() -> None:
                 comment = "c.end_reason"
             cursor.execute(
                 insert_event + f"SELECT c.id, least({at}, now()), {actor}, '{kind}', '{from_state}', {to_sql}, "
-                f"{comment}, {'TRUE' if public else 'FALSE'} FROM {c} c WHERE {condition} ORDER BY c.id"
+                f"{comment}, {'TRUE' if public else 'FALSE'}, '', '{{}}' FROM {c} c WHERE {condition} ORDER BY c.id"
             )
         cursor.execute(
             f"INSERT INTO {a} (at, actor_id, actor_name, action, content_type_id, object_id, object_repr, changes,"
@@ -422,7 +425,7 @@ def build_history() -> None:
         cursor.execute(
             f"INSERT INTO {CorrectiveAction._meta.db_table} (created_at, updated_at, complaint_id, kind, description,"
             " owner_id, due_date, status, required_for_closing, done_at, verified_by_id, verified_at, evidence,"
-            " result, recurred) "
+            " result, recurred, verification_wait_days) "
             "SELECT c.acknowledged_at, coalesce(c.closed_at, c.resolved_at, c.acknowledged_at), c.id, 'corrective',"
             " '来料检验增加纸箱强度测试；更新检验规程', coalesce(c.assignee_id, c.created_by_id),"
             " (c.received_at + interval '14 days')::date,"
@@ -430,7 +433,7 @@ def build_history() -> None:
             " CASE WHEN c.closed_at IS NOT NULL THEN c.created_by_id END, c.closed_at,"
             " CASE WHEN c.closed_at IS NOT NULL THEN '连续三批抽检合格' ELSE '' END,"
             " CASE WHEN c.closed_at IS NOT NULL THEN 'effective' ELSE '' END,"
-            " CASE WHEN c.closed_at IS NOT NULL THEN FALSE END "
+            " CASE WHEN c.closed_at IS NOT NULL THEN FALSE END, 30 "
             f"FROM {c} c WHERE c.severity IN ('high', 'critical') AND c.state IN ('investigating', 'resolved', 'closed')"
         )
         cursor.execute(

@@ -20,6 +20,7 @@ import functools
 import io
 import math
 import textwrap
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec
 
@@ -108,9 +109,16 @@ def _style() -> dict[str, Any]:
     }
 
 
+# matplotlib's rcParams are one global: rc_context restores on exit whatever it found on entry, so two
+# threads styling at once (the dashboard's charts load in parallel, and runserver and the live test
+# server are threaded) undo each other's fonts and a Chinese label is drawn without its font. Building
+# and saving hold this lock; re-entrant, as a builder may build the no-data figure inside.
+_MATPLOTLIB_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _styled() -> Iterator[None]:
-    with matplotlib.rc_context(_style()):
+    with _MATPLOTLIB_LOCK, matplotlib.rc_context(_style()):
         yield
 
 
@@ -333,13 +341,19 @@ def segment_figure(
 
 @_chart
 def quadrant_figure(
-    frame: pd.DataFrame, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    note: str = "",
 ) -> Figure:
     """The importance–performance quadrant from `frames.quadrants`: performance across, importance up,
-    split at the means, each quadrant named in the users' terms."""
+    split at the means, each quadrant named in the users' terms. The y label says which importance
+    (stated or derived); `note` (e.g. a small-sample warning) is printed under the chart."""
     title = title or gettext("Importance–performance analysis")
     if frame.empty:
-        return no_data_figure(title=title)
+        return no_data_figure(title=title, message=note or None)
     figure = _figure((8.0, 6.0))
     ax = figure.add_subplot()
     importance_split, performance_split = quadrant_split(frame)
@@ -372,6 +386,9 @@ def quadrant_figure(
     ax.set_xlabel(xlabel or gettext("Performance (mean score, 0–100)"))
     ax.set_ylabel(ylabel or gettext("Importance (0–100)"))
     ax.set_title(title)
+    if note:
+        width = 50 if any(ord(character) > 0x2E80 for character in note) else 90
+        _footnote(figure, textwrap.fill(note, width), colour=VERMILLION)
     return figure
 
 

@@ -1,59 +1,44 @@
 """The manager's dashboard: the headline cards and the charts with their tables.
 
 The figures come from reports.figures (SQL aggregates over the daily facts and the source tables);
-frames and charts shape them. Both the headline figures and the charts (SVG and their tables) are
-cached per filter and per `facts_as_of()`, so a fill that moves the watermark on gives new ones.
-The filters and the pieces of a chart live in reports.dashboard_filters; the operational and
-loyalty charts in reports.dashboard_charts.
+frames and charts shape them. The page carries the headline figures and every chart's numbers (the
+table is the chart's accessible form); each chart's SVG comes by its own request
+(`chart_svg`, at reports:dashboard_chart with the page's query string), so drawing fourteen
+matplotlib figures no longer holds up the page. The headline figures, each chart's data (its table
+and the frame its SVG is drawn from, picklable) and each chart's SVG are cached per filter, per
+language, per objective targets and per `facts_as_of()`, so a fill that moves the watermark on
+gives new ones; a chart request right after the page finds the chart's data the page cached and
+reads nothing from the database but the watermark, the objectives and the filters' segment.
+The filters and the pieces of a chart live in reports.dashboard_filters; the charts in
+reports.dashboard_survey_charts and reports.dashboard_charts.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import html
 import json
+from collections.abc import Callable
 
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
-from complaints.figures import complaint_pareto
-from complaints.models import ComplaintCategory
-from complaints.services.actions import ROOT_CAUSE_CATEGORIES
-from core.i18n import localised
-from customers.models import LossReason
 from customers.selectors import InvalidCriteria
-from feedback.selectors import benchmark_latest
 
-from . import charts, dashboard_charts, frames
+from . import charts, dashboard_charts, dashboard_survey_charts
 from .dashboard_filters import (
     CACHE_SECONDS,
     CLASSIFICATION_CHOICES,
+    ChartSource,
     DashboardFilterForm,
     Filters,
-    cell,
-    chart_entry,
     filters_from,
     format_change,
     format_value,
-    records_url,
-    responses_url,
 )
-from .figures import (
-    Figure,
-    FigureScope,
-    InvalidPeriod,
-    Period,
-    facts_as_of,
-    figures_compared,
-    month_period,
-    satisfaction_by_dimension,
-    survey_by_classification,
-    survey_by_month,
-)
-from .figures.base import add_months
-from .figures.survey import response_sums
+from .figures import Figure, FigureScope, InvalidPeriod, facts_as_of, figures_compared
 from .models import Metric, QualityObjective
 from .services.objectives import objective_status
 
@@ -129,294 +114,117 @@ def headline_cards(
 
 # -- charts ---------------------------------------------------------------------------------------------
 
+# Every chart on the page, in page order: its key (the URL's and the section's id) and its builder.
+CHARTS: dict[str, Callable[[ChartSource], dict]] = {
+    "trend": dashboard_survey_charts.trend_chart,
+    "dimensions": dashboard_survey_charts.dimension_chart,
+    "quadrants": dashboard_survey_charts.quadrant_chart,
+    "drivers": dashboard_charts.key_driver_chart,
+    "segments": dashboard_survey_charts.segment_chart,
+    "nps": dashboard_survey_charts.nps_chart,
+    "loyalty": dashboard_charts.loyalty_chart,
+    "pareto-category": dashboard_charts.category_pareto_chart,
+    "pareto-root_cause": dashboard_charts.root_cause_pareto_chart,
+    "sla": dashboard_charts.sla_chart,
+    "resolve-time": dashboard_charts.resolve_time_chart,
+    "visits": dashboard_charts.visit_satisfaction_chart,
+    "lost": dashboard_charts.lost_chart,
+    "benchmark": dashboard_survey_charts.benchmark_chart,
+}
+# The matplotlib builders a chart's SVG may be drawn with (ChartFigure.builder names one).
+SVG_BUILDERS = {
+    builder.__name__: builder
+    for builder in (
+        charts.trend_figure,
+        charts.dimension_figure,
+        charts.quadrant_figure,
+        charts.key_driver_figure,
+        charts.segment_figure,
+        charts.nps_figure,
+        charts.pareto_figure,
+        charts.sla_figure,
+        charts.resolve_time_figure,
+        charts.benchmark_figure,
+    )
+}
 
-def build_charts(filters: Filters, objectives: dict[str, QualityObjective]) -> list[dict]:
-    period, scope = filters.period, filters.scope
-    result = []
 
-    # Trend: the last up to 24 months up to the period's end.
-    trend_period = Period(add_months(period.until.replace(day=1), -(frames.TREND_MONTHS_MAX - 1)), period.until)
-    months = survey_by_month(period=trend_period, scope=scope)
-    first_answered = next((i for i, m in enumerate(months) if m.responses), None)
-    months = months[first_answered:] if first_answered is not None else months[-1:]
-    trend_rows = [
-        {
-            "month": m.month,
-            "csi": m.csi.value,
-            "satisfaction_rate": None if m.satisfaction_rate.value is None else m.satisfaction_rate.value / 100,
-            "n": m.responses,
-        }
-        for m in months
-    ]
-    csi_objective, rate_objective = objectives.get(Metric.CSI), objectives.get(Metric.SATISFACTION_RATE)
-    trend = frames.monthly_trend(trend_rows)
-    svg = charts.to_svg(
-        charts.trend_figure(
-            trend,
-            csi_target=float(csi_objective.target) if csi_objective else None,
-            rate_target=float(rate_objective.target) / 100 if rate_objective else None,
-        )
-    )
-    rows = []
-    for m in months:
-        end = month_period(m.month).until
-        rows.append(
-            {
-                "cells": [
-                    m.month.strftime("%Y-%m"),
-                    cell(m.csi.value),
-                    format_value(m.satisfaction_rate.value, "percent"),
-                    str(m.responses),
-                ],
-                "url": responses_url(filters, m.month, end) if m.responses else "",
-            }
-        )
-    result.append(
-        chart_entry(
-            "trend",
-            gettext("Satisfaction index and satisfaction rate by month"),
-            svg,
-            [gettext("Month"), gettext("CSI"), gettext("Satisfaction rate"), gettext("Responses")],
-            rows,
-        )
-    )
+def charts_cache_prefix(filters: Filters, objectives: dict[str, QualityObjective], as_of) -> str:
+    """The cache key of the filters' charts: per filter, language and watermark (Filters.cache_key)
+    and per objective targets (the trend and SLA charts draw them)."""
+    targets = sorted((metric, str(o.target)) for metric, o in objectives.items())
+    return filters.cache_key(as_of) + hashlib.sha256(json.dumps(targets).encode()).hexdigest()[:12]
 
-    # Scores by dimension and the importance–performance quadrant.
-    dimensions = satisfaction_by_dimension(period=period, scope=scope)
-    frame = frames.by_dimension(
-        [
-            {"dimension": d.name, "mean": d.mean.value, "n": d.mean.n, "importance": d.importance.value}
-            for d in dimensions
-        ]
-    )
-    rows = [
-        {
-            "cells": [d.name, cell(d.mean.value), cell(d.importance.value), str(d.mean.n)],
-            "url": responses_url(filters, period.since, period.until, dimension=d.dimension_id)
-            if d.mean.n and d.dimension_id
-            else "",
-        }
-        for d in dimensions
-    ]
-    result.append(
-        chart_entry(
-            "dimensions",
-            gettext("Satisfaction by dimension"),
-            charts.to_svg(charts.dimension_figure(frame)),
-            [gettext("Dimension"), gettext("Mean score"), gettext("Importance"), gettext("Answers")],
-            rows,
-        )
-    )
-    quadrant = frames.quadrants(
-        [
-            {"dimension": d.name, "importance": d.importance.value, "performance": d.mean.value}
-            for d in dimensions
-            if d.importance.value is not None and d.mean.value is not None
-        ]
-    )
-    by_name = {d.name: d for d in dimensions}
-    result.append(
-        chart_entry(
-            "quadrants",
-            gettext("Importance–performance analysis"),
-            charts.to_svg(charts.quadrant_figure(quadrant)),
-            [gettext("Dimension"), gettext("Importance"), gettext("Performance"), gettext("Quadrant")],
-            [
-                {
-                    "cells": [row.dimension, cell(row.importance), cell(row.performance), row.quadrant_label],
-                    "url": responses_url(
-                        filters, period.since, period.until, dimension=by_name[row.dimension].dimension_id
-                    )
-                    if by_name.get(row.dimension) and by_name[row.dimension].dimension_id
-                    else "",
-                }
-                for row in quadrant.itertuples()
-            ],
-        )
-    )
 
-    result.append(dashboard_charts.key_driver_chart(filters))
-
-    # By classification.
-    label, choices = CLASSIFICATION_CHOICES[filters.by]
-    names = dict(choices)
-    groups = survey_by_classification(period=period, field=filters.by, scope=scope)
-    segment_frame = frames.by_segment(
-        [
-            {
-                "segment": names.get(g.value, g.value) or gettext("No customer"),
-                "csi": g.csi.value,
-                "satisfaction_rate": None if g.satisfaction_rate.value is None else g.satisfaction_rate.value / 100,
-                "n": g.responses,
-            }
-            for g in groups
-        ]
-    )
-    result.append(
-        chart_entry(
-            "segments",
-            gettext("Satisfaction by %(classification)s") % {"classification": str(label).lower()},
-            charts.to_svg(charts.segment_figure(segment_frame)),
-            [str(label), gettext("CSI"), gettext("Satisfaction rate"), gettext("Responses")],
-            [
-                {
-                    "cells": [
-                        names.get(g.value, g.value) or gettext("No customer"),
-                        cell(g.csi.value),
-                        format_value(g.satisfaction_rate.value, "percent"),
-                        str(g.responses),
-                    ],
-                    "url": responses_url(
-                        filters, period.since, period.until, **{"by_field": filters.by, "by_value": g.value}
-                    )
-                    if g.value and g.responses
-                    else "",
-                }
-                for g in groups
-            ],
-        )
-    )
-
-    # NPS breakdown (promoters, passives, detractors of the recommendation answers).
-    sums = response_sums(period=period, scope=scope)[0]
-    passives = sums["nps_count"] - sums["promoters"] - sums["detractors"]
-    nps_frame = frames.nps_breakdown(
-        [
-            {"score": 10, "n": sums["promoters"]},
-            {"score": 8, "n": passives},
-            {"score": 0, "n": sums["detractors"]},
-        ]
-    )
-    nps_rows = []
-    for group, count in ((gettext("Promoters"), sums["promoters"]), (gettext("Passives"), passives)):
-        nps_rows.append({"cells": [group, str(count)], "url": ""})
-    nps_rows.append({"cells": [gettext("Detractors"), str(sums["detractors"])], "url": ""})
-    result.append(
-        chart_entry(
-            "nps",
-            gettext("Net Promoter Score (NPS)"),
-            charts.to_svg(charts.nps_figure(nps_frame)),
-            [gettext("Group"), gettext("Answers")],
-            nps_rows,
-        )
-    )
-
-    result.append(dashboard_charts.loyalty_chart(filters))
-
-    # Complaint Pareto by category and by root cause.
-    # Scoped to the dashboard's customers; each row drills to the complaints behind it.
-    category_ids = {localised(c.name, c.name_zh): c.pk for c in ComplaintCategory.objects.filter(parent__isnull=True)}
-    root_causes = {str(label): code for code, label in ROOT_CAUSE_CATEGORIES.items()}
-    for by, title in (
-        ("category", gettext("Complaints by category")),
-        ("root_cause", gettext("Complaints by root cause")),
-    ):
-        pareto_rows = complaint_pareto(by=by, since=period.start, until=period.end, where=scope.customer_filter())
-        pareto_frame = frames.pareto([{"category": r.value or "—", "count": r.count} for r in pareto_rows])
-        table = []
-        for row in pareto_rows:
-            url = ""
-            if by == "category" and row.value in category_ids:
-                url = records_url("complaints", filters, period.since, period.until, category=category_ids[row.value])
-            elif by == "root_cause" and row.value in root_causes:
-                url = records_url("complaints", filters, period.since, period.until, root_cause=root_causes[row.value])
-            table.append(
-                {
-                    "cells": [
-                        row.value or "—",
-                        str(row.count),
-                        format_value(row.share * 100, "percent"),
-                        format_value(row.cumulative_share * 100, "percent"),
-                    ],
-                    "url": url,
-                }
-            )
-        result.append(
-            chart_entry(
-                f"pareto-{by}",
-                title,
-                charts.to_svg(charts.pareto_figure(pareto_frame, title=title)),
-                [pgettext("pareto", "Category"), gettext("Complaints"), gettext("Share"), gettext("Cumulative")],
-                table,
-            )
-        )
-
-    result.append(dashboard_charts.sla_chart(filters, objectives))
-    result.append(dashboard_charts.resolve_time_chart(filters))
-    result.append(dashboard_charts.visit_satisfaction_chart(filters))
-
-    # Lost customers by reason.
-    from customers.lost_business import lost_by_reason
-
-    try:
-        customers = scope.customers()
-    except InvalidCriteria:
-        customers = None
-    reasons = dict(LossReason.choices)
-    lost = lost_by_reason(since=period.since, until=period.until, customers=customers)
-    lost_frame = frames.pareto(
-        [{"category": str(reasons.get(r["reason_category"], gettext("Not classified"))), "count": r["n"]} for r in lost]
-    )
-    lost_url = reverse("customers:list") + "?lifecycle=lost"
-    result.append(
-        chart_entry(
-            "lost",
-            gettext("Lost customers by reason"),
-            charts.to_svg(charts.pareto_figure(lost_frame, title=gettext("Lost customers by reason"))),
-            [gettext("Reason"), gettext("Customers")],
-            [
-                {
-                    "cells": [str(reasons.get(r["reason_category"]) or gettext("Not classified")), str(r["n"])],
-                    "url": lost_url,
-                }
-                for r in lost
-            ],
-        )
-    )
-
-    # Benchmark comparison: our dimension means beside the latest competitor and benchmark scores.
-    ours = {d.dimension_id: d for d in dimensions if d.mean.value is not None}
-    benchmark_rows = []
-    ours_label = gettext("Us")
-    for score in benchmark_latest(until=period.until):
-        dimension = ours.get(score.dimension_id)
-        name = score.dimension.name if score.dimension else gettext("Overall")
-        if dimension is not None and not any(r["dimension"] == name and r["kind"] == "ours" for r in benchmark_rows):
-            benchmark_rows.append(
-                {"dimension": name, "entry": ours_label, "kind": "ours", "score": dimension.mean.value}
-            )
-        benchmark_rows.append(
-            {
-                "dimension": name,
-                "entry": score.competitor,
-                "kind": "benchmark" if score.is_benchmark else "competitor",
-                "score": float(score.score),
-            }
-        )
-    benchmark = frames.benchmark_comparison(benchmark_rows)
-    result.append(
-        chart_entry(
-            "benchmark",
-            gettext("Comparison with competitors and benchmarks"),
-            charts.to_svg(charts.benchmark_figure(benchmark)),
-            [gettext("Dimension"), gettext("Whose"), gettext("Score"), gettext("Our difference")],
-            [
-                {"cells": [row.dimension, row.entry, cell(row.score), cell(row.difference)], "url": ""}
-                for row in benchmark.itertuples()
-            ],
-        )
-    )
-    return result
+def build_charts(filters: Filters, objectives: dict[str, QualityObjective], keys=None) -> dict[str, dict]:
+    """The data of the charts named (all by default): their tables and what their SVGs are drawn
+    from, with the figures they share read once. SQL and frames only, no drawing."""
+    source = ChartSource(filters, objectives)
+    return {key: CHARTS[key](source) for key in (keys or CHARTS)}
 
 
 def cached_charts(filters: Filters, objectives: dict[str, QualityObjective], as_of) -> list[dict]:
-    targets = sorted((metric, str(o.target)) for metric, o in objectives.items())
-    key = filters.cache_key(as_of) + hashlib.sha256(json.dumps(targets).encode()).hexdigest()[:12]
-    found = cache.get(key)
-    if found is None:
-        found = build_charts(filters, objectives)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    """Every chart's data for the page, in page order, from the cache, the missing ones built (and
+    cached for the charts' own requests)."""
+    prefix = charts_cache_prefix(filters, objectives, as_of)
+    keys = {key: f"{prefix}:{key}" for key in CHARTS}
+    found = cache.get_many(list(keys.values()))
+    missing = [key for key, cache_key in keys.items() if cache_key not in found]
+    if missing:
+        built = build_charts(filters, objectives, missing)
+        cache.set_many({keys[key]: entry for key, entry in built.items()}, CACHE_SECONDS)
+        found.update({keys[key]: entry for key, entry in built.items()})
+    return [found[keys[key]] for key in CHARTS]
+
+
+def accessible_svg(svg: str, *, key: str, title: str, description: str) -> str:
+    """matplotlib's SVG without its XML prolog, as an image named by its title with a description
+    (its numbers are in the table beside it)."""
+    svg = svg[svg.find("<svg") :]
+    end = svg.find(">")
+    ids = f"chart-{key}-svg-title chart-{key}-svg-desc"
+    return (
+        f'{svg[:end]} role="img" aria-labelledby="{ids}">'
+        f'<title id="chart-{key}-svg-title">{html.escape(title)}</title>'
+        f'<desc id="chart-{key}-svg-desc">{html.escape(description)}</desc>'
+        f"{svg[end + 1 :]}"
+    )
+
+
+def render_svg(entry: dict) -> str:
+    figure = entry["figure"]
+    svg = charts.to_svg(SVG_BUILDERS[figure.builder](figure.frame, **figure.options))
+    description = " ".join([gettext("The numbers of this chart are in the table beside it."), *entry.get("notes", [])])
+    return accessible_svg(svg, key=entry["key"], title=entry["title"], description=description)
+
+
+def chart_svg(filters: Filters, key: str, *, as_of) -> str:
+    """One chart's SVG (key in CHARTS) for the filters, cached. Its data comes from the cache when the
+    page put it there; otherwise only this chart's figures are read."""
+    objectives = objectives_for(filters.scope)
+    cache_key = f"{charts_cache_prefix(filters, objectives, as_of)}:{key}"
+    svg = cache.get(cache_key + ":svg")
+    if svg is None:
+        entry = cache.get(cache_key)
+        if entry is None:
+            entry = build_charts(filters, objectives, [key])[key]
+            cache.set(cache_key, entry, CACHE_SECONDS)
+        svg = render_svg(entry)
+        cache.set(cache_key + ":svg", svg, CACHE_SECONDS)
+    return svg
+
+
+def no_data_svg(key: str, message: str) -> str:
+    svg = charts.to_svg(charts.no_data_figure(message=message))
+    return accessible_svg(svg, key=key, title=message, description=message)
+
+
+def request_filters(request, today: datetime.date) -> Filters:
+    """The dashboard's filters from a request's query string (the defaults for an invalid period)."""
+    try:
+        return filters_from(DashboardFilterForm(request.GET or None), today)
+    except InvalidPeriod:
+        return filters_from(DashboardFilterForm(), today)
 
 
 def dashboard_context(request, *, today: datetime.date | None = None) -> dict:
@@ -439,6 +247,7 @@ def dashboard_context(request, *, today: datetime.date | None = None) -> dict:
         "filters": filters,
         "cards": cards,
         "charts": chart_list,
+        "chart_query": request.GET.urlencode(),
         "as_of": as_of,
         "invalid_segment": invalid_segment,
         "comparison_label": gettext("vs previous period")

@@ -3,11 +3,13 @@ of: formatted numbers, table cells and drill-down links to the records behind a 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import ChainPosition, Lifecycle, Region, Scope, Segment, Tier
 
-from .figures import FigureScope, Period, month_period, quarter_period, year_period
+from . import frames
+from .figures import FigureScope, Period, month_period, quarter_period, satisfaction_by_dimension, year_period
+from .figures.drivers import key_driver_rows
 
 CACHE_SECONDS = 60 * 60
 CLASSIFICATION_CHOICES = {
@@ -167,7 +171,38 @@ def cell(value: Any, decimals: int = 1) -> str:
     return str(value)
 
 
-def chart_entry(key: str, title: str, svg: str, header: list[str], rows: list[dict]) -> dict:
-    """A chart (SVG for inline use: no XML prolog) and its numbers: rows are {"cells": [...], "url":
-    drill-down or ""}."""
-    return {"key": key, "title": title, "svg": svg[svg.find("<svg") :], "header": header, "rows": rows}
+@dataclass(frozen=True)
+class ChartFigure:
+    """What a chart's SVG is drawn from: the name of a builder in reports.charts, its frame and its
+    keyword arguments. Plain and picklable, so it is cached with the chart's numbers and the chart's
+    own request draws it without reading the database again."""
+
+    builder: str
+    frame: Any  # a pandas DataFrame from reports.frames
+    options: dict = dataclasses.field(default_factory=dict)
+
+
+def chart_entry(key: str, title: str, figure: ChartFigure, header: list[str], rows: list[dict]) -> dict:
+    """A chart: what its SVG is drawn from and its numbers, rows being {"cells": [...], "url": drill-down
+    or ""}. The page shows the numbers; the SVG comes by the chart's own request (reports.dashboard)."""
+    return {"key": key, "title": title, "figure": figure, "header": header, "rows": rows}
+
+
+class ChartSource:
+    """The filters and objectives the charts are built for, with the figures several charts share read
+    once per request: the dimension means (dimensions, quadrants, benchmark) and the key drivers
+    (drivers, and the quadrants' derived importance)."""
+
+    def __init__(self, filters: Filters, objectives: dict):
+        self.filters = filters
+        self.objectives = objectives
+
+    @cached_property
+    def dimensions(self) -> list:
+        return satisfaction_by_dimension(period=self.filters.period, scope=self.filters.scope)
+
+    @cached_property
+    def drivers(self) -> tuple:
+        """(DriverRows, frames.KeyDrivers) of the period and scope."""
+        found = key_driver_rows(period=self.filters.period, scope=self.filters.scope)
+        return found, frames.key_drivers(found.rows)

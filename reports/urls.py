@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("dashboard/charts/<slug:key>.svg", views.dashboard_chart_view, name="dashboard_chart"),
     path("dashboard/responses/", views.response_list_view, name="responses"),
     path("dashboard/complaints/", drilldown.complaint_records_view, name="complaints"),
     path("dashboard/visits/", drilldown.visit_records_view, name="visits"),

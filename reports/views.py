@@ -1,5 +1,9 @@
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext
 
 from accounts.access import permission
 from accounts.models import Role
@@ -8,9 +12,9 @@ from customers.selectors import InvalidCriteria, segment_customers
 from surveys.models import LoyaltyAspect, Response
 from surveys.selectors import responses_visible_to
 
-from . import selectors
+from . import dashboard, selectors
 from .dashboard import CLASSIFICATION_CHOICES, dashboard_context
-from .figures import Period
+from .figures import Period, facts_as_of
 from .my_work import my_work
 
 RESPONSES_PER_PAGE = 50
@@ -59,6 +63,24 @@ def overview_view(request):
 def dashboard_view(request):
     """The manager's dashboard at its own address (staff can open it from "my work")."""
     return render(request, "reports/dashboard.html", dashboard_context(request))
+
+
+@permission("reports.view_figures")
+def dashboard_chart_view(request, key: str):
+    """One dashboard chart as SVG, for the filters in the query string (the page's own): loaded by the
+    dashboard after the page, so the page does not wait for matplotlib. Same rights as the page."""
+    if key not in dashboard.CHARTS:
+        raise Http404
+    filters = dashboard.request_filters(request, timezone.localdate())
+    try:
+        svg = dashboard.chart_svg(filters, key, as_of=facts_as_of())
+    except InvalidCriteria:
+        svg = dashboard.no_data_svg(key, gettext("This segment's criteria are no longer valid; edit the segment."))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # Per user and language (the labels are translated): never kept by a shared cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response
 
 
 @permission("surveys.view_response")

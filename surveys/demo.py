@@ -1,6 +1,7 @@
 """Demo survey for `manage.py seed_demo`: a campaign of the general-satisfaction questionnaire sent
 to the general customers segment, with about twenty responses of varied scores so that results,
-CSI and NPS show, and a few invitations opened but not answered.
+CSI, NPS and the loyalty index (repurchase, recommending, staying against a competitor) show, and a
+few invitations opened but not answered.
 
 Everything goes through surveys.services: campaign_create, campaign_send, the send batches (run
 here rather than by the worker, so the campaign is running when the seed ends) and
@@ -48,6 +49,9 @@ def _answers(rng: random.Random, language: str) -> dict:
         data[f"q-{code}-importance"] = str(rng.choice([3, 4, 5, 5]))
     low, high = {5: (9, 10), 4: (7, 9), 3: (5, 8), 2: (1, 5)}[mood]
     data["q-recommend"] = str(rng.randint(low, high))
+    # Loyalty (顾客忠诚) follows satisfaction loosely: a satisfied customer may still be tempted away.
+    data["q-repurchase"] = str(max(1, min(5, mood + rng.choice([-1, 0, 0, 1]))))
+    data["q-retention"] = str(max(1, min(5, mood + rng.choice([-2, -1, 0, 0]))))
     if int(data["q-quality"]) <= 2:
         data["q-quality_why"] = QUALITY_WHY.get(language, QUALITY_WHY["en"])
     comment = rng.choice(COMMENTS.get(language, COMMENTS["en"]))

@@ -160,6 +160,9 @@ def version_build(data: dict[str, Any], *, questionnaire, number: int, created_b
         created_by=created_by,
     )
     dimensions = {d.code: d for d in Dimension.objects.all()}
+    # Early data migrations pass a historical Question without the field (surveys 0008 adds it;
+    # 0012 marks the shipped templates' loyalty questions afterwards).
+    has_loyalty = any(f.name == "loyalty_aspect" for f in Question._meta.get_fields())
     by_code = {}
     for position, item in enumerate(data["questions"]):
         condition = item.get("condition") or {}
@@ -176,8 +179,7 @@ def version_build(data: dict[str, Any], *, questionnaire, number: int, created_b
             condition_max_score=condition.get("max_score") if condition else None,
             dimension=dimensions.get(item.get("dimension")),
             weight=Decimal(str(item["weight"])) if item.get("weight") is not None else None,
-            # Only when given: early data migrations call this with a Question that has no such field.
-            **({"loyalty_aspect": item["loyalty_aspect"]} if item.get("loyalty_aspect") else {}),
+            **({"loyalty_aspect": item["loyalty_aspect"]} if has_loyalty and item.get("loyalty_aspect") else {}),
             **{field: item.get(field, "") for field in QUESTION_TEXT_FIELDS},
         )
         by_code[question.code] = question

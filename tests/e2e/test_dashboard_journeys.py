@@ -18,8 +18,20 @@ FACTORY_NAMES = ["Campaign", "Key customer"]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WORDS = {
-    "en": {"dashboard": "Dashboard", "responses": "Survey responses", "saved": "created", "target": "Target ≥ 85.0"},
-    "zh-hans": {"dashboard": "仪表板", "responses": "调查答卷", "saved": "已创建", "target": "目标值 ≥ 85.0"},
+    "en": {
+        "dashboard": "Dashboard",
+        "responses": "Survey responses",
+        "saved": "created",
+        "target": "Target ≥ 85.0",
+        "trend": "Satisfaction index and satisfaction rate by month",
+    },
+    "zh-hans": {
+        "dashboard": "仪表板",
+        "responses": "调查答卷",
+        "saved": "已创建",
+        "target": "目标值 ≥ 85.0",
+        "trend": "各月满意指数与满意率",
+    },
 }
 
 
@@ -58,6 +70,11 @@ def test_manager_filters_drills_down_and_sets_an_objective(live_server, page, sc
     expect(page.locator("h1")).to_have_text(words["dashboard"])
     csi = page.locator("[data-metric=csi]")
     expect(csi.locator("[data-testid=n]")).to_contain_text("8")
+    # Each chart's SVG arrives by its own request after the page, titled in the reader's language.
+    chart = page.locator("#chart-trend [data-testid=chart-svg] svg")
+    expect(chart).to_be_visible()
+    expect(chart.locator("title")).to_have_text(words["trend"])
+    expect(page.locator("[data-testid=chart-svg] svg")).to_have_count(page.locator("[data-testid=chart-svg]").count())
     screenshot(page, f"{language}-dashboard", allow=FACTORY_NAMES)
 
     page.select_option("#id_scope", f"segment:{segment.pk}")
