@@ -37,7 +37,15 @@ def audited_elsewhere():
         _elsewhere.reset(token)
 
 
+def _mark_raw(sender, instance, raw=False, **kwargs) -> None:
+    """A record loaded as it is (loaddata, a test database restored): its many-to-many values
+    follow on the same instance and are no grant either (m2m_changed carries no `raw`)."""
+    if raw:
+        instance._csm_loaded_raw = True
+
+
 def _user_pre_save(sender, instance, raw=False, **kwargs) -> None:
+    _mark_raw(sender, instance, raw)
     if raw or _elsewhere.get() or instance.pk is None:
         return
     instance._csm_privileges_before = sender._default_manager.filter(pk=instance.pk).values(*PRIVILEGE_FLAGS).first()
@@ -65,7 +73,7 @@ def _names(model, pks) -> list[str]:
 
 def _memberships_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     """user.groups.add/remove/clear/set, and group.user_set.add/…, with the names that changed."""
-    if _elsewhere.get():
+    if _elsewhere.get() or getattr(instance, "_csm_loaded_raw", False):
         return
     if action == "pre_clear":
         instance._csm_cleared = list(
@@ -86,7 +94,9 @@ def _memberships_changed(sender, instance, action, reverse, model, pk_set, **kwa
 
 
 def _permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
-    if _elsewhere.get() or reverse or action not in ("post_add", "post_remove") or not pk_set:
+    if _elsewhere.get() or getattr(instance, "_csm_loaded_raw", False):
+        return
+    if reverse or action not in ("post_add", "post_remove") or not pk_set:
         return
     names = sorted(f"{p.content_type.app_label}.{p.codename}" for p in model._default_manager.filter(pk__in=pk_set))
     _record(instance, "permissions", names, action == "post_remove")
@@ -102,6 +112,7 @@ def _record(instance, field: str, names: list[str], removed: bool) -> None:
 def connect() -> None:
     User = get_user_model()
     pre_save.connect(_user_pre_save, sender=User, dispatch_uid="csm.privileges.pre_save")
+    pre_save.connect(_mark_raw, sender=Group, dispatch_uid="csm.privileges.group_pre_save")
     post_save.connect(_user_post_save, sender=User, dispatch_uid="csm.privileges.post_save")
     m2m_changed.connect(_memberships_changed, sender=User.groups.through, dispatch_uid="csm.privileges.groups")
     m2m_changed.connect(_permissions_changed, sender=Group.permissions.through, dispatch_uid="csm.privileges.perms")
