@@ -386,6 +386,10 @@ def url_of(route: Route, world) -> str:
             values[param] = "not-a-real-token"
         elif param == "version":  # surveys:organisation_logo
             values[param] = "0"
+        elif param == "key":  # reports:dashboard_chart: one of the dashboard's charts
+            from reports.dashboard import CHARTS
+
+            values[param] = sorted(CHARTS)[0]
         else:
             pytest.fail(f"{route}: teach test_access a realistic value for <{param}>")
     return reverse(route.name, kwargs=values)
