@@ -10,3 +10,5 @@ measured through the real path, only sooner.
 from csm.settings.production import *  # noqa: F403
 
 MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 10
+# A campaign whose sending task was lost is resumed after 10 s without progress (production: 5 min).
+SURVEY_SEND_RESUME_AFTER_SECONDS = 10

@@ -166,6 +166,9 @@ MAIL_RETRY_BACKOFF_MAX_SECONDS = 3600
 # A pending message whose delivery task has not claimed it this long after it was due (the broker
 # was down at commit, the task was lost) is enqueued again by the sweeper.
 MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 60
+# A campaign still SENDING with no invitation handed over for this long lost its sending task (a
+# killed worker): the beat job campaigns_sending_resume enqueues it again (surveys/services/sending.py).
+SURVEY_SEND_RESUME_AFTER_SECONDS = 300
 # At most this many deliveries per second per worker (Celery's rate_limit), so a campaign of
 # 100,000 invitations does not flood the mail relay.
 MAIL_DELIVERY_RATE_LIMIT = env("MAIL_DELIVERY_RATE_LIMIT", default="20/s")
