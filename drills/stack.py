@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,6 +64,10 @@ class Stack:
         self.smtp = SmtpSink(port=free_port())
         self.database = "csm"
         self.processes: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        # (name, exit status): the worker and beat started again after they exited on their own.
+        self.restarts: list[tuple[str, int]] = []
+        self._supervising = threading.Event()
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         self.env = {
             **os.environ,
@@ -75,6 +80,8 @@ class Stack:
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp.port}",
             "EMAIL_TIMEOUT": "2",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # As behind the Compose stack's proxy: one trusted hop in X-Forwarded-For (drills/web_form.py).
+            "TRUSTED_PROXY_COUNT": "1",
             "SITE_URL": f"http://127.0.0.1:{self.web_port}",
             "SECURE_SSL_REDIRECT": "false",
             "VAR_DIR": str(self.var),
@@ -132,7 +139,28 @@ class Stack:
         )
         log.close()
         self.processes[name] = process
+        self.commands[name] = args
         return process
+
+    def _supervise(self) -> None:
+        """What the Compose stack's `restart: unless-stopped` (or systemd's Restart=always) does: a
+        worker or beat that exits on its own is started again after a second. Stopping one through
+        this class (worker_kill, worker_stop) takes it out of `processes` first, so it stays down."""
+        while self._supervising.is_set():
+            for name in ("worker", "beat"):
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None and self.processes.get(name) is process:
+                    self.restarts.append((name, process.returncode))
+                    print(f"    supervisor: {name} exited ({process.returncode}); starting it again", flush=True)
+                    time.sleep(1)
+                    self._spawn(name, self.commands[name])
+            time.sleep(0.5)
+
+    def restarts_since(self, count: int) -> dict[str, int]:
+        restarted: dict[str, int] = {}
+        for name, _status in self.restarts[count:]:
+            restarted[name] = restarted.get(name, 0) + 1
+        return restarted
 
     def _stop(self, name: str, *, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         process = self.processes.pop(name, None)
@@ -329,10 +357,14 @@ class Stack:
         self.worker_start()
         self.beat_start()
         self.web_start()
+        self._supervising.set()
+        threading.Thread(target=self._supervise, daemon=True).start()
         print(f"    stack up in {time.monotonic() - started:.0f} s: {self.url} (folder {self.dir})", flush=True)
         return self
 
     def stop(self) -> None:
+        self._supervising.clear()
+        time.sleep(0.6)
         for name in ("web", "beat", "worker"):
             self._stop(name)
         self.redis_stop()

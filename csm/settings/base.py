@@ -176,6 +176,11 @@ MAIL_DELIVERY_RATE_LIMIT = env("MAIL_DELIVERY_RATE_LIMIT", default="20/s")
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down is a cache miss, not a 500 on every survey answer and complaint (core/cache.py); a
+    # Redis that hangs is given up on after a second instead of holding the request.
+    CACHES["default"]["BACKEND"] = "core.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
 
 # Celery. The embedded default is kombu's filesystem transport: a real broker that needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
