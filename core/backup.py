@@ -119,7 +119,10 @@ def _database_dump(folder: Path) -> tuple[str, dict[str, int]]:
             snapshot = cursor.fetchone()[0]
             counts = _count(cursor, _tables(cursor))
             # The snapshot lives as long as this transaction: pg_dump runs inside it.
-            _run([PG_DUMP, "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target), *options], environment)
+            _run(
+                [PG_DUMP, "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target), *options],
+                environment,
+            )
         return target.name, counts
     if _engine() == "sqlite":
         target = folder / "database.sqlite3"
@@ -201,7 +204,9 @@ def backup_read_manifest(archive: Path) -> dict[str, Any]:
                 for block in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023 - used at once
                     digest.update(block)
                 if digest.hexdigest() != expected:
-                    raise ApplicationError(f"{member} in {archive.name} does not match its checksum: the archive is damaged.")
+                    raise ApplicationError(
+                        f"{member} in {archive.name} does not match its checksum: the archive is damaged."
+                    )
     except (tarfile.TarError, KeyError, json.JSONDecodeError) as error:
         raise ApplicationError(f"{archive.name} is not a CSM backup ({error}).")
     if manifest.get("format") != FORMAT_VERSION:
@@ -222,7 +227,9 @@ def backup_restore(*, archive: Path) -> RestoreResult:
     if manifest["engine"] != _engine():
         raise ApplicationError(f"The backup is of a {manifest['engine']} database; this installation uses {_engine()}.")
     private_root = Path(settings.PRIVATE_MEDIA_ROOT)
-    with tempfile.TemporaryDirectory(prefix=".restore-", dir=private_root.parent if private_root.parent.is_dir() else None) as scratch:
+    with tempfile.TemporaryDirectory(
+        prefix=".restore-", dir=private_root.parent if private_root.parent.is_dir() else None
+    ) as scratch:
         folder = Path(scratch)
         with tarfile.open(archive) as tar:
             tar.extractall(folder, filter="data")
@@ -249,7 +256,17 @@ def _database_load(dump: Path) -> None:
         connection.close()
         options, environment = _pg_environment()
         _run(
-            [PG_RESTORE, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", *options, str(dump)],
+            [
+                PG_RESTORE,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                *options,
+                str(dump),
+            ],
             environment,
         )
         return

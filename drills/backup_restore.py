@@ -22,7 +22,9 @@ from .figures import Figures
 from .stack import Stack
 
 
-def _answer_while(stack: Stack, links: list[str], data: dict, stop: threading.Event, statuses: Counter, sent: list) -> None:
+def _answer_while(
+    stack: Stack, links: list[str], data: dict, stop: threading.Event, statuses: Counter, sent: list
+) -> None:
     with httpx.Client(base_url=stack.url, timeout=60) as client:
         while links and not stop.is_set():
             token = links.pop()
@@ -63,7 +65,9 @@ def run(stack: Stack, *, short: bool) -> Figures:
     private = Path(stack.env["PRIVATE_MEDIA_ROOT"])
     (private / "imports").mkdir(parents=True, exist_ok=True)
     for number in range(5):
-        (private / "imports" / f"drill-{number}.csv").write_bytes(f"code,name\nD{number},Drill {number}\n".encode() * 100)
+        (private / "imports" / f"drill-{number}.csv").write_bytes(
+            f"code,name\nD{number},Drill {number}\n".encode() * 100
+        )
 
     # The backup, with respondents answering meanwhile.
     stop, statuses, sent = threading.Event(), Counter(), []

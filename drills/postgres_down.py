@@ -31,8 +31,9 @@ def _unclean(reply: httpx.Response) -> str:
 
 
 def run(stack: Stack, *, short: bool) -> Figures:
-    from complaints.models import Complaint
     from django.db import connections
+
+    from complaints.models import Complaint
     from surveys.models import Response
 
     from . import seed
@@ -57,16 +58,16 @@ def run(stack: Stack, *, short: bool) -> Figures:
         while time.monotonic() < until:
             number += 1
             requests = [
-                ("GET /healthz", lambda: client.get("/healthz")),
-                ("GET survey page", lambda: client.get(f"/surveys/r/{links[0]}/")),
-                ("POST survey answer", lambda: client.post(f"/surveys/r/{links[0]}/", data=data)),
-                ("GET complaint form", lambda: client.get("/complaints/web/", headers={"X-Forwarded-For": f"10.5.0.{number}"})),
-                ("GET login page", lambda: client.get("/accounts/login/")),
+                ("GET /healthz", "GET", "/healthz", {}),
+                ("GET survey page", "GET", f"/surveys/r/{links[0]}/", {}),
+                ("POST survey answer", "POST", f"/surveys/r/{links[0]}/", {"data": data}),
+                ("GET complaint form", "GET", "/complaints/web/", {"headers": {"X-Forwarded-For": f"10.5.0.{number}"}}),
+                ("GET login page", "GET", "/accounts/login/", {}),
             ]
-            for name, request in requests:
+            for name, method, url, options in requests:
                 started = time.monotonic()
                 try:
-                    reply = request()
+                    reply = client.request(method, url, **options)
                 except httpx.HTTPError as error:
                     down[f"{name}: {type(error).__name__}"] += 1
                     continue
@@ -109,7 +110,9 @@ def run(stack: Stack, *, short: bool) -> Figures:
     figures.lost = (len(answered) - stored_answers) + (len(senders) - stored_complaints)
     figures.lost += sum(1 for s in senders if not received[s])
     figures.duplicated = sum(n - 1 for n in received.values() if n > 1) + max(stored_complaints - len(senders), 0)
-    figures.server_errors = sum(n for key, n in after.items() if key.rsplit(": ", 1)[1].isdigit() and int(key.rsplit(": ", 1)[1]) >= 500)
+    figures.server_errors = sum(
+        n for key, n in after.items() if key.rsplit(": ", 1)[1].isdigit() and int(key.rsplit(": ", 1)[1]) >= 500
+    )
     figures.details.update(
         {
             "outage": f"{outage} s, {sum(down.values())} requests, slowest {slowest:.2f} s",

@@ -87,22 +87,32 @@ def run(stack: Stack, *, short: bool) -> Figures:
     # Every complaint stored once, every acknowledgement sent once.
     domain = "@redis.drill.example.com"
     stored = Counter(Complaint.objects.filter(customer__email__in=senders).values_list("customer__email", flat=True))
-    rows = [m for m in OutboxMessage.objects.filter(created_at__gte=_aware_since(outage + 120)) if set(m.to) & set(senders)]
+    rows = [
+        m for m in OutboxMessage.objects.filter(created_at__gte=_aware_since(outage + 120)) if set(m.to) & set(senders)
+    ]
     deadline = time.monotonic() + (150 if short else 240)
     while time.monotonic() < deadline:
         rows = [m for m in OutboxMessage.objects.filter(pk__in=[r.pk for r in rows])]
-        if rows and all(m.status == OutboxMessage.Status.SENT for m in rows) and len(stack.smtp.to(domain)) >= len(rows):
+        if (
+            rows
+            and all(m.status == OutboxMessage.Status.SENT for m in rows)
+            and len(stack.smtp.to(domain)) >= len(rows)
+        ):
             break
         time.sleep(1)
     time.sleep(2)
     received = Counter(r for message in stack.smtp.to(domain) for r in message.recipients)
-    answers_stored = Response.objects.filter(invitation__token_hash__in=[seed.tokens.token_hash(t) for t in sent]).count()
+    answers_stored = Response.objects.filter(
+        invitation__token_hash__in=[seed.tokens.token_hash(t) for t in sent]
+    ).count()
 
     figures.tried = len(sent) + len(senders)
     figures.lost = (len(sent) - answers_stored) + sum(1 for s in senders if not stored[s])
     figures.lost += sum(1 for s in senders if stored[s] and not received[s])  # acknowledgement never arrived
     figures.duplicated = sum(n - 1 for n in stored.values() if n > 1) + sum(n - 1 for n in received.values() if n > 1)
-    figures.server_errors = sum(n for s, n in list(statuses.items()) + list(complaint_statuses.items()) if isinstance(s, int) and s >= 500)
+    figures.server_errors = sum(
+        n for s, n in list(statuses.items()) + list(complaint_statuses.items()) if isinstance(s, int) and s >= 500
+    )
     figures.details.update(
         {
             "outage": f"{outage} s; health check during it: {health_down[0]} {health_down[1]}",

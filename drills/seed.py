@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from customers.models import Contact, Customer, Segment, Tag
 from surveys import answering, services, tokens
-from surveys.models import Campaign, Invitation, Questionnaire, QuestionKind
+from surveys.models import Campaign, Invitation, QuestionKind, Questionnaire
 
 DOMAIN = "drill.example.com"
 

@@ -55,10 +55,7 @@ async def _load(base_url: str, links: list[str], data: dict, *, respondents: int
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
         deadline = time.monotonic() + seconds
         await asyncio.gather(
-            *(
-                _respondent(client, links, data, deadline, statuses, pairs, tried, errors)
-                for _ in range(respondents)
-            )
+            *(_respondent(client, links, data, deadline, statuses, pairs, tried, errors) for _ in range(respondents))
         )
     return statuses, pairs, errors, tried
 
@@ -139,10 +136,14 @@ def run(stack: Stack, *, short: bool) -> Figures:
     stored = Response.objects.filter(invitation__token_hash=seed.tokens.token_hash(same_token)).count()
     figures.tried += 1  # one more link, answered 200 times at once
     figures.server_errors += sum(n for s, n in same_statuses.items() if isinstance(s, int) and s >= 500)
-    figures.details[f"{SAME_TOKEN_POSTS} posts of one link"] = f"statuses {dict(same_statuses)}, responses stored {stored}"
+    figures.details[f"{SAME_TOKEN_POSTS} posts of one link"] = (
+        f"statuses {dict(same_statuses)}, responses stored {stored}"
+    )
     if stored == 0:
         figures.lost += 1
     figures.duplicated += max(stored - 1, 0)
     if same_statuses.get(200) != 1:
-        figures.problems.append(f"{SAME_TOKEN_POSTS} posts of one link: {same_statuses.get(200, 0)} thank-you pages, not 1")
+        figures.problems.append(
+            f"{SAME_TOKEN_POSTS} posts of one link: {same_statuses.get(200, 0)} thank-you pages, not 1"
+        )
     return figures

@@ -37,11 +37,13 @@ def run(stack: Stack, *, short: bool) -> Figures:
         points += [("delivered", count // 3), ("delivered", 2 * count // 3)]
     killed_at = []
     for kind, threshold in points:
-        if kind == "handed over":
-            progress = lambda: mail_check.outbox_of(references).count()  # noqa: E731
-        else:
-            progress = lambda: len(stack.smtp.to(domain))  # noqa: E731
-        wait_until(lambda: progress() >= threshold, timeout=180, interval=0.05, what=f"{threshold} {kind}")
+
+        def reached(kind=kind, threshold=threshold) -> bool:
+            if kind == "handed over":
+                return mail_check.outbox_of(references).count() >= threshold
+            return len(stack.smtp.to(domain)) >= threshold
+
+        wait_until(reached, timeout=180, interval=0.05, what=f"{threshold} {kind}")
         handed, delivered = mail_check.outbox_of(references).count(), len(stack.smtp.to(domain))
         stack.worker_kill()
         killed_at.append(f"{handed} handed over, {delivered} delivered")

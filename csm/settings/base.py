@@ -339,6 +339,9 @@ LOGGING["loggers"]["django.server"] = {
     "level": "INFO",
     "propagate": False,
 }
+# Django logs every 4xx/5xx answer with its path ("Not Found: /surveys/r/<token>/"): a personal link
+# refused with 429 (the guessing limit) is still a working link, so the path is masked here too.
+LOGGING["loggers"]["django.request"] = {"handlers": ["console"], "filters": ["mask_tokens"], "propagate": False}
 
 # Complaints: the largest attachment accepted (bytes); whether closing a complaint e-mails the
 # customer a satisfaction rating (unless a survey campaign asks instead); how many days a resolved

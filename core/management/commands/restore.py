@@ -18,7 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path, help="a csm-YYYYMMDD-HHMMSS.tar written by manage.py backup")
-        parser.add_argument("--noinput", "--no-input", action="store_true", help="do not ask before replacing a database that has tables")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_true",
+            help="do not ask before replacing a database that has tables",
+        )
 
     def handle(self, *args, archive: Path, noinput=False, **options):
         try:
@@ -45,4 +50,6 @@ class Command(BaseCommand):
         chain = audit_chain_verify()
         self.stdout.write(f"Audit chain: {chain.as_text()}")
         if not result.ok or not chain.ok:
-            raise CommandError("The restore does not match the backup." if not result.ok else "The audit chain is broken.")
+            raise CommandError(
+                "The restore does not match the backup." if not result.ok else "The audit chain is broken."
+            )
