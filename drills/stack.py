@@ -279,6 +279,9 @@ class Stack:
                 "60",
                 "--backlog",
                 "2048",
+                # One per stack: the default control socket (~/.gunicorn/) is shared by every gunicorn.
+                "--control-socket",
+                str(self.dir / "gunicorn.ctl"),
             ],
         )
         wait_until(lambda: self.health()[0] in (200, 503), timeout=60, what="gunicorn")
