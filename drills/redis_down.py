@@ -57,7 +57,7 @@ def run(stack: Stack, *, short: bool) -> Figures:
 
     outage = 5 if short else 30
     figures = Figures("redis-down")
-    tag = seed.customers(drill="redis", count=200 if short else 1000)
+    tag = seed.customers(drill="redis", count=400 if short else 3000)
     campaign = seed.campaign(drill="redis", tag=tag)
     links = seed.tokens_of(campaign)
     data, _answers_each = seed.answers_form(campaign)
