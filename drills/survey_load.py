@@ -85,7 +85,7 @@ def run(stack: Stack, *, short: bool) -> Figures:
     respondents, seconds = (40, 10) if short else (200, 60)
     # Enough links for the whole run: 2 shared cores answered 13-27 links a second here (80 to 1,610
     # in a run); the run stops early, and says so, if they run out.
-    pool = respondents * (8 if short else 15)
+    pool = respondents * 15
     figures = Figures("survey-load")
     started = time.monotonic()
     tag = seed.customers(drill="load", count=pool + 1)
