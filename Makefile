@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 CHECK_SECRET_KEY := check-deploy-only-7Hq2vR9xLm4Kp8Zt3Wn6Yb1Jc5Fd0Gs2Ue7Ai9Ox4Nk
 LINT_PATHS := .
 
-.PHONY: help run test install install-dev migrate demo lint format check messages bench clean
+.PHONY: help run test install install-dev migrate demo lint format check messages bench clean backup restore drills drills-short
 
 help: ## Show this help
 	@echo "CSM — customer satisfaction management. Usage: make <target>"
@@ -86,6 +86,24 @@ messages: $(RUNTIME_STAMP) ## Update and compile translations (needs GNU gettext
 
 bench: $(RUNTIME_STAMP) ## Benchmark the customer list at 100k customers (see bench/README.md)
 	@$(PY) bench/customers_list.py
+
+backup: $(RUNTIME_STAMP) ## Back up the database and private media to var/backups/csm-YYYYMMDD-HHMMSS.tar
+	@$(PY) manage.py backup
+
+restore: $(RUNTIME_STAMP) ## Restore a backup: make restore FILE=var/backups/csm-....tar (stop the app first)
+	@test -n "$(FILE)" || { echo "Name the archive: make restore FILE=var/backups/csm-YYYYMMDD-HHMMSS.tar" >&2; exit 2; }
+	@$(PY) manage.py restore "$(FILE)"
+
+# Drills (drills/): the real stack on loopback under load and through failures; figures printed.
+DRILL_ARGS ?=
+drills: $(DEV_STAMP) ## Run every drill (survey load, backup/restore, worker kill, Redis down, PostgreSQL down)
+	@$(PY) -m drills $(DRILL_ARGS)
+
+drills-short: $(DEV_STAMP) ## The short drills for CI (~3 min): survey load, backup/restore, worker kill
+	@$(PY) -m drills --short $(DRILL_ARGS)
+
+drill-%: $(DEV_STAMP) ## One drill, e.g. make drill-survey-load (DRILL_ARGS=--short for the short mode)
+	@$(PY) -m drills $(DRILL_ARGS) $*
 
 clean: ## Remove the virtualenv and caches (keeps var/: the database and demo data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -18,11 +18,13 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Mapping, Sequence
+from email.utils import parseaddr
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -152,13 +154,22 @@ def _permanent(error: BaseException) -> bool:
     return isinstance(error, ValueError)
 
 
+def message_id_header(message: OutboxMessage) -> str:
+    """The Message-ID of an outbox row: the same on every attempt. A delivery whose worker died
+    after the relay took the message but before the row said SENT is sent again (at least once);
+    with the same Message-ID, mail systems that drop duplicates (most large ones do) show it once.
+    Unique across installations and restores: the row's creation time, its id and the sender's domain."""
+    domain = parseaddr(message.from_email)[1].rpartition("@")[2] or DNS_NAME.get_fqdn()
+    return f"<{message.created_at:%Y%m%d%H%M%S%f}.{message.pk}.csm@{domain}>"
+
+
 def _email(message: OutboxMessage) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=message.from_email,
         to=message.to,
-        headers=message.headers,
+        headers={"Message-ID": message_id_header(message), **message.headers},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -75,6 +75,14 @@ app.conf.beat_schedule = {
         "task": "surveys.tasks.campaigns_close_due_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every minute: a campaign left SENDING without progress (its sending task was lost with a
+    # killed worker; Redis gives an unacknowledged task back only after an hour) is enqueued again
+    # after SURVEY_SEND_RESUME_AFTER_SECONDS. Each invitation is handed over once, so a resumed
+    # sending that overlaps a slow one sends nothing twice. Nothing stalled: one query.
+    "survey-campaigns-sending-resume": {
+        "task": "surveys.tasks.campaigns_sending_resume_task",
+        "schedule": crontab(),
+    },
     # Every 15 minutes: event campaigns invite customers after each follow-up visit or closed
     # complaint (once per event, respecting opt-outs and a one-week quiet period).
     "survey-event-invitations-send": {

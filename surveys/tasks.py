@@ -16,6 +16,14 @@ def campaign_send_batches_task(campaign_id: int) -> int:
     return campaign_send_batches(campaign_id=campaign_id)
 
 
+@shared_task
+def campaigns_sending_resume_task() -> int:
+    """Periodic: enqueue again the sending of campaigns whose task was lost (csm/celery.py)."""
+    from .services import campaigns_sending_resume
+
+    return campaigns_sending_resume()
+
+
 @shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=300)
 def invitation_reminders_send_task() -> int:
     """Periodic: remind non-responders (csm/celery.py beat schedule)."""

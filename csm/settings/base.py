@@ -180,6 +180,9 @@ MAIL_RETRY_BACKOFF_MAX_SECONDS = 3600
 # A pending message whose delivery task has not claimed it this long after it was due (the broker
 # was down at commit, the task was lost) is enqueued again by the sweeper.
 MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 60
+# A campaign still SENDING with no invitation handed over for this long lost its sending task (a
+# killed worker): the beat job campaigns_sending_resume enqueues it again (surveys/services/sending.py).
+SURVEY_SEND_RESUME_AFTER_SECONDS = 300
 # At most this many deliveries per second per worker (Celery's rate_limit), so a campaign of
 # 100,000 invitations does not flood the mail relay.
 MAIL_DELIVERY_RATE_LIMIT = env("MAIL_DELIVERY_RATE_LIMIT", default="20/s")
@@ -187,6 +190,11 @@ MAIL_DELIVERY_RATE_LIMIT = env("MAIL_DELIVERY_RATE_LIMIT", default="20/s")
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down is a cache miss, not a 500 on every survey answer and complaint (core/cache.py); a
+    # Redis that hangs is given up on after a second instead of holding the request.
+    CACHES["default"]["BACKEND"] = "core.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
 
 # Celery. The embedded default is kombu's filesystem transport: a real broker that needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -345,6 +353,9 @@ LOGGING["loggers"]["django.server"] = {
     "level": "INFO",
     "propagate": False,
 }
+# Django logs every 4xx/5xx answer with its path ("Not Found: /surveys/r/<token>/"): a personal link
+# refused with 429 (the guessing limit) is still a working link, so the path is masked here too.
+LOGGING["loggers"]["django.request"] = {"handlers": ["console"], "filters": ["mask_tokens"], "propagate": False}
 
 # Complaints: the largest attachment accepted (bytes); whether closing a complaint e-mails the
 # customer a satisfaction rating (unless a survey campaign asks instead); how many days a resolved

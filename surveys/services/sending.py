@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -103,6 +104,29 @@ def campaign_send_batches(*, campaign_id: int, batch_size: int = SEND_BATCH_SIZE
         status=Campaign.Status.RUNNING, updated_at=timezone.now()
     )
     return total
+
+
+def campaigns_sending_resume(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue the sending again for every campaign left SENDING with no progress for
+    SURVEY_SEND_RESUME_AFTER_SECONDS: its task was lost (a worker killed mid-campaign; on Redis an
+    unacknowledged task comes back only after the broker's visibility timeout, an hour). Progress is
+    an invitation handed over (its sent_at) since the cutoff. Safe to overlap a task still running:
+    campaign_send_batches hands each invitation over once (conditional update). Returns how many
+    campaigns it enqueued (celery beat, every minute; a run with nothing stalled is one query)."""
+    from ..tasks import campaign_send_batches_task
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.SURVEY_SEND_RESUME_AFTER_SECONDS)
+    stalled = [
+        campaign_id
+        for campaign_id in Campaign.objects.filter(status=Campaign.Status.SENDING, sent_at__lte=cutoff).values_list(
+            "pk", flat=True
+        )
+        if not Invitation.objects.filter(campaign_id=campaign_id, sent_at__gte=cutoff).exists()
+    ]
+    for campaign_id in stalled:
+        campaign_send_batches_task.delay(campaign_id)
+    return len(stalled)
 
 
 def invitation_reminders_due(*, now: datetime.datetime | None = None):
