@@ -45,7 +45,10 @@ class ScopeForm(forms.Form):
     since = forms.DateField(label=_("From"), widget=DATE)
     until = forms.DateField(label=_("Until"), widget=DATE)
     segment = forms.ModelChoiceField(
-        label=_("Scope"), queryset=Segment.objects.order_by("name_sort", "name"), required=False, empty_label=_("All customers")
+        label=_("Scope"),
+        queryset=Segment.objects.order_by("name_sort", "name"),
+        required=False,
+        empty_label=_("All customers"),
     )
 
     def clean(self):

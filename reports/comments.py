@@ -60,7 +60,10 @@ class CommentFilterForm(forms.Form):
         self.fields["dimension"].queryset = SatisfactionDimension.objects.order_by("-is_active", "position", "code")
         self.fields["band"].choices = [("", _("All")), *((key, label) for key, (label, _q) in BANDS.items())]
         choices: list[Any] = [("", _("All customers"))]
-        segments = [(f"segment:{pk}", name) for pk, name in Segment.objects.order_by("name_sort", "name").values_list("pk", "name")]
+        segments = [
+            (f"segment:{pk}", name)
+            for pk, name in Segment.objects.order_by("name_sort", "name").values_list("pk", "name")
+        ]
         if segments:
             choices.append((_("Saved segments"), segments))
         for field, (label, values) in CLASSIFICATION_CHOICES.items():

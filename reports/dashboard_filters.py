@@ -67,7 +67,10 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices: list[Any] = [("", _("All customers"))]
-        segments = [(f"segment:{pk}", name) for pk, name in Segment.objects.order_by("name_sort", "name").values_list("pk", "name")]
+        segments = [
+            (f"segment:{pk}", name)
+            for pk, name in Segment.objects.order_by("name_sort", "name").values_list("pk", "name")
+        ]
         if segments:
             choices.append((_("Saved segments"), segments))
         for field, (label, values) in CLASSIFICATION_CHOICES.items():
