@@ -32,7 +32,7 @@ def private_root(tmp_path, settings):
 
 
 @sqlite_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated roles and types
 def test_the_archive_holds_the_database_the_private_files_and_their_counts(tmp_path, private_root):
     CustomerFactory(name="Acme Trading")
     CustomerFactory(name="Beta Parts")
@@ -54,7 +54,7 @@ def test_the_archive_holds_the_database_the_private_files_and_their_counts(tmp_p
 
 
 @sqlite_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated roles and types
 def test_a_damaged_archive_is_refused_and_nothing_is_restored(tmp_path, private_root):
     CustomerFactory(name="Acme Trading")
     archive = backup_create(directory=tmp_path / "backups")

@@ -2,7 +2,7 @@
 
 Every test in this folder is marked `e2e`. Without a `chromium` on PATH the tests are skipped, unless
 CSM_REQUIRE_BROWSER=1 (as in CI): then they fail, so a missing browser can never pass silently.
-Tests here use `live_server` and `@pytest.mark.django_db(transaction=True)`; they run under
+Tests here use `live_server` and `django_db(transaction=True, serialized_rollback=True)`; they run under
 pytest-xdist too (each worker starts its own live server and browser).
 """
 
