@@ -94,8 +94,15 @@ class _PrefetchedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+# The largest key a database column holds (a signed 64-bit integer): a larger number is no record,
+# and SQLite refuses even to compare with it (OverflowError), so it never reaches a query.
+PK_MAX = 2**63 - 1
+
+
 def _plain_pk(value) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.isdigit())
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= PK_MAX
 
 
 class ComplaintCreateSerializer(serializers.Serializer):

@@ -212,3 +212,11 @@ def test_complaint_representation_is_the_model_serializers(complaint):
     assert first.data == Fresh(complaint).data
     assert first.fields["reference"] is not second.fields["reference"]
     assert second.fields["reference"].parent is second
+
+
+def test_a_customer_and_contact_beyond_any_key_are_refused_not_a_server_error(manager_client):
+    """The shortcut that reads a contact with its customer in one query must not send a number
+    larger than a database key to SQL (SQLite raised OverflowError: a 500)."""
+    body = {"customer": 2**70, "contact": 2**70, "channel": "visit", "subject": "S", "description": "D"}
+    response = manager_client.post("/api/v1/complaints/", body, content_type="application/json")
+    assert response.status_code == 400
