@@ -61,7 +61,9 @@ def test_complaint_from_phone_call_to_escalation_resolution_and_status_link(live
     # Each keystroke searches; let the last answer land before moving into the list, or it replaces
     # the list (and the focus) under the keyboard.
     staff_page.wait_for_load_state("networkidle")
+    expect(staff_page.locator("#customer-results .htmx-request, #customer-search.htmx-request")).to_have_count(0)
     staff_page.keyboard.press("ArrowDown")
+    expect(staff_page.locator(".customer-result").first).to_be_focused()
     staff_page.keyboard.press("Enter")
     expect(staff_page.locator("[data-testid=chosen-customer]")).to_have_text("上海精工机械有限公司")
     expect(staff_page.locator("#id_subject")).to_be_focused()
