@@ -96,7 +96,7 @@ restore: $(RUNTIME_STAMP) ## Restore a backup: make restore FILE=var/backups/csm
 
 # Drills (drills/): the real stack on loopback under load and through failures; figures printed.
 DRILL_ARGS ?=
-drills: $(DEV_STAMP) ## Run every drill (survey load, backup/restore, worker kill, Redis down, PostgreSQL down)
+drills: $(DEV_STAMP) ## Run every drill (survey load, backup/restore, worker kill during sending, escalations and a report build, Redis down, PostgreSQL down)
 	@$(PY) -m drills $(DRILL_ARGS)
 
 drills-short: $(DEV_STAMP) ## The short drills for CI (~3 min): survey load, backup/restore, worker kill

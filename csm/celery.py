@@ -121,4 +121,12 @@ app.conf.beat_schedule = {
         "task": "reports.analysis_reports_schedule_run_task",
         "schedule": crontab(minute=10, hour=6),
     },
+    # Every minute: an analysis report whose build a killed worker left "running" (or whose task was
+    # lost, left "queued") with no progress for ANALYSIS_REPORT_STALE_AFTER_SECONDS is queued again,
+    # and a done scheduled report whose e-mails were never recorded is mailed (once: mailed_at).
+    # Without it such a report waited for the next morning's run above. Nothing stalled: two queries.
+    "reports-analysis-reports-recover": {
+        "task": "reports.analysis_reports_recover_task",
+        "schedule": crontab(),
+    },
 }

@@ -16,6 +16,8 @@ DRILLS = {
     "survey-load": "survey_load",
     "backup-restore": "backup_restore",
     "worker-kill": "worker_kill",
+    "escalation-kill": "escalation_kill",
+    "report-kill": "report_kill",
     "redis-down": "redis_down",
     "postgres-down": "postgres_down",
 }

@@ -63,3 +63,58 @@ def account(figures: Figures, stack: Stack, *, references: list[str], recipients
         figures.problems.append("more than one outbox row for one cause")
     if statuses.get(OutboxMessage.Status.SENT, 0) != len(references):
         figures.problems.append(f"{len(references) - statuses.get(OutboxMessage.Status.SENT, 0)} outbox rows not sent")
+
+
+def message_pk(message_id: str) -> int | None:
+    """The outbox row's id in a Message-ID (core.mail.message_id_header: <time.ID.csm@domain>)."""
+    try:
+        return int(message_id.strip("<>").split(".")[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def account_causes(stack: Stack, *, rows, expected: Counter) -> dict[str, int]:
+    """Mail accounting when one cause (a complaint, a report) e-mails several people, or one person
+    several times for different reasons: `expected` counts the distinct messages each
+    (reference, address) must get. The sink's messages are tied to their outbox row by Message-ID.
+
+    lost: messages expected and never received; duplicated: distinct messages beyond those expected
+    (a second row for the same mail, or mail to someone who should get none); resent: the same
+    Message-ID arriving again (at least once, as in `account`)."""
+    from core.models import OutboxMessage
+
+    by_pk = {row["pk"]: row for row in rows.values("pk", "reference", "to", "status")}
+    arrivals = [
+        (message.message_id, address)
+        for message in stack.smtp.to("")
+        if message_pk(message.message_id) in by_pk
+        for address in message.recipients
+    ]
+    distinct = Counter((by_pk[message_pk(mid)]["reference"], address) for mid, address in set(arrivals))
+    per_cause = Counter((row["reference"], address) for row in by_pk.values() for address in row["to"])
+    return {
+        "expected": sum(expected.values()),
+        "lost": sum(max(0, n - distinct[key]) for key, n in expected.items()),
+        "duplicated": sum(max(0, n - expected.get(key, 0)) for key, n in distinct.items()),
+        "received": len(arrivals),
+        "resent": len(arrivals) - len(set(arrivals)),
+        "rows": len(by_pk),
+        "rows beyond those expected": sum(max(0, n - expected.get(key, 0)) for key, n in per_cause.items()),
+        "rows not sent": sum(1 for row in by_pk.values() if row["status"] != OutboxMessage.Status.SENT),
+    }
+
+
+def wait_causes_delivered(stack: Stack, *, rows, expected: int, timeout: float) -> float:
+    """Wait until `expected` outbox rows (a queryset, re-read each second) are sent and the sink got
+    a message for each, or the timeout; the seconds waited."""
+    from core.models import OutboxMessage
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        sent = set(rows.filter(status=OutboxMessage.Status.SENT).values_list("pk", flat=True))
+        arrived = {message_pk(m.message_id) for m in stack.smtp.to("")} & sent
+        if len(sent) >= expected and len(arrived) >= len(sent):
+            break
+        time.sleep(1)
+    time.sleep(2)  # late duplicates, if any, arrive now
+    return time.monotonic() - started

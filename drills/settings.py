@@ -12,3 +12,6 @@ from csm.settings.production import *  # noqa: F403
 MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 10
 # A campaign whose sending task was lost is resumed after 10 s without progress (production: 5 min).
 SURVEY_SEND_RESUME_AFTER_SECONDS = 10
+# An analysis report running with no progress for 15 s lost its worker (production: 15 minutes); the
+# every-minute recovery job then queues it again (drills/report_kill.py).
+ANALYSIS_REPORT_STALE_AFTER_SECONDS = 15

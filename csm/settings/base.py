@@ -183,6 +183,10 @@ MAIL_OUTBOX_SWEEP_AFTER_SECONDS = 60
 # A campaign still SENDING with no invitation handed over for this long lost its sending task (a
 # killed worker): the beat job campaigns_sending_resume enqueues it again (surveys/services/sending.py).
 SURVEY_SEND_RESUME_AFTER_SECONDS = 300
+# An analysis report still running (or queued) with no progress for this long lost its worker or its
+# task: the beat job analysis_reports_recover queues it again (reports/analysis/services.py). A build
+# reports progress after each section and takes well under a minute.
+ANALYSIS_REPORT_STALE_AFTER_SECONDS = 900
 # At most this many deliveries per second per worker (Celery's rate_limit), so a campaign of
 # 100,000 invitations does not flood the mail relay.
 MAIL_DELIVERY_RATE_LIMIT = env("MAIL_DELIVERY_RATE_LIMIT", default="20/s")

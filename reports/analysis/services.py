@@ -135,7 +135,13 @@ def analysis_report_build(*, report_id: int) -> AnalysisReport:
     report already done (a redelivered task) is left alone; a failure is recorded on the report."""
     claimed = AnalysisReport.objects.filter(
         pk=report_id, status__in=(AnalysisReport.Status.QUEUED, AnalysisReport.Status.FAILED)
-    ).update(status=AnalysisReport.Status.RUNNING, started_at=timezone.now(), progress=1, error="")
+    ).update(
+        status=AnalysisReport.Status.RUNNING,
+        started_at=timezone.now(),
+        updated_at=timezone.now(),
+        progress=1,
+        error="",
+    )
     report = AnalysisReport.objects.select_related("segment", "schedule").get(pk=report_id)
     if not claimed:
         return report
@@ -288,22 +294,22 @@ def analysis_reports_due(*, today: datetime.date | None = None) -> list[Analysis
     return created
 
 
-# A build takes well under a minute; one still "running" after this lost its worker.
-STALE_AFTER = datetime.timedelta(minutes=30)
-
-
 def analysis_reports_requeue_stale(*, now: datetime.datetime | None = None) -> int:
-    """Queue again the reports whose worker stopped mid-build or whose task was lost (broker down at
-    commit). The build claims a queued report with a conditional UPDATE, so a late original task and
-    the new one build it once."""
+    """Queue again the reports whose worker stopped mid-build (killed, lost with its machine) or whose
+    task was lost (broker down at commit): running or queued with no sign of life (progress, the claim,
+    the request or the last requeue) for ANALYSIS_REPORT_STALE_AFTER_SECONDS. A build reports progress
+    after every section, so a slow build is not taken for a dead one. The build claims a queued report
+    with a conditional UPDATE, so a late original task and the new one build it once. Runs every
+    minute (csm/celery.py): a killed build is finished minutes later, not the next morning."""
     now = now or timezone.now()
+    silent_since = now - datetime.timedelta(seconds=settings.ANALYSIS_REPORT_STALE_AFTER_SECONDS)
     stale = AnalysisReport.objects.filter(
-        Q(status=AnalysisReport.Status.RUNNING, started_at__lt=now - STALE_AFTER)
-        | Q(status=AnalysisReport.Status.QUEUED, created_at__lt=now - STALE_AFTER)
+        status__in=(AnalysisReport.Status.RUNNING, AnalysisReport.Status.QUEUED), updated_at__lt=silent_since
     )
     ids = list(stale.values_list("pk", flat=True))
+    # updated_at: not queued again by the next sweep unless still silent a full interval later.
     AnalysisReport.objects.filter(pk__in=ids).update(
-        status=AnalysisReport.Status.QUEUED, step=_("Waiting for a worker")
+        status=AnalysisReport.Status.QUEUED, step=_("Waiting for a worker"), updated_at=now
     )
     for report_id in ids:
         transaction.on_commit(lambda report_id=report_id: _enqueue(report_id))

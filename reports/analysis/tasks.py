@@ -22,3 +22,15 @@ def analysis_reports_schedule_run_task() -> int:
     analysis_reports_requeue_stale()
     analysis_reports_mail_pending()
     return len(created)
+
+
+@shared_task(name="reports.analysis_reports_recover_task")
+def analysis_reports_recover_task() -> int:
+    """Periodic, every minute (csm/celery.py): builds a killed worker left running or a lost task left
+    queued are queued again, and done scheduled reports whose e-mails were never recorded are mailed.
+    Nothing to recover: two queries. Returns the reports queued again."""
+    from .services import analysis_reports_mail_pending, analysis_reports_requeue_stale
+
+    requeued = analysis_reports_requeue_stale()
+    analysis_reports_mail_pending()
+    return requeued

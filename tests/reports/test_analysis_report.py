@@ -263,23 +263,101 @@ def test_section_titles_are_translated():
         assert str(content.SECTION_TITLES["conclusions"]) == "结论与措施"
 
 
-def test_a_build_a_stopped_worker_left_is_queued_again_and_built_once(
-    data, manager_user, django_capture_on_commit_callbacks
+def _killed_mid_build(report: AnalysisReport, *, silent: datetime.timedelta, started: datetime.timedelta) -> None:
+    """As a worker SIGKILLed mid-build leaves it: running, its last progress `silent` ago."""
+    now = timezone.now()
+    AnalysisReport.objects.filter(pk=report.pk).update(
+        status=AnalysisReport.Status.RUNNING, progress=40, started_at=now - started, updated_at=now - silent
+    )
+
+
+def test_a_build_a_killed_worker_left_running_is_built_and_mailed_once_by_the_minute_job(
+    data, manager_user, django_capture_on_commit_callbacks, mailoutbox
 ):
+    from reports.analysis.tasks import analysis_reports_recover_task
+
+    schedule = ReportSchedule.objects.create(
+        name="Monthly", recipients="quality@example.com, gm@example.com", language="en"
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # the build task is lost with the worker
+        analysis_reports_due()
+    (report,) = AnalysisReport.objects.filter(schedule=schedule)
+    _killed_mid_build(report, silent=datetime.timedelta(minutes=16), started=datetime.timedelta(minutes=17))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert analysis_reports_recover_task.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert analysis_reports_recover_task.delay().get() == 0
+
+    report.refresh_from_db()
+    assert report.status == AnalysisReport.Status.DONE and report.progress == 100
+    assert report_file_path(report, "pdf") is not None
+    assert AnalysisReport.objects.count() == 1
+    assert sorted(address for m in mailoutbox for address in m.to) == ["gm@example.com", "quality@example.com"]
+
+
+def test_a_slow_build_still_making_progress_is_not_queued_again(data, manager_user, django_capture_on_commit_callbacks):
     from reports.analysis.services import analysis_reports_requeue_stale
 
     with django_capture_on_commit_callbacks(execute=False):
         report = _request(manager_user)
-    AnalysisReport.objects.filter(pk=report.pk).update(
-        status=AnalysisReport.Status.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1)
-    )
+    # Started an hour ago, but its last section was done a minute ago: alive, not stale.
+    _killed_mid_build(report, silent=datetime.timedelta(minutes=1), started=datetime.timedelta(hours=1))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert analysis_reports_requeue_stale() == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert analysis_reports_requeue_stale() == 0
 
     report.refresh_from_db()
-    assert report.status == AnalysisReport.Status.DONE
-    assert analysis_reports_requeue_stale() == 0
+    assert report.status == AnalysisReport.Status.RUNNING and callbacks == []
+
+
+def test_a_requeued_report_is_not_queued_again_by_the_next_minute(
+    settings, data, manager_user, django_capture_on_commit_callbacks
+):
+    from reports.analysis.services import analysis_reports_requeue_stale
+
+    settings.ANALYSIS_REPORT_STALE_AFTER_SECONDS = 600
+    with django_capture_on_commit_callbacks(execute=False):
+        report = _request(manager_user)
+    _killed_mid_build(report, silent=datetime.timedelta(minutes=11), started=datetime.timedelta(minutes=12))
+
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        assert analysis_reports_requeue_stale() == 1
+    with django_capture_on_commit_callbacks(execute=False) as second:
+        assert analysis_reports_requeue_stale(now=timezone.now() + datetime.timedelta(minutes=1)) == 0
+    with django_capture_on_commit_callbacks(execute=False) as later:
+        assert analysis_reports_requeue_stale(now=timezone.now() + datetime.timedelta(minutes=11)) == 1
+
+    report.refresh_from_db()
+    assert report.status == AnalysisReport.Status.QUEUED
+    assert (len(first), len(second), len(later)) == (1, 0, 1)
+
+
+def test_a_done_report_whose_e_mails_a_killed_worker_never_recorded_is_mailed_once(
+    data, django_capture_on_commit_callbacks, mailoutbox
+):
+    from reports.analysis.tasks import analysis_reports_recover_task
+
+    ReportSchedule.objects.create(name="Monthly", recipients="gm@example.com", language="en")
+    with django_capture_on_commit_callbacks(execute=False):
+        (report,) = analysis_reports_due()
+    # Killed between "done" and the e-mails' transaction (analysis_report_build, then _mail).
+    AnalysisReport.objects.filter(pk=report.pk).update(status=AnalysisReport.Status.DONE, finished_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_reports_recover_task.delay().get()
+        analysis_reports_recover_task.delay().get()
+
+    assert [m.to for m in mailoutbox] == [["gm@example.com"]]
+
+
+def test_the_recovery_job_runs_every_minute():
+    from celery.schedules import crontab
+
+    from csm.celery import app
+
+    (entry,) = [e for e in app.conf.beat_schedule.values() if e["task"] == "reports.analysis_reports_recover_task"]
+    assert entry["schedule"] == crontab()
 
 
 def test_a_manager_keeps_a_schedule_and_an_auditor_cannot(manager_client, auditor_client):
