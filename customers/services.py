@@ -289,6 +289,12 @@ def contact_consent_apply(*, contact: Contact, consent: bool, now: datetime.date
 @transaction.atomic
 def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contact:
     _require(customer_can_change(user=actor, customer=customer))
+    return contact_store(actor=actor, customer=customer, data=data)
+
+
+def contact_store(*, actor, customer: Customer, data: dict[str, Any]) -> Contact:
+    """A new contact, validated and audited, without the permission check: for callers that act
+    as the system (the public complaint form's sender). Runs in the caller's transaction."""
     consent = bool(data.pop("survey_consent", False))
     contact = Contact(customer=customer, **{k: v for k, v in data.items() if k in CONTACT_EDITABLE_FIELDS})
     contact_consent_apply(contact=contact, consent=consent, now=timezone.now())

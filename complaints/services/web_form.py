@@ -23,11 +23,9 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record, snapshot
 from core.i18n import is_chinese
-from core.models import AuditEvent
 from customers.models import Contact, Customer, Language, Lifecycle
-from customers.services import customer_create
+from customers.services import contact_store, customer_create
 
 from ..models import Channel, Complaint, Kind, WebFormSubmission
 from .intake import complaint_open
@@ -94,20 +92,14 @@ def _contact_new(*, customer: Customer, name: str, email: str, phone: str) -> Co
     """The sender as the new customer's primary contact, in the language of the page they wrote
     on: later e-mails about the complaint (closing, the satisfaction question) speak it too."""
     language = Language.ZH_HANS if is_chinese(translation.get_language()) else Language.EN
-    contact = Contact.objects.create(
-        customer=customer,
-        name=name[: Contact._meta.get_field("name").max_length] or customer.name,
-        email=email,
-        phone=phone,
-        preferred_language=language,
-        is_primary=True,
-    )
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        instance=contact,
-        changes={k: [None, v] for k, v in snapshot(contact).items() if v not in (None, "", False)},
-    )
+    data = {
+        "name": name[: Contact._meta.get_field("name").max_length] or customer.name,
+        "email": email,
+        "phone": phone,
+        "preferred_language": language,
+        "is_primary": True,
+    }
+    contact = contact_store(actor=None, customer=customer, data=data)
     return contact
 
 
