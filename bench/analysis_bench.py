@@ -81,6 +81,8 @@ DIMENSIONS = {
     "response_speed": (3.50, 0.3, 4.1),
     "after_sales": (3.85, 0.1, 3.9),
 }
+# How strongly each dimension moves overall satisfaction in the built answers.
+PULL = {"quality": 3.0, "delivery": 2.0, "price": 1.0, "service_attitude": 0.5, "response_speed": 1.5, "after_sales": 1.0}
 RESPONSE_RATE = 0.45
 COMMENTS = [
     "交货准时，服务很好",
@@ -178,7 +180,8 @@ def build_surveys(*, answers_target: int, rng: random.Random) -> dict:
     contacts = dict(Contact.objects.filter(is_primary=True).values_list("customer_id", "pk"))
     # Each customer's own leaning (some are happier than others, year after year).
     effect = {pk: rng.gauss(0, 0.45) + (0.15 if tier == Tier.KEY else 0) for pk, tier, _l, _r in customers}
-    answers_per_response = len(rated) + 1 + 0.6 + 0.3 + 0.05  # ratings, NPS, channel, comment, why
+    # ratings, NPS, overall, repurchase, retention, channel, comment, why
+    answers_per_response = len(rated) + 1 + 1 + 0.9 + 0.9 + 0.6 + 0.3 + 0.05
     responses_per_campaign = max(1, round(answers_target / answers_per_response / 12))
     invited_per_campaign = min(len(customers), math.ceil(responses_per_campaign / RESPONSE_RATE))
 
@@ -293,6 +296,17 @@ def build_surveys(*, answers_target: int, rng: random.Random) -> dict:
                 csi = round(total / total_weight, 1)
                 nps = _clamp(csi / 10 + 0.6 + rng.gauss(0, 1.4), 0, 10)
                 answers.append((response_id, questions["recommend"].pk, nps, None, [], ""))
+                # Overall satisfaction moves with each dimension by its own pull (the key drivers find
+                # them); loyalty follows satisfaction loosely.
+                if "overall" in questions:
+                    pull = sum(PULL[code] * (means[code] / 25 + 1) for code in rated) / sum(PULL[c] for c in rated)
+                    overall = _clamp(pull + rng.gauss(0, 0.5), 1, 5)
+                    answers.append((response_id, questions["overall"].pk, overall, None, [], ""))
+                for code, spread in (("repurchase", 0.8), ("retention", 1.1)):
+                    if code in questions and rng.random() < 0.9:
+                        answers.append(
+                            (response_id, questions[code].pk, _clamp(csi / 25 + 1 + rng.gauss(-0.2, spread), 1, 5), None, [], "")
+                        )
                 if means.get("quality", 100) <= 25 and "quality_why" in questions:
                     answers.append((response_id, questions["quality_why"].pk, None, None, [], "包装不牢固，产品有划痕"))
                 if channel_choices and rng.random() < 0.6:

@@ -47,6 +47,9 @@ def _answers(rng: random.Random, language: str) -> dict:
     for code in RATED:
         data[f"q-{code}"] = str(max(1, min(5, mood + rng.choice([-1, 0, 0, 0, 1]))))
         data[f"q-{code}-importance"] = str(rng.choice([3, 4, 5, 5]))
+    # Overall satisfaction follows the dimensions, quality and delivery most (the key drivers show it).
+    drivers = (int(data["q-quality"]) + int(data["q-delivery"])) / 2
+    data["q-overall"] = str(max(1, min(5, round(drivers + rng.choice([-0.4, 0, 0, 0.4])))))
     low, high = {5: (9, 10), 4: (7, 9), 3: (5, 8), 2: (1, 5)}[mood]
     data["q-recommend"] = str(rng.randint(low, high))
     # Loyalty (顾客忠诚) follows satisfaction loosely: a satisfied customer may still be tempted away.

@@ -253,6 +253,11 @@ def campaign_methodology_view(request, pk: int):
             "dimensions": list(dimensions.values()),
             "total_weight": sum(d["weight"] for d in dimensions.values()),
             "has_nps": any(q.kind == "nps" for q in questions),
+            # Ratings tied to no dimension and no loyalty aspect: overall satisfaction (key drivers).
+            "overall_questions": [
+                q for q in questions if q.kind == "rating" and not q.dimension_id and not q.loyalty_aspect
+            ],
+            "loyalty_questions": [q for q in questions if q.loyalty_aspect],
             "sampling": sampling,
             "promoter_min": scoring.PROMOTER_MIN,
             "complaint_low_rating": complaint_low_rating(),
