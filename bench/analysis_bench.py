@@ -82,7 +82,14 @@ DIMENSIONS = {
     "after_sales": (3.85, 0.1, 3.9),
 }
 # How strongly each dimension moves overall satisfaction in the built answers.
-PULL = {"quality": 3.0, "delivery": 2.0, "price": 1.0, "service_attitude": 0.5, "response_speed": 1.5, "after_sales": 1.0}
+PULL = {
+    "quality": 3.0,
+    "delivery": 2.0,
+    "price": 1.0,
+    "service_attitude": 0.5,
+    "response_speed": 1.5,
+    "after_sales": 1.0,
+}
 RESPONSE_RATE = 0.45
 COMMENTS = [
     "交货准时，服务很好",
@@ -305,7 +312,14 @@ def build_surveys(*, answers_target: int, rng: random.Random) -> dict:
                 for code, spread in (("repurchase", 0.8), ("retention", 1.1)):
                     if code in questions and rng.random() < 0.9:
                         answers.append(
-                            (response_id, questions[code].pk, _clamp(csi / 25 + 1 + rng.gauss(-0.2, spread), 1, 5), None, [], "")
+                            (
+                                response_id,
+                                questions[code].pk,
+                                _clamp(csi / 25 + 1 + rng.gauss(-0.2, spread), 1, 5),
+                                None,
+                                [],
+                                "",
+                            )
                         )
                 if means.get("quality", 100) <= 25 and "quality_why" in questions:
                     answers.append((response_id, questions["quality_why"].pk, None, None, [], "包装不牢固，产品有划痕"))

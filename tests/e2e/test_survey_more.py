@@ -135,6 +135,7 @@ def test_an_english_customer_sees_the_organisation_in_english_and_the_closed_lin
     for code in ("quality", "delivery", "price", "service_attitude", "response_speed", "after_sales"):
         customer.locator(f'#question-{code} label:has(input[name="q-{code}"][value="4"])').click()
         customer.locator(f'#question-{code} label:has(input[name="q-{code}-importance"][value="4"])').click()
+    customer.locator('#question-overall label:has(input[name="q-overall"][value="4"])').click()
     customer.locator('#question-recommend label:has(input[name="q-recommend"][value="9"])').click()
     customer.click("button.survey-submit")
     expect(customer.locator("[data-testid=thanks]")).to_be_visible()

@@ -74,5 +74,6 @@ def full_answers(score: int = 5, recommend: int = 9) -> dict:
             for code in ("quality", "delivery", "price", "service_attitude", "response_speed", "after_sales")
         }
     )
+    data["q-overall"] = str(score)
     data["q-recommend"] = str(recommend)
     return data

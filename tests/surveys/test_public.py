@@ -115,7 +115,7 @@ def test_autosave_keeps_answers_so_the_same_link_resumes(invitation):
         url(token, "answer_save"), {"q-quality": "2", "q-quality-importance": "5", "q-quality_why": "划痕"}
     )
 
-    assert saved.status_code == 200 and saved.json() == {"saved": True, "answered": 2, "total": 12}
+    assert saved.status_code == 200 and saved.json() == {"saved": True, "answered": 2, "total": 13}
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.STARTED
     assert invitation.draft == {"quality": 2, "quality:importance": 5, "quality_why": "划痕"}
