@@ -73,6 +73,8 @@ class ComplaintSequence(models.Model):
     creating transaction: PostgreSQL locks the row until commit and SQLite serialises writers, so
     two concurrent complaints never get the same number."""
 
+    audit_ignore = ("year", "last_number")  # internal bookkeeping, not part of the record's history
+
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
@@ -85,6 +87,10 @@ class ComplaintSequence(models.Model):
 
 
 class Complaint(TimeStampedModel):
+    audit_ignore = (
+        "status_token_hash",
+        "status_token_expires_at",
+    )  # internal bookkeeping, not part of the record's history
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
     customer = models.ForeignKey(
@@ -478,7 +484,9 @@ class CorrectiveAction(TimeStampedModel):
     verification_wait_days = models.PositiveSmallIntegerField(
         _("check effectiveness after (days)"), choices=VERIFICATION_WAIT_CHOICES, default=30
     )
-    verification_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verification_reminded_at = models.DateTimeField(
+        _("verification reminder sent"), null=True, blank=True, editable=False
+    )
 
     @property
     def verification_due_on(self):
@@ -512,12 +520,14 @@ class ComplaintAttachment(models.Model):
     """A file the customer sent (photo, PDF, office document). Stored under PRIVATE_MEDIA_ROOT, outside
     the web root, under a random name; the type is the one its content shows, not its name."""
 
+    audit_ignore = ("stored_path",)  # internal bookkeeping, not part of the record's history
+
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
     original_name = models.CharField(_("file name"), max_length=150)
     stored_path = models.CharField(max_length=255, unique=True, editable=False)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -539,9 +549,11 @@ class WebFormSubmission(models.Model):
     """One public form, sent once: the hash of the form's one-time token, so a double post (a
     second click, a resent request) finds the complaint already made instead of making another."""
 
+    audit_ignore = ("token_hash",)  # internal bookkeeping, not part of the record's history
+
     token_hash = models.CharField(max_length=64, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("web form submission")

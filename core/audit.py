@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .context import current_origin
 from .models import AuditEvent
@@ -30,9 +30,8 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audited field values of an instance, as JSON-safe plain values."""
-    names = fields or [
-        f.name for f in instance._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")
-    ]
+    ignored = ("id", "created_at", "updated_at", *getattr(instance, "audit_ignore", ()))
+    names = fields or [f.name for f in instance._meta.concrete_fields if f.name not in ignored]
     values = {}
     for name in names:
         field = instance._meta.get_field(name)
@@ -95,8 +94,11 @@ def describe_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
     key) takes its label from the model's `audit_labels` ({name: lazy label}); a model can show its
     own values in words with a classmethod `audit_value_display(name, value)` (None: no opinion)."""
     model = event.content_type.model_class()
+    ignored = getattr(model, "audit_ignore", ())
     rows = []
     for name, values in sorted((event.changes or {}).items()):
+        if name in ignored:  # internal bookkeeping an older entry may still hold
+            continue
         before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
         label = _label(model, name)
         if model is not None:
@@ -118,10 +120,17 @@ def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
+# Keys that entries of any model may carry (an erasure touches contacts, complaints, visits, ...).
+SHARED_LABELS = {
+    "data_subject_erasure": gettext_lazy("erasure request no."),
+    "pseudonym": gettext_lazy("pseudonym"),
+}
+
+
 def _label(model: Any, name: str) -> str:
     if model is None:
         return name
-    labels = getattr(model, "audit_labels", None) or {}
+    labels = {**SHARED_LABELS, **(getattr(model, "audit_labels", None) or {})}
     if name in labels:
         return str(labels[name])
     try:

@@ -161,6 +161,8 @@ class AuditChainLink(models.Model):
     event; append-only like the trail (same triggers, migration 0006).
     """
 
+    audit_ignore = ("content_hash",)  # internal bookkeeping, not part of the record's history
+
     position = models.PositiveBigIntegerField(_("position"), unique=True)
     # No database foreign key: deleting an event must not need deleting (or be blocked by) its link,
     # which stays behind as the evidence that the event existed.

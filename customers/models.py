@@ -153,6 +153,7 @@ def _save_with_derived_fields(instance, kwargs: dict) -> None:
 
 
 class Customer(TimeStampedModel):
+    audit_ignore = ("name_sort",)  # internal bookkeeping, not part of the record's history
     DERIVED_FIELDS = CUSTOMER_DERIVED_FIELDS
 
     code = models.CharField(
@@ -316,6 +317,8 @@ class Contact(TimeStampedModel):
 class Segment(TimeStampedModel):
     """A named, saved filter over customers. `criteria` holds CustomerFilter's query parameters."""
 
+    audit_ignore = ("name_sort",)  # internal bookkeeping, not part of the record's history
+
     DERIVED_FIELDS = SEGMENT_DERIVED_FIELDS
 
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -350,6 +353,12 @@ class Segment(TimeStampedModel):
 
 class ImportBatch(TimeStampedModel):
     """An uploaded customer file between preview and commit. The file lives in private storage."""
+
+    audit_ignore = (
+        "stored_path",
+        "sample",
+        "other_encodings",
+    )  # internal bookkeeping, not part of the record's history
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Checking")

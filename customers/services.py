@@ -111,7 +111,7 @@ def customer_create(
         customer=customer,
         from_state="",
         to_state=customer.lifecycle,
-        reason=lost_reason or _("Customer created"),
+        reason=lost_reason,  # the step itself says "created as …", in the reader's language
         reason_category=customer.lost_reason_category,
         changed_by=actor,
     )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.access import can, require
 from core.audit import audit_record, diff, snapshot
@@ -134,7 +135,7 @@ def evidence_pack_request(
         "sample_size": sample_size,
         "sample_seed": secrets.randbelow(2**31) if seed is None else seed,
     }
-    pack = EvidencePack.objects.create(requested_by=actor, parameters=parameters, step=_("Waiting to start"))
+    pack = EvidencePack.objects.create(requested_by=actor, parameters=parameters, step=gettext_noop("Waiting to start"))
     audit_record(
         actor=actor, action=AuditEvent.Action.CREATE, instance=pack, changes={"parameters": [None, parameters]}
     )
@@ -206,7 +207,7 @@ def evidence_pack_build(*, pack_id: int) -> EvidencePack:
     EvidencePack.objects.filter(pk=pack.pk).update(
         status=EvidencePack.Status.DONE,
         progress=100,
-        step=_("Ready"),
+        step=gettext_noop("Ready"),
         file_path=relative,
         sha256=sha256,
         size=size,

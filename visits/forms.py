@@ -92,7 +92,10 @@ def _time_zone_choices():
 
 
 class VisitPlanForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("time zone"), choices=_time_zone_choices)
+    # IANA names (Asia/Shanghai) are codes, the same in every language: not for a page translator.
+    time_zone = forms.ChoiceField(
+        label=_("time zone"), choices=_time_zone_choices, widget=forms.Select(attrs={"translate": "no"})
+    )
 
     class Meta:
         model = VisitPlan

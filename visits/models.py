@@ -89,6 +89,8 @@ class VisitPlan(TimeStampedModel):
     current cycle keep their date and assignee (a plan change applies from the next cycle).
     """
 
+    audit_ignore = ("round_robin_position",)  # internal bookkeeping, not part of the record's history
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     # English in `name`, Chinese here (core.i18n.bilingual's older style: `name` keeps its unique
     # constraint and the API's field name).
@@ -248,8 +250,8 @@ class Visit(TimeStampedModel):
     completed_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("visit")
@@ -346,6 +348,8 @@ class CalendarFeed(models.Model):
 
     Only a hash of the token is stored; making a new address revokes the old one.
     """
+
+    audit_ignore = ("token_hash",)  # internal bookkeeping, not part of the record's history
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
     token_hash = models.CharField(max_length=64, unique=True)

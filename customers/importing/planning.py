@@ -189,7 +189,7 @@ class _Planner:
             customer=customer,
             from_state=from_state,
             to_state=to_state,
-            reason=reason or _("Imported"),
+            reason=reason,  # the import is in the timeline as its own event
             is_win_back=is_win_back,
             changed_by=self.actor,
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stream_zip import ZIP_64, stream_zip
 
 from ..manifest import MANIFEST_NAME, Digest, manifest_bytes
@@ -55,7 +55,7 @@ def _members(context: PackContext, progress: Progress) -> Iterator[tuple[Any, ..
         digest = Digest()
         digests.append((member.path, digest))
         yield member.path, modified, FILE_MODE, ZIP_64, digest.follow(member.chunks())
-    progress(97, _("Writing the manifest"))
+    progress(97, gettext_noop("Writing the manifest"))
     # stream_zip asks for the next member only once the previous one is written: every digest is final.
     about = {
         "generated_at": context.generated_at.isoformat(timespec="seconds"),

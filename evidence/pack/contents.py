@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.eight_d import eight_d_pdf
 from complaints.models import Complaint
@@ -80,7 +80,9 @@ def _responses(context: PackContext) -> list[Member]:
         def table(campaign=campaign):
             return export_rows(campaign, submitted_from=scope.start, submitted_before=scope.end, customers=customers)
 
-        members += _table(context, f"surveys/responses/campaign-{campaign.pk}", _("Raw survey responses"), table)
+        members += _table(
+            context, f"surveys/responses/campaign-{campaign.pk}", gettext_noop("Raw survey responses"), table
+        )
     return members
 
 
@@ -94,26 +96,30 @@ def pack_members(context: PackContext) -> list[Member]:
         members.append(Member(f"{stem}.html", step, lambda: [document_html(build())]))
         members.append(Member(f"{stem}.pdf", step, lambda: [document_pdf(build())]))
 
-    document("index", _("Writing the index"), lambda: index_document(context, [m.path for m in members]))
+    document("index", gettext_noop("Writing the index"), lambda: index_document(context, [m.path for m in members]))
     document(
         "method",
-        _("Writing the measurement method"),
+        gettext_noop("Writing the measurement method"),
         lambda: method_document(scope, language=language, subtitle=context.subtitle),
     )
-    members += _table(context, "surveys/measurement-plans", _("Measurement plans"), lambda: rows.plan_rows(scope))
-    members += _table(context, "surveys/questionnaires", _("Questionnaire versions"), lambda: rows.question_rows(scope))
-    members += _table(context, "surveys/campaigns", _("Survey campaigns"), lambda: rows.campaign_rows(scope))
+    members += _table(
+        context, "surveys/measurement-plans", gettext_noop("Measurement plans"), lambda: rows.plan_rows(scope)
+    )
+    members += _table(
+        context, "surveys/questionnaires", gettext_noop("Questionnaire versions"), lambda: rows.question_rows(scope)
+    )
+    members += _table(context, "surveys/campaigns", gettext_noop("Survey campaigns"), lambda: rows.campaign_rows(scope))
     members += _responses(context)
     members += _table(
         context,
         "complaints/register",
-        _("Writing the complaint register"),
+        gettext_noop("Writing the complaint register"),
         lambda: complaint_register_rows(**registers),
     )
     members += _table(
         context,
         "complaints/corrective-actions",
-        _("Writing the corrective actions"),
+        gettext_noop("Writing the corrective actions"),
         lambda: corrective_action_rows(**registers),
     )
     sample = complaint_sample(scope, size=context.sample_size, seed=context.sample_seed)
@@ -121,35 +127,49 @@ def pack_members(context: PackContext) -> list[Member]:
         Complaint.objects.filter(pk__in=sample).order_by("pk").values_list("pk", "reference")
     ):
         members.append(
-            Member(f"complaints/8d/{reference}.pdf", _("8D reports"), lambda pk=complaint_id: _eight_d(context, pk))
+            Member(
+                f"complaints/8d/{reference}.pdf",
+                gettext_noop("8D reports"),
+                lambda pk=complaint_id: _eight_d(context, pk),
+            )
         )
-    members += _table(context, "visits/visits", _("Writing the follow-up visits"), lambda: visit_rows(**registers))
-    members += _table(context, "feedback/feedback-records", _("Feedback records"), lambda: rows.feedback_rows(scope))
     members += _table(
-        context, "reviews/measurement-reviews", _("Measurement reviews"), lambda: rows.measurement_review_rows(scope)
+        context, "visits/visits", gettext_noop("Writing the follow-up visits"), lambda: visit_rows(**registers)
     )
     members += _table(
-        context, "reviews/management-reviews", _("Management reviews"), lambda: rows.management_review_rows(scope)
+        context, "feedback/feedback-records", gettext_noop("Feedback records"), lambda: rows.feedback_rows(scope)
+    )
+    members += _table(
+        context,
+        "reviews/measurement-reviews",
+        gettext_noop("Measurement reviews"),
+        lambda: rows.measurement_review_rows(scope),
+    )
+    members += _table(
+        context,
+        "reviews/management-reviews",
+        gettext_noop("Management reviews"),
+        lambda: rows.management_review_rows(scope),
     )
     clean = context.pseudonymiser.rows
     members.append(
         Member(
             "audit/audit-trail.csv",
-            _("Writing the audit-trail extract"),
+            gettext_noop("Writing the audit-trail extract"),
             lambda: csv_chunks(clean(rows.audit_rows(scope, language=language))),
         )
     )
     members.append(
         Member(
             "audit/chain-status.json",
-            _("Writing the audit-trail extract"),
+            gettext_noop("Writing the audit-trail extract"),
             lambda: [json.dumps(context.chain, ensure_ascii=False, indent=2).encode("utf-8")],
         )
     )
     members += _table(
         context,
         "objectives/objectives-and-reports",
-        _("Quality objectives and analysis reports"),
+        gettext_noop("Quality objectives and analysis reports"),
         lambda: rows.objective_rows(context.objectives),
     )
     return members

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +44,7 @@ from surveys.models import Campaign, Question, QuestionKind
 
 # The section headings, in order: the PDF prints them, the tests look for every one.
 SECTION_TITLES = {
+    "title": gettext_lazy("Customer satisfaction analysis report"),
     "method": gettext_lazy("Method and sample"),
     "headline": gettext_lazy("Headline figures"),
     "trend": gettext_lazy("Satisfaction trend"),
@@ -128,7 +129,7 @@ def title_page(context: ReportContext) -> Section:
             _("Sealed at %(moment)s. Publish this head to let anyone check later that the audit trail was not changed.")
             % {"moment": f"{timezone.localtime(head.sealed_at):%Y-%m-%d %H:%M}"}
         )
-    return Section("title", _("Customer satisfaction analysis report"), paragraphs=lines)
+    return Section("title", str(SECTION_TITLES["title"]), paragraphs=lines)
 
 
 def _compared(context: ReportContext):
@@ -574,8 +575,10 @@ def report_sections(context: ReportContext, progress: Callable[[int, str], None]
     for number, build in enumerate(SECTIONS, start=1):
         section = build(context)
         result.append(section)
-        if progress is not None:
-            progress(int(number / len(SECTIONS) * 90), section.title)
+        if progress is not None:  # the step is kept as its message id: each reader sees it in their language
+            with translation.override(None):
+                step = str(SECTION_TITLES[section.key])
+            progress(int(number / len(SECTIONS) * 90), step)
     return result
 
 

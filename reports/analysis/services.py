@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.access import require
 from core.audit import audit_record, diff, snapshot
@@ -79,7 +80,7 @@ def analysis_report_request(
                     conclusions=latest.conclusions if latest else "",
                     schedule=schedule,
                     generated_by=actor if actor is not None and actor.is_authenticated else None,
-                    step=_("Waiting for a worker"),
+                    step=gettext_noop("Waiting for a worker"),
                 )
             break
         except IntegrityError:  # another request took this version number: take the next
@@ -158,14 +159,14 @@ def analysis_report_build(*, report_id: int) -> AnalysisReport:
             status=AnalysisReport.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),
-            step=_("Generation failed"),
+            step=gettext_noop("Generation failed"),
         )
         report.refresh_from_db()
         return report
     AnalysisReport.objects.filter(pk=report_id).update(
         status=AnalysisReport.Status.DONE,
         progress=100,
-        step=_("Done"),
+        step=gettext_noop("Done"),
         pdf_path=f"{REPORTS_DIR}/{stem}.pdf",
         xlsx_path=f"{REPORTS_DIR}/{stem}.xlsx",
         sha256=hashlib.sha256(pdf).hexdigest(),
@@ -309,7 +310,7 @@ def analysis_reports_requeue_stale(*, now: datetime.datetime | None = None) -> i
     ids = list(stale.values_list("pk", flat=True))
     # updated_at: not queued again by the next sweep unless still silent a full interval later.
     AnalysisReport.objects.filter(pk__in=ids).update(
-        status=AnalysisReport.Status.QUEUED, step=_("Waiting for a worker"), updated_at=now
+        status=AnalysisReport.Status.QUEUED, step=gettext_noop("Waiting for a worker"), updated_at=now
     )
     for report_id in ids:
         transaction.on_commit(lambda report_id=report_id: _enqueue(report_id))

@@ -20,6 +20,8 @@ class CampaignTrigger(models.TextChoices):
 
 
 class Campaign(TimeStampedModel):
+    audit_ignore = ("open_token_salt", "open_token_hash")  # internal bookkeeping, not part of the record's history
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
@@ -117,6 +119,8 @@ class Invitation(models.Model):
     needed (reminders, printed lists) from `token_salt` and the SECRET_KEY (surveys.tokens).
     """
 
+    audit_ignore = ("token_salt", "token_hash")  # internal bookkeeping, not part of the record's history
+
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")
         SENT = "sent", _("Sent")
@@ -191,6 +195,8 @@ class Response(models.Model):
     """A submitted questionnaire. One per invitation: the OneToOne makes the database refuse a second.
 
     An open response (the campaign's anonymous open link) has no invitation and no customer."""
+
+    audit_ignore = ("client_hash",)  # internal bookkeeping, not part of the record's history
 
     invitation = models.OneToOneField(
         Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"

@@ -25,7 +25,7 @@ class SurveyPageSettings(models.Model):
     organisation_name_en = models.CharField(_("organisation name (English)"), max_length=150, blank=True)
     organisation_name_zh = models.CharField(_("organisation name (Chinese)"), max_length=150, blank=True)
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
-    logo_content_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_content_type = models.CharField(_("logo file type"), max_length=20, blank=True, editable=False)
     privacy_notice_en = models.TextField(
         _("privacy notice (English)"), blank=True, help_text=_("Empty: the standard notice.")
     )

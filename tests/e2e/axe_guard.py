@@ -11,7 +11,10 @@ be neater, but the sync API deadlocks when a route handler talks to the page.) A
 as it is closed (`Page.close`, `BrowserContext.close`), which covers what htmx changed on it since.
 Pages drawn by third-party code (Swagger UI, Redoc, Django's admin) are left out.
 Each address is also opened once in the other language (a fresh context with the same cookies and the
-other `django_language`), so every page is checked in English and in Chinese. The fixture
+other `django_language`), so every page is checked in English and in Chinese.
+The untranslated-text guard (tests/e2e/text_guard.py) reads the same pages, in both languages, at the
+same moments; its verdict waits for the test's end, so data the journey declares anywhere
+(`watcher.allow(...)`, or `screenshot(..., allow=...)`) is data on every page it visited. The fixture
 `axe_every_page` (tests/e2e/conftest.py) installs the watcher for each browser test and fails the
 test at teardown with one line per offending element: page, rule id, impact, element, axe's help.
 """
@@ -26,6 +29,8 @@ import greenlet
 from axe_playwright_python.sync_playwright import Axe
 from playwright._impl._sync_base import SyncBase
 from playwright.sync_api import Browser, BrowserContext, Error, Page
+
+from tests.e2e.text_guard import collect_texts, untranslated
 
 BLOCKING_IMPACTS = ("critical", "serious")
 LANGUAGE_COOKIE = "django_language"
@@ -66,6 +71,26 @@ def _not_ours(url: str) -> bool:
     return urlsplit(url).path.startswith(THIRD_PARTY_PAGES)
 
 
+def names_in_the_database() -> set[str]:
+    """The names people gave to people and things (users, customers, contacts, segments, visit plans):
+    data in whatever language they were typed, on a page of either language."""
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+
+    from customers.models import Contact, Customer, Segment
+    from visits.models import VisitPlan
+
+    names: set[str] = set()
+    try:
+        for user in get_user_model().objects.all():
+            names |= {user.username, user.first_name, user.last_name, user.get_full_name(), str(user)}
+        for model in (Customer, Contact, Segment, VisitPlan):
+            names.update(model.objects.values_list("name", flat=True))
+    except (DatabaseError, RuntimeError):  # a test without the database: nothing of its own to allow
+        return set()
+    return {name.strip() for name in names if name and name.strip()}
+
+
 def _where(page: Page) -> str:
     language = page.evaluate("document.documentElement.lang") or "?"
     parts = urlsplit(page.url)
@@ -77,6 +102,8 @@ class AxeWatcher:
     """Runs axe on every page the test's browser shows; `report()` lists what failed."""
 
     findings: list[str] = field(default_factory=list)
+    texts: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)  # where, language, texts, codes
+    allowed: set[str] = field(default_factory=set)
     checked: set[str] = field(default_factory=set)
     loaded: list[Page] = field(default_factory=list)
     original: dict[str, Callable] = field(default_factory=dict)
@@ -145,6 +172,7 @@ class AxeWatcher:
         try:
             try:
                 self.findings.extend(violations_report(_where(page), blocking_violations(page)))
+                self.read_texts(page)
                 language = page.evaluate("document.documentElement.lang")
             except Error:
                 return  # the page navigated on by itself meanwhile: its next load is checked
@@ -167,14 +195,34 @@ class AxeWatcher:
             response = other_page.goto(page.url)
             if response is not None and response.ok and "html" in response.headers.get("content-type", ""):
                 self.findings.extend(violations_report(_where(other_page), blocking_violations(other_page)))
+                self.read_texts(other_page)
         except Error as error:
             self.findings.append(f"[{language}] {page.url}: axe could not check it ({error.message.splitlines()[0]})")
         finally:
             self.original["context_close"](context)
 
+    def read_texts(self, page: Page) -> None:
+        """Keep the text the page shows now for the untranslated-text verdict at the test's end."""
+        collected = collect_texts(page)
+        self.allowed.update(names_in_the_database())
+        self.texts.append((_where(page), collected["language"], collected["texts"], collected["codes"]))
+
+    def allow(self, *data: str) -> None:
+        """Data the journey typed in the other language (a customer named "Nordic Pumps AB")."""
+        self.allowed.update(d for d in data if d)
+
     def finish(self) -> None:
         """Check the pages loaded since the test's last call."""
         self.check_loaded()
+
+    def untranslated_report(self) -> str:
+        """One line per page that showed text in the other language, data allowed anywhere excepted."""
+        lines = []
+        for where, language, texts, codes in self.texts:
+            found = untranslated(texts, language or "en", [*self.allowed, *codes])
+            if found:
+                lines.append(f"{where} shows text in the other language: {found}")
+        return "\n".join(dict.fromkeys(lines))
 
     def report(self) -> str:
         return "\n".join(dict.fromkeys(self.findings))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.axe_guard import AxeWatcher
+from tests.e2e.axe_guard import AxeWatcher, names_in_the_database
 from tests.e2e.text_guard import assert_no_untranslated
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
@@ -65,27 +65,35 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def axe_every_page(monkeypatch):
-    """axe-core on every page the test shows, in both languages: fails on critical or serious violations."""
+    """axe-core and the untranslated-text guard on every page the test shows, in both languages: fails
+    on critical or serious violations and on interface text in the other language than the page's."""
     watcher = AxeWatcher()
     watcher.install(monkeypatch)
     yield watcher
     watcher.finish()
+    failures = []
     if watcher.findings:
-        pytest.fail("axe found critical or serious violations:\n" + watcher.report(), pytrace=False)
+        failures.append("axe found critical or serious violations:\n" + watcher.report())
+    untranslated = watcher.untranslated_report()
+    if untranslated:
+        failures.append("untranslated interface text on pages the journey visited:\n" + untranslated)
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
 
 
 @pytest.fixture
-def screenshot():
+def screenshot(axe_every_page):
     """screenshot(page, "customer-list") saves test-artifacts/screenshots/customer-list.png and returns its path.
 
     Every page a journey shoots is also checked for text in the other language than its own
     (tests/e2e/text_guard.py); `allow=` lists data the journey typed in the other language."""
 
     def take(page, name: str, allow=()) -> Path:
+        axe_every_page.allow(*allow)
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
         page.screenshot(path=str(path), full_page=True)
-        assert_no_untranslated(page, allow=allow)
+        assert_no_untranslated(page, allow=[*allow, *names_in_the_database()])
         return path
 
     return take

@@ -74,6 +74,7 @@ _COLLECT = r"""() => {
 # Data that is English by nature on a Chinese page.
 _DATA_PATTERNS = [
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # e-mail addresses
+    r"\b[A-Z][A-Za-z]+(/[A-Z][A-Za-z_-]+)+\b",  # IANA time zones: Asia/Shanghai, America/Argentina/Salta
     r"https?://\S+|www\.\S+|/[\w./?=&%-]+",  # addresses and paths
     r"\b[\w.-]*\d[\w.-]*\b",  # references and codes with digits: CMP-2026-000001, P-100, v1, 8D
     r"\b[A-Z]{2,}s?\b",  # acronyms: ISO, CSV, NPS, CSI, SLA, API, PDF, XLSX, QR, HTTP
@@ -82,6 +83,7 @@ _DATA_PATTERNS = [
 ]
 # Units and words that are the same in Chinese text; product names.
 _SAME_IN_BOTH = {"kg", "g", "mm", "cm", "m", "km", "h", "min", "ms", "s", "pcs", "CSM", "Excel", "Celery", "ZIP"}
+_SAME_IN_BOTH |= {"Johnson"}  # a method named after its author: "Johnson 相对权重"
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SEPARATORS = re.compile(r"\s*[·|/:：,，;；()（）\[\]【】→←—–]+\s*|\s{2,}")
@@ -123,10 +125,17 @@ def untranslated(texts: Iterable[str], language: str, allow: Iterable[str] = ())
     return sorted(set(found))
 
 
+def collect_texts(page) -> dict:
+    """{"language": the page's `<html lang>`, "texts": what a person sees, "codes": what it shows as codes}."""
+    collected = page.evaluate(_COLLECT)
+    collected["language"] = (collected["language"] or "en").lower()
+    return collected
+
+
 def assert_no_untranslated(page, language: str | None = None, allow: Iterable[str] = ()) -> None:
     """Fail when the page shows interface text in the other language (see the module); `language`
     defaults to the page's own (`<html lang>`)."""
-    collected = page.evaluate(_COLLECT)
+    collected = collect_texts(page)
     language = (language or collected["language"] or "en").lower()
     found = untranslated(collected["texts"], language, [*allow, *collected["codes"]])
     assert not found, f"{page.url} ({language}) shows text in the other language: {found}"

@@ -56,3 +56,40 @@ def test_language_names_are_translated():
         assert Contact(preferred_language="en").get_preferred_language_display() == "英文"
     with translation.override("en"):
         assert Contact(preferred_language="zh-hans").get_preferred_language_display() == "Simplified Chinese"
+
+
+def test_every_field_a_change_history_can_show_has_a_label_in_both_languages():
+    """The guard behind "Round robin position" on a Chinese page: each field an audit snapshot takes
+    (all concrete fields but the model's `audit_ignore` and the timestamps) has a translated label."""
+    import re
+
+    from django.apps import apps
+
+    from core.audit import snapshot
+
+    untranslated = []
+    for model in apps.get_models():
+        if model._meta.app_label not in {
+            "accounts", "complaints", "core", "customers", "evidence", "feedback", "privacy", "reports",
+            "surveys", "visits",
+        }:  # fmt: skip
+            continue
+        for name in snapshot(model()):
+            label = _rows(model, {name: [None, "x"]}, "zh-hans")
+            if label and not re.search(r"[\u3400-\u9fff]|^[A-Z0-9-]+$", label[0][0]):
+                untranslated.append(f"{model.__name__}.{name}: {label[0][0]}")
+    assert untranslated == []
+
+
+def test_the_ignored_bookkeeping_fields_are_in_no_snapshot_and_no_history():
+    from core.audit import snapshot
+    from visits.models import VisitPlan
+
+    assert "round_robin_position" not in snapshot(VisitPlan())
+    assert _rows(VisitPlan, {"round_robin_position": [0, 3], "name": ["a", "b"]}, "zh-hans") == [("名称", "a", "b")]
+
+
+def test_an_erasure_entry_reads_in_the_readers_language():
+    changes = {"data_subject_erasure": [None, 7], "pseudonym": [None, "Erased contact #7"]}
+    assert [label for label, _b, _a in _rows(Contact, changes, "zh-hans")] == ["删除请求编号", "化名"]
+    assert [label for label, _b, _a in _rows(Contact, changes, "en")] == ["erasure request no.", "pseudonym"]
