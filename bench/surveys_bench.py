@@ -247,6 +247,7 @@ def main() -> int:
             for code in ("quality", "delivery", "price", "service_attitude", "response_speed", "after_sales")
         }
     )
+    answer_body["q-overall"] = "4"  # the overall-satisfaction question the standard questionnaire requires
     answer_body["q-recommend"] = "9"
     answer_body["q-comment"] = "交货准时，服务很好"
     real_body = urllib.parse.urlencode(answer_body).encode()
