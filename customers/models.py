@@ -153,7 +153,7 @@ def _save_with_derived_fields(instance, kwargs: dict) -> None:
 
 
 class Customer(TimeStampedModel):
-    audit_ignore = ("name_sort",)  # internal bookkeeping, not part of the record's history
+    audit_ignore = tuple(CUSTOMER_DERIVED_FIELDS)  # sort keys follow the name: no history of their own
     DERIVED_FIELDS = CUSTOMER_DERIVED_FIELDS
 
     code = models.CharField(
@@ -317,7 +317,7 @@ class Contact(TimeStampedModel):
 class Segment(TimeStampedModel):
     """A named, saved filter over customers. `criteria` holds CustomerFilter's query parameters."""
 
-    audit_ignore = ("name_sort",)  # internal bookkeeping, not part of the record's history
+    audit_ignore = tuple(SEGMENT_DERIVED_FIELDS)  # sort keys follow the name: no history of their own
 
     DERIVED_FIELDS = SEGMENT_DERIVED_FIELDS
 

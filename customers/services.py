@@ -18,7 +18,6 @@ from core.models import AuditEvent
 from . import hooks
 from .models import (
     CONTACT_EDITABLE_FIELDS,
-    CUSTOMER_DERIVED_FIELDS,
     CUSTOMER_EDITABLE_FIELDS,
     LIFECYCLE_TRANSITIONS,
     Contact,
@@ -66,11 +65,6 @@ def _require_owner_allowed(*, actor, owner, current_owner_id: int | None = None)
 # -- customers --------------------------------------------------------------------------------------
 
 
-def _customer_snapshot(customer: Customer) -> dict[str, Any]:
-    """The audited values of a customer: every stored field but the sort keys, which follow the name."""
-    return {k: v for k, v in snapshot(customer).items() if k not in CUSTOMER_DERIVED_FIELDS}
-
-
 def _tag_names_clean(names) -> list[str]:
     return sorted({n.strip() for n in names if n and n.strip()})
 
@@ -115,7 +109,7 @@ def customer_create(
         reason_category=customer.lost_reason_category,
         changed_by=actor,
     )
-    changes = {k: [None, v] for k, v in _customer_snapshot(customer).items() if v not in (None, "")}
+    changes = {k: [None, v] for k, v in snapshot(customer).items() if v not in (None, "")}
     if tag_names:
         changes["tags"] = [None, tag_names]
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=customer, changes=changes)
@@ -150,14 +144,14 @@ def customer_update(
     _require(customer_can_change(user=actor, customer=customer))
     if "owner" in data:
         _require_owner_allowed(actor=actor, owner=data["owner"], current_owner_id=customer.owner_id)
-    before = _customer_snapshot(customer)
+    before = snapshot(customer)
     before_tags = sorted(customer.tags.values_list("name", flat=True))
     for field, value in data.items():
         if field in CUSTOMER_EDITABLE_FIELDS and field != "lifecycle":
             setattr(customer, field, value)
     customer.full_clean()
     customer.save()
-    changes = diff(before, _customer_snapshot(customer))
+    changes = diff(before, snapshot(customer))
     if tags is not None:
         tag_names = _tag_names_clean(tags)
         if tag_names != before_tags:
@@ -249,7 +243,7 @@ def customer_delete(*, actor, customer: Customer) -> None:
         actor=actor,
         action=AuditEvent.Action.DELETE,
         instance=customer,
-        changes={k: [v, None] for k, v in _customer_snapshot(customer).items() if v not in (None, "")},
+        changes={k: [v, None] for k, v in snapshot(customer).items() if v not in (None, "")},
     )
     try:
         customer.delete()

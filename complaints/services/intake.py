@@ -127,11 +127,7 @@ def complaint_open(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         instance=complaint,
-        changes={
-            k: [None, v]
-            for k, v in audited.items()
-            if v not in (None, "", []) and k not in ("status_token_hash", "status_token_expires_at")
-        },
+        changes={k: [None, v] for k, v in audited.items() if v not in (None, "", [])},
     )
     event_add(
         complaint=complaint,

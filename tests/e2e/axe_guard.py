@@ -219,7 +219,7 @@ class AxeWatcher:
         """One line per page that showed text in the other language, data allowed anywhere excepted."""
         lines = []
         for where, language, texts, codes in self.texts:
-            found = untranslated(texts, language or "en", [*self.allowed, *codes])
+            found = untranslated(texts, language, [*self.allowed, *codes])
             if found:
                 lines.append(f"{where} shows text in the other language: {found}")
         return "\n".join(dict.fromkeys(lines))
