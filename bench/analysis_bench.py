@@ -13,8 +13,9 @@ the audit sealer run beside it (issues #10 and #11).
    (invitations, responses and answers by COPY; scores per dimension with their own level, a
    customer effect, key customers a little happier and a drift over the year; importance, NPS and
    the CSI computed as the answer path computes them; one audit row per response), 50k follow-up
-   visits with their dimension scores; then VACUUM ANALYZE and the audit chain sealed (as beat
-   does every minute in production).
+   visits with their dimension scores; then VACUUM ANALYZE, the audit chain sealed (as beat
+   does every minute in production) and verified once in full (the nightly verification beat runs
+   at 03:20, which gives each evidence pack its checkpoint).
 2. Runs reports' `facts_fill` over the whole year (timed), then measures:
    - the dashboard in-process (Django's test client, logged in as the demo manager) for the default
      quarter, a month, a year, key customers and a saved segment: the page cold (nothing cached) with
@@ -459,6 +460,7 @@ def build(args, rng: random.Random) -> None:
     from core.audit_chain import audit_chain_seal
     from core.models import AuditEvent
     from customers.models import Customer
+    from evidence.services import chain_verification_scheduled
 
     started = time.perf_counter()
     customers = max(1000, round(100_000 * args.scale))
@@ -487,7 +489,14 @@ def build(args, rng: random.Random) -> None:
     sealed = audit_chain_seal(settle_seconds=0)
     print(
         f"  audit chain: {sealed:,} of {AuditEvent.objects.count():,} events sealed in "
-        f"{time.perf_counter() - step:.1f} s; total build {time.perf_counter() - started:.1f} s"
+        f"{time.perf_counter() - step:.1f} s"
+    )
+    step = time.perf_counter()
+    nightly = chain_verification_scheduled()
+    print(
+        f"  nightly chain verification (as beat runs it at 03:20): ok={nightly.ok}, "
+        f"{nightly.sealed:,} links in {time.perf_counter() - step:.1f} s; "
+        f"total build {time.perf_counter() - started:.1f} s"
     )
 
 

@@ -97,6 +97,13 @@ app.conf.beat_schedule = {
         "task": "core.tasks.audit_chain_seal_task",
         "schedule": crontab(),
     },
+    # Daily at 03:20 (local): verify the whole audit chain from its first link (evidence app), as an
+    # auditor can from the page. Each evidence pack then walks only the links sealed after this
+    # checkpoint instead of the whole trail. Skipped while another verification is running.
+    "audit-chain-verify-nightly": {
+        "task": "evidence.tasks.chain_verification_nightly_task",
+        "schedule": crontab(minute=20, hour=3),
+    },
     # Every 5 minutes: move the daily survey facts (reports) up to five minutes ago, so the
     # dashboard and objectives read a few hundred fact rows instead of every answer, at most ~7
     # minutes stale. A run recomputes only the days that changed since its watermark; overlapping

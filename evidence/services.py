@@ -290,6 +290,19 @@ def chain_verification_request(*, actor, enqueue: bool = True) -> ChainVerificat
     return verification
 
 
+def chain_verification_scheduled() -> ChainVerification | None:
+    """The nightly verification of the whole chain, run in the calling task (no one requested it:
+    requested_by stays empty and the page says "the nightly schedule"). It gives each evidence pack
+    a recent checkpoint to walk on from, so a pack walks the day's new links, not the whole trail.
+    Skipped (None) while another verification is queued or running."""
+    with transaction.atomic():
+        _finished, active = chain_verification_latest()
+        if active is not None:
+            return None
+        verification = ChainVerification.objects.create(requested_by=None)
+    return chain_verification_run(verification_id=verification.pk)
+
+
 def chain_verification_run(*, verification_id: int) -> ChainVerification:
     """Run a queued verification. Idempotent by state: only a QUEUED one is claimed (a conditional
     UPDATE). Progress is written per batch of links; a failure is recorded, not raised."""

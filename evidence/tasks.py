@@ -21,3 +21,13 @@ def chain_verification_run_task(verification_id: int) -> str:
     from .services import chain_verification_run
 
     return chain_verification_run(verification_id=verification_id).status
+
+
+@shared_task
+def chain_verification_nightly_task() -> str:
+    """Verify the whole audit chain once a night (beat), so evidence packs start from a recent
+    checkpoint. Skipped while another verification runs."""
+    from .services import chain_verification_scheduled
+
+    verification = chain_verification_scheduled()
+    return verification.status if verification is not None else "skipped"

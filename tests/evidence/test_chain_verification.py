@@ -193,3 +193,46 @@ def test_the_page_verification_is_still_a_full_one(trail, manager_user, monkeypa
     monkeypatch.setattr(audit_chain, "audit_chain_verify", lambda **kw: seen.append(real(**kw)) or seen[-1])
     _verified(manager_user)
     assert seen[0].started_after is None and seen[0].checked == len(trail)
+
+
+def test_the_nightly_verification_walks_the_whole_chain_and_the_pack_starts_from_it(trail, manager_client, monkeypatch):
+    from evidence.tasks import chain_verification_nightly_task
+
+    seen = []
+    real = audit_chain.audit_chain_verify
+    monkeypatch.setattr(audit_chain, "audit_chain_verify", lambda **kw: seen.append(real(**kw)) or seen[-1])
+
+    assert chain_verification_nightly_task.apply().get() == "done"
+
+    nightly = ChainVerification.objects.get()
+    assert nightly.requested_by is None and nightly.ok is True
+    assert seen[0].started_after is None and seen[0].checked == len(trail)  # from the first link
+    assert nightly.verified_event_id == trail[-1]
+    page = manager_client.get(reverse("evidence:chain_verification")).content.decode()
+    assert "by the nightly schedule" in page and "The hash chain verifies" in page
+    status = sources.audit_chain_status()
+    assert f"by audit chain verification #{nightly.pk}" in status["detail"] and status["verified"] is True
+    assert seen[-1].started_after is not None and seen[-1].checked == 0  # the pack walked nothing again
+
+
+def test_the_nightly_verification_is_skipped_while_one_is_running_and_finds_a_break(trail, manager_user):
+    from evidence.tasks import chain_verification_nightly_task
+
+    running = services.chain_verification_request(actor=manager_user, enqueue=False)
+    assert chain_verification_nightly_task.apply().get() == "skipped"
+    assert ChainVerification.objects.count() == 1
+    services.chain_verification_run(verification_id=running.pk)
+
+    with attacker() as cursor:
+        cursor.execute("UPDATE core_auditevent SET comment = 'edited' WHERE id = %s", [trail[3]])
+    assert chain_verification_nightly_task.apply().get() == "done"
+    nightly = ChainVerification.objects.filter(requested_by=None).get()
+    assert nightly.ok is False and nightly.broken_entry_id == trail[3]
+
+
+def test_the_nightly_verification_is_on_the_beat_schedule():
+    from csm.celery import app
+
+    entry = app.conf.beat_schedule["audit-chain-verify-nightly"]
+    assert entry["task"] == "evidence.tasks.chain_verification_nightly_task"
+    assert entry["task"] in app.tasks
