@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .context import current_origin
 from .models import AuditEvent
@@ -95,25 +96,35 @@ def describe_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
     own values in words with a classmethod `audit_value_display(name, value)` (None: no opinion)."""
     model = event.content_type.model_class()
     ignored = getattr(model, "audit_ignore", ())
+    language = get_language()
+    value_display = getattr(model, "audit_value_display", None)
     rows = []
     for name, values in sorted((event.changes or {}).items()):
         if name in ignored:  # internal bookkeeping an older entry may still hold
             continue
         before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-        label = _label(model, name)
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - a field removed since the event was written, or no field
-                field = None
-            choices = dict(getattr(field, "flatchoices", None) or []) if field is not None else {}
-            if choices:
-                before, after = choices.get(before, before), choices.get(after, after)
-            value_display = getattr(model, "audit_value_display", None)
-            if value_display is not None:
-                before, after = (_or(value_display(name, value), value) for value in (before, after))
+        label, choices = _field_words(model, name, language)
+        if choices:
+            before, after = choices.get(before, before), choices.get(after, after)
+        if value_display is not None:
+            before, after = (_or(value_display(name, value), value) for value in (before, after))
         rows.append((label, _display(before), _display(after)))
     return rows
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_words(model: Any, name: str, language: str | None) -> tuple[str, dict]:
+    """(label, {value: label} of its choices) of a field name in the active `language` (the cache key):
+    worked out once per field, not once per entry (the evidence pack describes half a million)."""
+    label = _label(model, name)
+    if model is None:
+        return label, {}
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field removed since the event was written, or no field
+        return label, {}
+    choices = getattr(field, "flatchoices", None) or []
+    return label, {value: str(text) for value, text in choices}
 
 
 def _or(value: Any, default: Any) -> Any:

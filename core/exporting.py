@@ -30,12 +30,12 @@ from django.utils import formats, timezone
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_TYPES = (int, float, decimal.Decimal)
-DATE_TYPES = (datetime.date, datetime.time, datetime.timedelta)  # openpyxl writes these as date cells
+DATE_TYPES = (datetime.date, datetime.time, datetime.timedelta)  # written as date cells
 
 
 def _cell_value(value: Any) -> Any:
-    """A stored moment passed as it is becomes local time: no file shows UTC (and openpyxl refuses
-    aware datetimes)."""
+    """A stored moment passed as it is becomes local time: no file shows UTC (spreadsheets have no
+    time zones)."""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return local_datetime(value, seconds=True)
     return value
@@ -87,50 +87,131 @@ class _Echo:
         return value
 
 
+CSV_CHUNK_CHARS = 64 * 1024  # rows are joined into chunks of about this size (one write, one compress)
+
+
+def _csv_cell(value: Any) -> Any:
+    """`neutralise` for the CSV writer, with the common cells (numbers, plain text) on a short path:
+    the writer formats numbers itself, as str() does."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if kind is int or kind is float or value is None:
+        return "" if value is None else value
+    return neutralise(value)
+
+
 def _csv_stream(rows: Iterable[Iterable]) -> Iterator[str]:
+    """The CSV text of `rows` (BOM first), in chunks of about CSV_CHUNK_CHARS: a chunk per row made
+    the ZIP writer and the response compress and hash a hundred bytes at a time."""
     writer = csv.writer(_Echo())
-    yield "\ufeff"
+    pending: list[str] = ["\ufeff"]
+    size = 0
     for row in rows:
-        yield writer.writerow([neutralise(value) for value in row])
+        line = writer.writerow([_csv_cell(value) for value in row])
+        pending.append(line)
+        size += len(line)
+        if size >= CSV_CHUNK_CHARS:
+            yield "".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield "".join(pending)
 
 
-def _xlsx_row(worksheet, row: Iterable) -> list:
-    from openpyxl.cell import WriteOnlyCell
+class _XlsxSheet:
+    """A workbook of one sheet written row by row (XlsxWriter in constant-memory mode: each row goes to a
+    temporary file as it comes, so memory stays flat; about twice the speed of openpyxl's write-only
+    mode on the evidence pack's 4 million cells). Text is always written as text (never a formula or
+    a link), numbers as numbers, dates and times as date cells in local time."""
 
-    cells: list[Any] = []
-    for value in row:
+    def __init__(self, handle: IO[bytes], sheet: str):
+        import xlsxwriter
+
+        self.workbook = xlsxwriter.Workbook(
+            handle,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
+        )
+        self.worksheet = self.workbook.add_worksheet(sheet[:31])
+        self.quoted = self.workbook.add_format({"quote_prefix": True})
+        self.formats = {
+            datetime.datetime: self.workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            datetime.date: self.workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            datetime.time: self.workbook.add_format({"num_format": "hh:mm:ss"}),
+            datetime.timedelta: self.workbook.add_format({"num_format": "[hh]:mm:ss"}),
+        }
+        self.row = 0
+
+    def append(self, values: Iterable) -> None:
+        worksheet, row = self.worksheet, self.row
+        write_string, write_number = worksheet.write_string, worksheet.write_number
+        for column, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if value.startswith(FORMULA_PREFIXES):
+                    # Text cell with the quote prefix: Excel would evaluate it again once it is edited.
+                    write_string(row, column, value, self.quoted)
+                elif value:
+                    write_string(row, column, value)
+            elif kind is int or kind is float:
+                write_number(row, column, value)
+            elif value is not None:
+                self._other(row, column, value)
+        self.row += 1
+
+    def _other(self, row: int, column: int, value: Any) -> None:
         value = _cell_value(value)
-        if value is None or isinstance(value, (*NUMBER_TYPES, *DATE_TYPES)):
-            cells.append(value)
-            continue
-        text = str(value)
-        if text.startswith(FORMULA_PREFIXES):
-            cell = WriteOnlyCell(worksheet, value=text)
-            cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
-            cell.quotePrefix = True  # and Excel would evaluate it again once the cell is edited
-            cells.append(cell)
+        if isinstance(value, bool):
+            self.worksheet.write_boolean(row, column, value)
+        elif isinstance(value, NUMBER_TYPES):
+            self.worksheet.write_number(row, column, float(value))
+        elif isinstance(value, DATE_TYPES):
+            kind = next(k for k in self.formats if isinstance(value, k))
+            self.worksheet.write_datetime(row, column, value, self.formats[kind])
         else:
-            cells.append(text)
-    return cells
+            text = str(value)
+            if text.startswith(FORMULA_PREFIXES):
+                self.worksheet.write_string(row, column, text, self.quoted)
+            elif text:
+                self.worksheet.write_string(row, column, text)
+
+    def close(self) -> None:
+        self.workbook.close()
 
 
 def csv_chunks(rows: Iterable[Iterable]) -> Iterator[bytes]:
-    """The CSV file of `rows` as UTF-8 bytes (BOM first), neutralised, one chunk per row: as lazy as
-    `rows` is."""
+    """The CSV file of `rows` as UTF-8 bytes (BOM first), neutralised, in chunks of about 64 kB: as lazy
+    as `rows` is."""
     for text in _csv_stream(rows):
         yield text.encode("utf-8")
 
 
-def xlsx_write(rows: Iterable[Iterable], handle: IO[bytes], *, sheet: str = "rows") -> None:
-    """Write `rows` to `handle` as an XLSX workbook of one sheet (openpyxl's write-only mode: rows go to
-    a temporary file as they come, not into memory), neutralised."""
-    from openpyxl import Workbook
+def csv_chunks_and_xlsx(rows: Iterable[Iterable], handle: IO[bytes], *, sheet: str = "rows") -> Iterator[bytes]:
+    """`csv_chunks` of `rows`, writing the same rows as an XLSX workbook to `handle` on the way (saved
+    once the rows are exhausted): one pass over the rows gives both files."""
+    workbook = _XlsxSheet(handle, sheet)
 
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet[:31])
+    def both() -> Iterator[Iterable]:
+        for row in rows:
+            workbook.append(row)
+            yield row
+
+    yield from csv_chunks(both())
+    workbook.close()
+
+
+def xlsx_write(rows: Iterable[Iterable], handle: IO[bytes], *, sheet: str = "rows") -> None:
+    """Write `rows` to `handle` as an XLSX workbook of one sheet (rows go to a temporary file as they
+    come, not into memory), neutralised."""
+    workbook = _XlsxSheet(handle, sheet)
     for row in rows:
-        worksheet.append(_xlsx_row(worksheet, row))
-    workbook.save(handle)
+        workbook.append(row)
+    workbook.close()
 
 
 def rows_file_response(rows: Iterable[Iterable], *, filename: str, file_format: str, sheet: str = "rows"):

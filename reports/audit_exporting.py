@@ -8,12 +8,14 @@ evidence pack's extract write the same rows."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.audit import describe_changes
@@ -72,10 +74,24 @@ def changes_text(event: AuditEvent) -> str:
 
 
 def _record_type(event: AuditEvent) -> str:
-    model = event.content_type.model_class()
-    if model is None:
-        return f"{event.content_type.app_label}.{event.content_type.model}"
+    return _type_words(event.content_type_id, event.content_type.app_label, event.content_type.model, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_words(_content_type_id: int, app_label: str, model_name: str, _language: str | None) -> str:
+    """A record type in words in the active language (the key): once per type, not once per entry."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return f"{app_label}.{model_name}"
     return str(model._meta.verbose_name).capitalize()
+
+
+@functools.lru_cache(maxsize=64)
+def _action_words(action: str, _language: str | None) -> str:
+    return str(dict(AuditEvent.Action.choices).get(action, action))
 
 
 def _row(event: AuditEvent, codes: bool) -> list[Any]:
@@ -97,7 +113,7 @@ def _row(event: AuditEvent, codes: bool) -> list[Any]:
         event.pk,
         local_datetime(event.at, seconds=True),
         event.actor_name,
-        event.get_action_display(),
+        _action_words(event.action, get_language()),
         _record_type(event),
         event.object_id,
         event.object_repr,

@@ -10,6 +10,7 @@ machines. The file writer (core.exporting) neutralises formula-like text.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,10 +61,17 @@ def _yes_no(value: bool | None, codes: bool) -> Any:
 
 
 def _choice(record: Model, field: str, codes: bool) -> str:
+    """A choice's label in the active language (what get_FOO_display gives), looked up in labels worked
+    out once per field and language instead of once per row."""
     value = getattr(record, field)
     if codes or not value:
         return value
-    return str(getattr(record, f"get_{field}_display")())
+    return _choice_labels(record._meta.model, field, translation.get_language()).get(value, str(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_labels(model: type[Model], field: str, _language: str | None) -> dict[Any, str]:
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
 def _on_time(done: datetime.datetime | None, due: datetime.datetime | None) -> bool | None:

@@ -29,7 +29,7 @@ from customers.models import Language
 
 from .models import Answer, Campaign, Question, QuestionKind
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 FIXED_COLUMNS = (
     "submitted_at",
     "customer_code",
@@ -55,6 +55,8 @@ FIXED_HEADERS = (
     gettext_lazy("Open link"),
     gettext_lazy("Suspected duplicate"),
 )
+# How each question's cell is read from its answer (score, importance, text, choices).
+_SCORE, _TEXT, _CHOICES = 0, 1, 2
 CHOICE_SEPARATOR = ";"  # between the values of a multiple choice, as codes
 LABEL_SEPARATOR = "; "  # between their labels
 
@@ -87,19 +89,27 @@ def _choice_labels(question: Question) -> dict[str, str]:
     }
 
 
-def _value(question: Question, answer: tuple | None, labels: dict[str, str] | None) -> str | int | None:
-    """The cell of one answer, given as (score, importance, text, choices); choices as their labels
-    when `labels` are given, else as their values."""
-    if answer is None:
-        return None
-    score, _importance, text, choices = answer
-    if question.is_scored:
-        return score
-    if question.kind == QuestionKind.TEXT:
-        return text
+def _choice_text(choices: list | None, labels: dict[str, str] | None) -> str:
+    """A choice answer's cell: the labels when `labels` are given, else the values."""
     if labels is None:
         return CHOICE_SEPARATOR.join(str(v) for v in choices or [])
     return LABEL_SEPARATOR.join(labels.get(str(v), str(v)) for v in choices or [])
+
+
+def _mode(question: Question) -> int:
+    return _SCORE if question.is_scored else _TEXT if question.kind == QuestionKind.TEXT else _CHOICES
+
+
+def _value(question: Question, answer: tuple | None, labels: dict[str, str] | None) -> str | int | None:
+    """The cell of one answer, given as (score, importance, text, choices) (the rows inline it)."""
+    if answer is None:
+        return None
+    mode = _mode(question)
+    if mode == _SCORE:
+        return answer[0]
+    if mode == _TEXT:
+        return answer[2]
+    return _choice_text(answer[3], labels)
 
 
 def _flag(value: bool, codes: bool) -> int | str:
@@ -156,13 +166,24 @@ def export_rows(
     return _rows(campaign, responses, language=language or translation.get_language(), codes=codes)
 
 
+def _columns(questions: list[Question], *, codes: bool) -> list[tuple[int, int, dict[str, str] | None, bool]]:
+    """Per question: (pk, which part of the answer is its cell, choice labels or None, importance asked),
+    worked out once for the file instead of once per cell."""
+    columns = []
+    for question in questions:
+        mode = _mode(question)
+        labels = None if codes or mode != _CHOICES else _choice_labels(question)
+        columns.append((question.pk, mode, labels, bool(question.ask_importance)))
+    return columns
+
+
 def _rows(campaign: Campaign, responses: QuerySet, *, language: str | None, codes: bool) -> Iterator[list]:
     with translation.override(language) if language else nullcontext():
         questions = list(campaign.questionnaire_version.questions.order_by("position", "pk"))
-        labels: dict[int, dict[str, str] | None] = {
-            question.pk: None if codes else _choice_labels(question) for question in questions
-        }
+        columns = _columns(questions, codes=codes)
         yield _header(questions, codes=codes)
+        languages = {code: _language(code, codes) for code in Language.values}
+        flags = {True: _flag(True, codes), False: _flag(False, codes)}
         last_pk = 0
         while True:
             batch = list(responses.filter(pk__gt=last_pk).values_list(*RESPONSE_FIELDS)[:BATCH_SIZE])
@@ -172,7 +193,7 @@ def _rows(campaign: Campaign, responses: QuerySet, *, language: str | None, code
             for response_id, question_id, *answer in Answer.objects.filter(
                 response_id__in=[response[0] for response in batch]
             ).values_list(*ANSWER_FIELDS):
-                answers[response_id][question_id] = tuple(answer)
+                answers[response_id][question_id] = answer
             for pk, submitted_at, code, name, segment, contact, language_code, csi, nps, is_open, duplicate in batch:
                 given = answers.get(pk, {})
                 row: list[Any] = [
@@ -183,16 +204,23 @@ def _rows(campaign: Campaign, responses: QuerySet, *, language: str | None, code
                     name or "",
                     segment or "",
                     contact or "",
-                    _language(language_code, codes),
+                    languages.get(language_code, language_code),
                     csi,
                     nps,
-                    _flag(is_open, codes),
-                    _flag(duplicate, codes),
+                    flags[bool(is_open)],
+                    flags[bool(duplicate)],
                 ]
-                for question in questions:
-                    answer = given.get(question.pk)
-                    row.append(_value(question, answer, labels[question.pk]))
-                    if question.ask_importance:
+                for question_pk, mode, labels, importance in columns:
+                    answer = given.get(question_pk)
+                    if answer is None:
+                        row.append(None)
+                    elif mode == _SCORE:
+                        row.append(answer[0])
+                    elif mode == _TEXT:
+                        row.append(answer[2])
+                    else:
+                        row.append(_choice_text(answer[3], labels))
+                    if importance:
                         row.append(None if answer is None else answer[1])
                 yield row
             last_pk = batch[-1][0]

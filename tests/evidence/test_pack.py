@@ -222,3 +222,27 @@ def test_objectives_are_written_with_targets_and_results_as_numbers(tmp_path):
     assert header[3:7] == ("Direction", "Target", "Result", "Status")
     assert row[3:8] == ("At least", 90, 70.7, "Not met", "No")
     assert isinstance(row[5], float)  # a number a pivot table can sum, not the text "70.7"
+
+
+def test_each_tables_xlsx_holds_the_same_rows_as_its_csv_read_once(
+    world, period, manager_user, private_media, tmp_path, monkeypatch
+):
+    from evidence.pack import contents
+
+    reads = []
+    real = contents.complaint_register_rows
+    monkeypatch.setattr(contents, "complaint_register_rows", lambda **kw: reads.append(1) or real(**kw))
+    pack = build(manager_user, period, sample_size=1)
+    files = unzip(pack, tmp_path / "pack")
+
+    assert reads == [1]  # one pass wrote both files
+    for name in [n for n in files if n.endswith(".xlsx")]:
+        from_csv = _csv(files[name.removesuffix(".xlsx") + ".csv"])
+        sheet = load_workbook(files[name], read_only=True).active
+        from_xlsx = list(sheet.iter_rows(values_only=True))
+        assert len(from_xlsx) == len(from_csv) > 0, name
+        for cells, texts in zip(from_xlsx, from_csv, strict=True):
+            # Text cells read the same; numbers and dates are typed in XLSX.
+            assert [c for c in cells if isinstance(c, str)] == [
+                t.removeprefix("'") for c, t in zip(cells, texts, strict=False) if isinstance(c, str)
+            ], name
