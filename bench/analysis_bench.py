@@ -25,7 +25,7 @@ the audit sealer run beside it (issues #10 and #11).
    - facts_fill after a busy day of new answers;
    - the monthly analysis report of last month, PDF + XLSX (reports.analysis);
    - the raw-response export of every campaign (surveys.exporting, CSV) in a child process: time,
-     peak RSS, and the peak after the first campaign (flat memory: both about the same);
+     peak RSS, and the peak after the first campaign of 1,000 responses or more (flat memory: both about the same);
    - the evidence pack of the last 365 days (`manage.py evidence_pack`) in a child process: time,
      peak RSS (os.wait4: the child's own);
    - the survey answer path against its bare view (bench/surveys_bench.py's clients and
@@ -895,8 +895,11 @@ def child_export() -> dict:
             for chunk in csv_chunks(row for row in export_rows(campaign)):
                 handle.write(chunk)
                 size += len(chunk)
-            rows += campaign.responses.count()
-            if first_peak is None:
+            count = campaign.responses.count()
+            rows += count
+            # The first campaign of the year's size (the demo data's own campaigns hold a few responses,
+            # too few to fill one batch): from here on the peak must not grow with the rows.
+            if first_peak is None and count >= 1000:
                 first_peak = _rss_mb()
     seconds = time.perf_counter() - started
     target.unlink()
@@ -961,13 +964,13 @@ def measure_children(args, results: list) -> None:
     print(
         f"  raw-response export: {found['rows']:,} responses ({found['answers']:,} answers), {found['bytes']:,} bytes"
         f" in {seconds:.1f} s ({wall:.1f} s with the process start); RSS at start {found['baseline_mb']:.0f} MB,"
-        f" peak after the first campaign {first:.0f} MB, at the end {peak:.0f} MB"
+        f" peak after the first full-size campaign {first:.0f} MB, at the end {peak:.0f} MB"
     )
     flat = peak <= first * 1.1 + 10
     results.append(
         (
             f"raw-response export, every campaign, CSV ({found['answers']:,} answers)",
-            f"{seconds:.1f} s, peak RSS {peak:.0f} MB (after 1st campaign {first:.0f} MB)",
+            f"{seconds:.1f} s, peak RSS {peak:.0f} MB (after the 1st full-size campaign {first:.0f} MB)",
             f"<= {EXPORT_SECONDS:.0f} s, flat memory",
             seconds <= EXPORT_SECONDS and flat,
         )

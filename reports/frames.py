@@ -70,6 +70,13 @@ BENCHMARK_COLUMNS = ["dimension", "entry", "kind", "score", "difference"]
 BENCHMARK_KINDS = ("ours", "competitor", "benchmark")
 
 
+def _float(value: Any) -> float:
+    """_number with a fast path for what the selectors give (a finite float)."""
+    if type(value) is float and math.isfinite(value):
+        return value
+    return _number(value)
+
+
 def _number(value: Any) -> float:
     """A float, or NaN for None, text or anything else that is not a finite number."""
     if value is None or isinstance(value, bool):
@@ -335,17 +342,14 @@ def key_drivers(rows: Sequence[Row]) -> KeyDrivers:
     KEY_DRIVER_RESPONSES_PER_DIMENSION per dimension); collinearity (VIF above VIF_LIMIT or the
     condition number above CONDITION_NUMBER_LIMIT); a weak fit (R² below 0.2).
     """
-    long = pd.DataFrame.from_records(
-        [
-            {
-                "response_id": row.get("response_id"),
-                "overall": _number(row.get("overall")),
-                "dimension": str(row.get("dimension", "")),
-                "score": _number(row.get("score")),
-            }
-            for row in rows
-            if row.get("response_id") is not None
-        ],
+    kept = [row for row in rows if row.get("response_id") is not None]
+    long = pd.DataFrame(
+        {
+            "response_id": [row["response_id"] for row in kept],
+            "overall": [_float(row.get("overall")) for row in kept],
+            "dimension": [str(row.get("dimension", "")) for row in kept],
+            "score": [_float(row.get("score")) for row in kept],
+        },
         columns=["response_id", "overall", "dimension", "score"],
     )
     dimensions = list(dict.fromkeys(long["dimension"]))

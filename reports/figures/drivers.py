@@ -44,30 +44,28 @@ def key_driver_rows(*, period: Period, scope: FigureScope, limit: int = KEY_DRIV
         .filter(response_id__in=latest)
         .annotate(dimension_key=F("question__dimension_id"))
         .order_by()
-        .values("response_id", "dimension_key")
+        .values_list("response_id", "dimension_key")
         .annotate(score=Avg("normalised"))
     )
-    overall = {row["response_id"]: row["score"] for row in grouped if row["dimension_key"] is None}
-    used = {row["dimension_key"] for row in grouped if row["dimension_key"] is not None}
+    overall = {response_id: score for response_id, dimension_id, score in grouped if dimension_id is None}
+    used = {dimension_id for _response_id, dimension_id, _score in grouped if dimension_id is not None}
     names = (
         {d.pk: d.name for d in SatisfactionDimension.objects.filter(pk__in=used).order_by("position", "code")}
         if used
         else {}
     )
+    position = {pk: index for index, pk in enumerate(names)}
+    scored = sorted(
+        (row for row in grouped if row[1] is not None and row[0] in overall),
+        key=lambda row: (row[0], position[row[1]]),
+    )
     rows = [
-        {
-            "response_id": row["response_id"],
-            "overall": overall[row["response_id"]],
-            "dimension": names[row["dimension_key"]],
-            "score": row["score"],
-        }
-        for row in grouped
-        if row["dimension_key"] is not None and row["response_id"] in overall
+        {"response_id": response_id, "overall": overall[response_id], "dimension": names[dimension_id], "score": score}
+        for response_id, dimension_id, score in scored
     ]
-    rows.sort(key=lambda row: (row["response_id"], list(names.values()).index(row["dimension"])))
     return DriverRows(
         rows=rows,
         dimension_ids={name: pk for pk, name in names.items()},
-        responses=len({row["response_id"] for row in grouped}),
+        responses=len({row[0] for row in grouped}),
         with_overall=len(overall),
     )

@@ -87,25 +87,20 @@ def corrective_action_figures(
     - overdue: due in the period, before today, and still open (a count, as of today);
     - effectiveness rate: of the actions verified in the period, the share verified effective."""
     today = today or timezone.localdate()
-    actions = CorrectiveAction.objects.filter(scope.customer_filter("complaint__customer"))
+    overdue = Q(
+        status=CorrectiveAction.Status.OPEN,
+        due_date__gte=period.since,
+        due_date__lte=min(period.until, today - datetime.timedelta(days=1)),
+    )
+    verified_in_period = Q(verified_at__gte=period.start, verified_at__lt=period.end)
+    # The WHERE holds the two periods' rows only (each on its own index), the counts split them.
+    actions = CorrectiveAction.objects.filter(scope.customer_filter("complaint__customer")).filter(
+        overdue | verified_in_period
+    )
     totals = actions.aggregate(
-        overdue=Count(
-            "pk",
-            filter=Q(
-                status=CorrectiveAction.Status.OPEN,
-                due_date__gte=period.since,
-                due_date__lte=min(period.until, today - datetime.timedelta(days=1)),
-            ),
-        ),
-        verified=Count("pk", filter=Q(verified_at__gte=period.start, verified_at__lt=period.end) & ~Q(result="")),
-        effective=Count(
-            "pk",
-            filter=Q(
-                verified_at__gte=period.start,
-                verified_at__lt=period.end,
-                result=CorrectiveAction.Result.EFFECTIVE,
-            ),
-        ),
+        overdue=Count("pk", filter=overdue),
+        verified=Count("pk", filter=verified_in_period & ~Q(result="")),
+        effective=Count("pk", filter=verified_in_period & Q(result=CorrectiveAction.Result.EFFECTIVE)),
     )
     return {
         "corrective_actions_overdue": count("corrective_actions_overdue", totals["overdue"]),
