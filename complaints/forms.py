@@ -115,18 +115,22 @@ class InlineCustomerForm(forms.ModelForm):
 
 
 class TransitionForm(forms.Form):
-    action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
-    state = forms.CharField(widget=forms.HiddenInput)  # the state the user saw (concurrent edits)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.ChoiceField(choices=Action.choices, widget=widgets.HiddenInput)
+    state = forms.CharField(widget=widgets.HiddenInput)  # the state the user saw (concurrent edits)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=widgets.Textarea(attrs={"rows": 2}))
+    resolution = forms.CharField(label=_("Resolution"), required=False, widget=widgets.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=widgets.Textarea(attrs={"rows": 2}))
     close_reason = forms.ChoiceField(
-        label=_("Closed because"), choices=CloseReason.choices, required=False, initial=CloseReason.ACCEPTED
+        label=_("Closed because"),
+        choices=CloseReason.choices,
+        required=False,
+        initial=CloseReason.ACCEPTED,
+        widget=widgets.Select,
     )
     early_close_reason = forms.CharField(
         label=_("Why close before the actions' effectiveness is verified?"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         help_text=_("Needed only while a required action is not verified effective; shown on the 8D report."),
     )
 
@@ -168,28 +172,33 @@ class BulkAssignForm(AssignForm):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Internal note"), widget=widgets.Textarea(attrs={"rows": 2}))
 
 
 class RootCauseForm(forms.Form):
-    category = forms.ChoiceField(label=_("Root cause category"), choices=list(ROOT_CAUSE_CATEGORIES.items()))
-    why1 = forms.CharField(label=_("Why? (1)"), max_length=300)
-    why2 = forms.CharField(label=_("Why? (2)"), max_length=300, required=False)
-    why3 = forms.CharField(label=_("Why? (3)"), max_length=300, required=False)
-    why4 = forms.CharField(label=_("Why? (4)"), max_length=300, required=False)
-    why5 = forms.CharField(label=_("Why? (5)"), max_length=300, required=False)
+    category = forms.ChoiceField(
+        label=_("Root cause category"), choices=list(ROOT_CAUSE_CATEGORIES.items()), widget=widgets.Select
+    )
+    why1 = forms.CharField(label=_("Why? (1)"), max_length=300, widget=widgets.TextInput)
+    why2 = forms.CharField(label=_("Why? (2)"), max_length=300, widget=widgets.TextInput, required=False)
+    why3 = forms.CharField(label=_("Why? (3)"), max_length=300, widget=widgets.TextInput, required=False)
+    why4 = forms.CharField(label=_("Why? (4)"), max_length=300, widget=widgets.TextInput, required=False)
+    why5 = forms.CharField(label=_("Why? (5)"), max_length=300, widget=widgets.TextInput, required=False)
 
     def whys(self) -> list[str]:
         return [self.cleaned_data.get(f"why{i}", "") for i in range(1, 6)]
 
 
 class CorrectiveActionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=CorrectiveAction.Kind.choices, initial="corrective")
-    description = forms.CharField(
-        label=pgettext_lazy("corrective action", "Action"), widget=forms.Textarea(attrs={"rows": 2})
+    # The complaint page shows this form with the others: select lists without the template engine.
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=CorrectiveAction.Kind.choices, initial="corrective", widget=widgets.Select
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=pgettext_lazy("corrective action", "Action"), widget=widgets.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none(), widget=widgets.Select)
+    due_date = forms.DateField(label=_("Due date"), widget=widgets.DateInput(attrs={"type": "date"}))
     required_for_closing = forms.BooleanField(label=_("Must be done before closing"), required=False, initial=True)
     verification_wait_days = forms.TypedChoiceField(
         label=_("Check effectiveness after"),
@@ -198,18 +207,21 @@ class CorrectiveActionForm(forms.Form):
         initial=30,
         required=False,
         empty_value=30,
+        widget=widgets.Select,
         help_text=_("The waiting period after the action is done, long enough for a recurrence to show."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, workers=None, **kwargs):
+        """`workers`: a callable giving the people worker_choices() selects, already read by the page."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = worker_choices()
         self.fields["owner"].empty_label = CHOOSE
+        model_choices_read_once(self, {"owner": workers} if workers is not None else None)
 
 
 class VerifyForm(forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=CorrectiveAction.Result.choices)
-    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 2}))
+    result = forms.ChoiceField(label=_("Result"), choices=CorrectiveAction.Result.choices, widget=widgets.Select)
+    evidence = forms.CharField(label=_("Evidence"), widget=widgets.Textarea(attrs={"rows": 2}))
 
 
 class WebComplaintForm(forms.Form):

@@ -61,3 +61,41 @@ class Select(_SelectInPython, forms.Select):
 
 class SelectMultiple(_SelectInPython, forms.SelectMultiple):
     pass
+
+
+class _InputInPython:
+    """Mixin for <input> widgets: input.html's markup written directly (same output, no templates)."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        value = widget["value"]
+        shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+        html = (
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f"{shown}{_attrs_html(widget['attrs'])}>"
+        )
+        return mark_safe(html)  # noqa: S308 - every value above is escaped
+
+
+class TextInput(_InputInPython, forms.TextInput):
+    pass
+
+
+class HiddenInput(_InputInPython, forms.HiddenInput):
+    pass
+
+
+class DateInput(_InputInPython, forms.DateInput):
+    pass
+
+
+class Textarea(forms.Textarea):
+    """textarea.html's markup written directly (same output, no templates)."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        value = widget["value"]
+        return mark_safe(  # noqa: S308 - every value below is escaped
+            f'<textarea name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>\n'
+            f"{_text(value) if value else ''}</textarea>"
+        )

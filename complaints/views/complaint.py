@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,10 +11,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import can, permission
+from accounts.models import Team
 from core.exceptions import ApplicationError
 from customers import selectors as customer_selectors
 from customers import services as customer_services
@@ -30,6 +34,7 @@ from ..forms import (
     RootCauseForm,
     TransitionForm,
     VerifyForm,
+    worker_choices,
 )
 from ..models import Action, Complaint, ComplaintAttachment, CorrectiveAction, State
 from ..services.actions import ROOT_CAUSE_CATEGORIES
@@ -169,6 +174,9 @@ def complaint_detail_view(request, pk: int):
     can_change = can(request.user, CHANGE)
     steps = [(a, Action(a).label, NEEDS_TEXT.get(a, "")) for a in actions_from(complaint.state)]
     actions = list(selectors.complaint_actions(complaint=complaint))
+    # The people list is shown twice (assignment, action owner): read once, when first rendered.
+    workers = SimpleLazyObject(lambda: list(worker_choices()))
+    lists = SimpleNamespace(workers=workers, teams=SimpleLazyObject(lambda: list(Team.objects.all())))
     return render(
         request,
         "complaints/detail.html",
@@ -188,14 +196,18 @@ def complaint_detail_view(request, pk: int):
             "can_verify": can(request.user, "complaints.verify_correctiveaction"),
             "steps": steps if can_change else [],
             "transition_form": TransitionForm(initial={"state": complaint.state}),
-            "assign_form": AssignForm(initial={"assignee": complaint.assignee_id, "team": complaint.team_id}),
+            "assign_form": AssignForm(
+                initial={"assignee": complaint.assignee_id, "team": complaint.team_id}, lists=lists
+            ),
             "note_form": NoteForm(),
             "root_cause_form": RootCauseForm(
                 initial={"category": complaint.root_cause_category}
                 | {f"why{i + 1}": w for i, w in enumerate(complaint.five_whys or [])}
             ),
             "root_cause_label": ROOT_CAUSE_CATEGORIES.get(complaint.root_cause_category, ""),
-            "action_form": CorrectiveActionForm(initial={"owner": complaint.assignee_id or request.user.pk}),
+            "action_form": CorrectiveActionForm(
+                initial={"owner": complaint.assignee_id or request.user.pk}, workers=lambda: workers
+            ),
             "verify_form": VerifyForm(),
             "attachments": complaint.attachments.all(),
             "attachment_form": AttachmentForm(),

@@ -1,4 +1,6 @@
-"""The select widgets rendered in Python write exactly what Django's templates write."""
+"""The widgets rendered in Python write exactly what Django's templates write."""
+
+import datetime
 
 import pytest
 from django import forms
@@ -45,3 +47,20 @@ def test_model_choice_field_renders_like_djangos_template():
 
     assert str(Ours({"team": selected})["team"]) == str(Django({"team": selected})["team"])
     assert str(Ours()["team"]) == str(Django()["team"])
+
+
+@pytest.mark.parametrize("value", [None, "", "plain", 'quote " <tag> & amp', 3, mark_safe("<b>safe</b>")])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_x", "class": 'wide "one"', "required": True, "disabled": False}])
+def test_inputs_and_textarea_render_like_djangos_templates(value, attrs):
+    for ours, django in (
+        (widgets.TextInput, forms.TextInput),
+        (widgets.HiddenInput, forms.HiddenInput),
+        (widgets.Textarea, forms.Textarea),
+    ):
+        assert ours().render("field<name>", value, attrs) == django().render("field<name>", value, attrs)
+
+
+@pytest.mark.parametrize("value", [None, "", "2026-12-06", datetime.date(2026, 12, 6)])
+def test_date_input_renders_like_djangos_template(value):
+    attrs = {"type": "date", "required": True}
+    assert widgets.DateInput(attrs=attrs).render("due", value) == forms.DateInput(attrs=attrs).render("due", value)
