@@ -403,7 +403,7 @@ def _padded(values: pd.Series, split: float) -> tuple[float, float]:
 def key_driver_figure(
     frame: pd.DataFrame, *, warnings: Sequence[str] = (), title: str | None = None, xlabel: str | None = None
 ) -> Figure:
-    """Relative importance of each dimension from `frames.key_drivers(...).frame`, strongest on top,
+    """Relative importance of each dimension from `key_drivers.key_drivers(...).frame`, strongest on top,
     the analysis' warnings printed under the chart so that they travel with it into the report.
     A hatched bar is a dimension whose coefficient is negative (usually overlap with another)."""
     title = title or gettext("Key drivers of overall satisfaction")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import ChainPosition, Lifecycle, Region, Scope, Segment, Tier
 
-from . import frames
+from . import key_drivers
 from .figures import FigureScope, Period, month_period, quarter_period, satisfaction_by_dimension, year_period
 from .figures.drivers import key_driver_rows
 
@@ -206,6 +206,6 @@ class ChartSource:
 
     @cached_property
     def drivers(self) -> tuple:
-        """(DriverRows, frames.KeyDrivers) of the period and scope."""
+        """(DriverRows, key_drivers.KeyDrivers) of the period and scope."""
         found = key_driver_rows(period=self.filters.period, scope=self.filters.scope)
-        return found, frames.key_drivers(found.rows)
+        return found, key_drivers.key_drivers(found.rows)

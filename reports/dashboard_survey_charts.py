@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from feedback.selectors import benchmark_latest
 
-from . import frames
+from . import frames, key_drivers
 from .dashboard_filters import (
     CLASSIFICATION_CHOICES,
     ChartFigure,
@@ -140,7 +140,9 @@ def quadrant_chart(source: ChartSource) -> dict:
                 )
                 % {"n": fitted}
             )
-            needed = max(frames.KEY_DRIVER_MIN_RESPONSES, frames.KEY_DRIVER_RESPONSES_PER_DIMENSION * len(importance))
+            needed = max(
+                key_drivers.KEY_DRIVER_MIN_RESPONSES, key_drivers.KEY_DRIVER_RESPONSES_PER_DIMENSION * len(importance)
+            )
             if fitted < needed:
                 warning = gettext(
                     "Small sample: importance derived from %(n)s responses (at least %(needed)s needed); "

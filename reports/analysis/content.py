@@ -25,7 +25,7 @@ from core.links import site_url
 from customers.lost_business import churn_by, lost_by_reason
 from customers.models import LossReason, Region, SatisfactionDimension, Tier
 from feedback.models import BenchmarkScore
-from reports import charts, frames
+from reports import charts, frames, key_drivers
 from reports.figures import (
     Figure,
     FigureScope,
@@ -364,7 +364,7 @@ def gaps(context: ReportContext) -> Section:
 
 def drivers(context: ReportContext) -> Section:
     found = key_driver_rows(period=context.period, scope=context.scope)
-    result = frames.key_drivers(found.rows)
+    result = key_drivers.key_drivers(found.rows)
     table = Table(
         "drivers",
         [_("Dimension"), _("Share of explained variation (%)"), _("Points overall per point"), _("VIF"), _("Reading")],

@@ -24,14 +24,14 @@ KEY_DRIVER_RESPONSES_MAX = 5000
 
 @dataclass(frozen=True)
 class DriverRows:
-    rows: list[dict]  # [{"response_id", "overall", "dimension", "score"}] for frames.key_drivers
+    rows: list[dict]  # [{"response_id", "overall", "dimension", "score"}] for reports.key_drivers.key_drivers
     dimension_ids: dict[str, int]  # dimension name -> id (for drill-down links)
     responses: int  # responses read (answered in the period, at most the cap)
     with_overall: int  # of those, with an overall rating
 
 
 def key_driver_rows(*, period: Period, scope: FigureScope, limit: int = KEY_DRIVER_RESPONSES_MAX) -> DriverRows:
-    """The latest `limit` responses of the period in scope, as rows for frames.key_drivers. Two queries
+    """The latest `limit` responses of the period in scope, as rows for reports.key_drivers.key_drivers. Two queries
     (the answers grouped per response and dimension, the dimension names)."""
     latest = (
         scored_responses()

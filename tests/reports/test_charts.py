@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 from matplotlib import font_manager, ft2font
 
-from reports import charts, frames
+from reports import charts, frames, key_drivers
 
 D = datetime.date
 
@@ -46,7 +46,7 @@ def _key_drivers():
                     "score": score,
                 }
             )
-    return frames.key_drivers(rows)
+    return key_drivers.key_drivers(rows)
 
 
 def _quadrants():
@@ -90,7 +90,7 @@ EMPTY = {
     "dimension": (charts.dimension_figure, frames.by_dimension([])),
     "segment": (charts.segment_figure, frames.by_segment([])),
     "quadrant": (charts.quadrant_figure, frames.quadrants([])),
-    "key_driver": (charts.key_driver_figure, frames.key_drivers([]).frame),
+    "key_driver": (charts.key_driver_figure, key_drivers.key_drivers([]).frame),
     "nps": (charts.nps_figure, frames.nps_breakdown([])),
     "pareto": (charts.pareto_figure, frames.pareto([])),
     "sla": (charts.sla_figure, frames.sla_trend([])),

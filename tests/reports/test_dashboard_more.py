@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from complaints.models import ComplaintCategory
 from customers.models import SatisfactionDimension
-from reports import frames
+from reports import frames, key_drivers
 from reports.figures import FigureScope, Period, figure_for, satisfaction_by_dimension
 from reports.figures.drivers import key_driver_rows
 from reports.figures.loyalty import loyalty_figures
@@ -116,7 +116,7 @@ def test_key_drivers_warn_when_dimensions_are_collinear():
             when=at(2026, 3, 1) + datetime.timedelta(hours=hour),
             scores={"quality": score, "delivery": score, "overall": min(5, score + hour % 2)},
         )
-    drivers = frames.key_drivers(key_driver_rows(period=Q1, scope=EVERYONE).rows)
+    drivers = key_drivers.key_drivers(key_driver_rows(period=Q1, scope=EVERYONE).rows)
     assert any(
         "Dimensions overlap (collinearity): Delivery, Quality" in w or "collinearity" in w for w in drivers.warnings
     )

@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports import frames
+from reports import frames, key_drivers
 
 D = datetime.date
 
@@ -179,7 +179,7 @@ def test_key_drivers_finds_the_dimension_that_determines_overall():
     rng = random.Random(7)
     scores = [{"Delivery": rng.uniform(0, 100), "Price": rng.uniform(0, 100)} for _ in range(60)]
     # overall is delivery exactly: coefficient 1, beta 1, all of the explained variance.
-    result = frames.key_drivers(_responses(scores, [row["Delivery"] for row in scores]))
+    result = key_drivers.key_drivers(_responses(scores, [row["Delivery"] for row in scores]))
     top = result.frame.iloc[0]
     assert top["dimension"] == "Delivery" and top["rank"] == 1
     assert top["coefficient"] == pytest.approx(1.0)
@@ -198,7 +198,7 @@ def test_key_driver_coefficients_of_two_uncorrelated_dimensions():
     # A and B take every pair of (20, 40, 60, 80) once, so they are uncorrelated; overall = 0.6 A + 0.4 B.
     levels = [20, 40, 60, 80]
     scores = [{"A": a, "B": b} for a in levels for b in levels] * 3
-    result = frames.key_drivers(_responses(scores, [0.6 * row["A"] + 0.4 * row["B"] for row in scores]))
+    result = key_drivers.key_drivers(_responses(scores, [0.6 * row["A"] + 0.4 * row["B"] for row in scores]))
     coefficients = dict(zip(result.frame["dimension"], result.frame["coefficient"]))
     assert coefficients == {"A": pytest.approx(0.6), "B": pytest.approx(0.4)}
     # Uncorrelated: relative weights are the squared betas over R² = 1: 0.6² / (0.6² + 0.4²) = 0.36 / 0.52.
@@ -206,14 +206,14 @@ def test_key_driver_coefficients_of_two_uncorrelated_dimensions():
     assert weights["A"] == pytest.approx(0.36 / 0.52)
     assert list(result.frame["vif"]) == [pytest.approx(1.0), pytest.approx(1.0)]
     with translation.override("zh-hans"):
-        reading = frames.key_drivers(_responses(scores, [0.6 * r["A"] + 0.4 * r["B"] for r in scores])).frame
+        reading = key_drivers.key_drivers(_responses(scores, [0.6 * r["A"] + 0.4 * r["B"] for r in scores])).frame
     assert reading.iloc[1]["reading"] == "B：每高 1 分，总体满意度高 0.40 分。"
 
 
 def test_key_drivers_warns_about_a_small_sample():
     rng = random.Random(3)
     scores = [{"Delivery": rng.uniform(0, 100), "Price": rng.uniform(0, 100)} for _ in range(12)]
-    result = frames.key_drivers(_responses(scores, [0.5 * r["Delivery"] + 0.5 * r["Price"] for r in scores]))
+    result = key_drivers.key_drivers(_responses(scores, [0.5 * r["Delivery"] + 0.5 * r["Price"] for r in scores]))
     # 12 responses, 2 dimensions: at least max(30, 10 · 2) = 30 are needed.
     assert len(result.frame) == 2
     assert result.warnings == ["Small sample: 12 responses for 2 dimensions (at least 30 needed); indicative only."]
@@ -225,7 +225,7 @@ def test_key_drivers_warns_about_collinear_dimensions():
     for _ in range(80):
         delivery = rng.uniform(0, 100)
         scores.append({"Delivery": delivery, "Speed": delivery + rng.uniform(-2, 2), "Price": rng.uniform(0, 100)})
-    result = frames.key_drivers(_responses(scores, [r["Delivery"] * 0.7 + r["Price"] * 0.3 for r in scores]))
+    result = key_drivers.key_drivers(_responses(scores, [r["Delivery"] * 0.7 + r["Price"] * 0.3 for r in scores]))
     vif = dict(zip(result.frame["dimension"], result.frame["vif"]))
     assert vif["Delivery"] > 5 and vif["Speed"] > 5 and vif["Price"] < 5
     assert result.condition_number is not None and result.condition_number > 5
@@ -235,13 +235,13 @@ def test_key_drivers_warns_about_collinear_dimensions():
 
 
 def test_key_drivers_of_no_rows_one_row_or_constant_overall_warn_instead_of_failing():
-    empty = frames.key_drivers([])
-    assert empty.frame.empty and list(empty.frame.columns) == frames.KEY_DRIVER_COLUMNS
+    empty = key_drivers.key_drivers([])
+    assert empty.frame.empty and list(empty.frame.columns) == key_drivers.KEY_DRIVER_COLUMNS
     assert empty.warnings == ["Too few complete responses (0) to find key drivers."]
-    one = frames.key_drivers(_responses([{"Delivery": 80}], [75]))
+    one = key_drivers.key_drivers(_responses([{"Delivery": 80}], [75]))
     assert one.frame.empty and one.warnings == ["Too few complete responses (1) to find key drivers."]
     scores = [{"Delivery": value} for value in (20, 40, 60, 80)]
-    flat = frames.key_drivers(_responses(scores, [70, 70, 70, 70]))
+    flat = key_drivers.key_drivers(_responses(scores, [70, 70, 70, 70]))
     assert flat.frame.empty
     assert flat.warnings == ["Overall satisfaction is the same in every response: nothing to explain."]
 
@@ -251,7 +251,7 @@ def test_key_drivers_leaves_out_incomplete_responses_and_constant_dimensions():
     scores = [{"Delivery": value, "Price": 50} for value in levels]
     rows = _responses(scores, levels)
     rows.append({"response_id": 999, "overall": 10, "dimension": "Delivery", "score": 90})  # no Price
-    result = frames.key_drivers(rows)
+    result = key_drivers.key_drivers(rows)
     assert result.n == 40
     assert list(result.frame["dimension"]) == ["Delivery"]
     assert result.warnings[0] == "Left out because every response gave the same score: Price."
@@ -460,7 +460,7 @@ def test_dimension_frames_of_any_rows_never_raise(rows):
     )
 )
 def test_key_drivers_of_any_rows_never_raises(rows):
-    result = frames.key_drivers(rows)
+    result = key_drivers.key_drivers(rows)
     assert isinstance(result.frame, pd.DataFrame)
     if len(result.frame):
         assert (

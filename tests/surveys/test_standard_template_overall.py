@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from reports.figures import FigureScope, Period
 from reports.figures.drivers import key_driver_rows
-from reports.frames import key_drivers
+from reports.key_drivers import key_drivers
 from reports.services import facts_fill
 from surveys import services as survey_services
 from surveys.models import Campaign, Questionnaire
