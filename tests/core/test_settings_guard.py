@@ -113,6 +113,27 @@ def test_check_deploy_warns_when_limits_would_be_counted_per_process():
     assert "core.W020" in result.stderr + result.stdout
 
 
+def test_the_embedded_default_checks_its_database_without_warnings(tmp_path):
+    """`make run` migrates the embedded SQLite database, which runs the database checks: a newcomer's
+    first screen must not open on a warning about a PostgreSQL-only index option."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--database", "default", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
+            "DJANGO_SETTINGS_MODULE": "csm.settings.local",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'csm.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "W040" not in result.stdout + result.stderr
+
+
 GETATTR_SETTINGS_LEFT: set[str] = set()
 
 
