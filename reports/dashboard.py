@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -177,6 +178,27 @@ def cached_charts(filters: Filters, objectives: dict[str, QualityObjective], as_
     return [found[keys[key]] for key in CHARTS]
 
 
+# The drill-down pages behind the charts' rows, with the permission each one asks for. The charts are
+# cached per filter for everyone, so a reader's links are pruned per request (dashboard_context).
+DRILL_PERMISSIONS = {
+    "reports:responses": "surveys.view_response",
+    "reports:complaints": "complaints.view_complaint",
+    "reports:visits": "visits.view_all_visits",
+}
+
+
+def drills_followable(user, chart_list: list[dict]) -> list[dict]:
+    """The charts with the drill-down links `user` may follow; the others' rows keep their numbers
+    without a link (staff see the dashboard but only their own visits, for one)."""
+    closed = tuple(reverse(name) for name, perm in DRILL_PERMISSIONS.items() if not user.has_perm(perm))
+    if not closed:
+        return chart_list
+    return [
+        {**chart, "rows": [{**row, "url": ""} if row["url"].startswith(closed) else row for row in chart["rows"]]}
+        for chart in chart_list
+    ]
+
+
 def accessible_svg(svg: str, *, key: str, title: str, description: str) -> str:
     """matplotlib's SVG without its XML prolog, as an image named by its title with a description
     (its numbers are in the table beside it)."""
@@ -238,7 +260,7 @@ def dashboard_context(request, *, today: datetime.date | None = None) -> dict:
     as_of = facts_as_of()
     try:
         cards = headline_cards(filters, objectives, today, as_of)
-        chart_list = cached_charts(filters, objectives, as_of)
+        chart_list = drills_followable(request.user, cached_charts(filters, objectives, as_of))
         invalid_segment = False
     except InvalidCriteria:
         cards, chart_list, invalid_segment = [], [], True

@@ -421,6 +421,26 @@ def test_the_drill_down_pages_and_a_segment_dashboard_run_bounded_queries(
     assert visits.context["page"].paginator.count == 2
 
 
+def test_a_drill_down_link_shows_only_to_a_reader_who_may_open_it(manager_client, staff_client, sla_world):
+    """Staff see the dashboard but only their own visits: the visit chart's months keep their numbers
+    without the link to every visit of the month (which would answer 403)."""
+    for day in (2, 3):
+        visit = VisitFactory(status="done", visited_on=datetime.date(2026, 3, day), completed_at=at(2026, 3, day))
+        VisitScore.objects.create(visit=visit, dimension=SatisfactionDimension.objects.first(), score=4)
+    facts_fill(until=timezone.now())
+    period = {"period": "custom", "since": "2026-03-01", "until": "2026-03-31"}
+    manager, staff = _dashboard(manager_client, **period), _dashboard(staff_client, **period)
+
+    assert _table(staff, "visits") == _table(manager, "visits")
+    assert [row[3] for row in _table(manager, "visits")] == ["2"]
+    assert len(_links(manager, "visits")) == 1 and _links(staff, "visits") == []
+    assert manager_client.get(_links(manager, "visits")[0]).status_code == 200
+    assert staff_client.get(_links(manager, "visits")[0]).status_code == 403
+    # What staff may open stays linked, and opens.
+    assert _links(staff, "sla") == _links(manager, "sla") != []
+    assert staff_client.get(_links(staff, "sla")[0]).status_code == 200
+
+
 def test_a_drill_down_link_without_a_period_lists_nothing(manager_client, sla_world):
     assert manager_client.get(reverse("reports:complaints")).context["page"].paginator.count == 0
     assert manager_client.get(reverse("reports:visits")).context["page"].paginator.count == 0
