@@ -9,10 +9,15 @@ from django.utils.translation import gettext as _
 
 from customers.timeline import TimelineEntry
 
+from .selectors import visits_visible_to
 
-def visit_entries(customer, limit: int) -> list[TimelineEntry]:
+
+def visit_entries(customer, limit: int, *, viewer=None) -> list[TimelineEntry]:
+    """The customer's visits; for a `viewer`, only those they may open (staff: theirs and their
+    customers'), as on the visit pages: a line whose link answers 404 would tell what it hides."""
+    visits = customer.visits.all() if viewer is None else visits_visible_to(user=viewer).filter(customer=customer)
     entries = []
-    for visit in customer.visits.select_related("assignee").order_by("-due_date", "-id")[:limit]:
+    for visit in visits.select_related("assignee").order_by("-due_date", "-id")[:limit]:
         if visit.status == visit.Status.DONE:
             title = _("Visit done: %(purpose)s") % {"purpose": visit.get_purpose_display()}
             when = visit.completed_at

@@ -23,6 +23,24 @@ def foreign_visit(other_staff_user):
     return VisitFactory(assignee=other_staff_user, customer=CustomerFactory(name="Foreign Co", owner=other_staff_user))
 
 
+def test_the_customer_page_lists_only_the_visits_its_reader_may_open(
+    staff_client, manager_client, staff_user, other_staff_user
+):
+    """A customer visited by two people: staff see their own visit on its page (linked, and it opens),
+    not a colleague's (whose page answers 404); a manager sees both."""
+    customer = CustomerFactory(name="Shared Co")
+    own = VisitFactory(customer=customer, assignee=staff_user, summary="Our own talk")
+    other = VisitFactory(customer=customer, assignee=other_staff_user, summary="Colleague's talk")
+
+    page = staff_client.get(customer.get_absolute_url()).content.decode()
+    assert reverse("visits:detail", args=[own.pk]) in page and "Our own talk" in page
+    assert reverse("visits:detail", args=[other.pk]) not in page and "Colleague" not in page
+    assert staff_client.get(reverse("visits:detail", args=[own.pk])).status_code == 200
+    assert staff_client.get(reverse("visits:detail", args=[other.pk])).status_code == 404
+    managed = manager_client.get(customer.get_absolute_url()).content.decode()
+    assert all(reverse("visits:detail", args=[v.pk]) in managed for v in (own, other))
+
+
 def test_customer_page_links_to_its_visits(staff_client, own_visit):
     response = staff_client.get(own_visit.customer.get_absolute_url())
 
