@@ -64,6 +64,7 @@ READ_ONLY_REFUSED_FORMS = frozenset(
         "surveys:dimension_create",
         "surveys:dimension_update",
         "feedback:create",
+        "feedback:records_upload",
         "feedback:delete",
         "feedback:benchmark_delete",
         "evidence:measurement_review_create",
@@ -71,6 +72,8 @@ READ_ONLY_REFUSED_FORMS = frozenset(
         "reports:objective_create",
         "reports:objective_update",
         "reports:analysis_schedule_create",
+        # Only a button that issues a feed of the visits assigned to the user: read-only users have none.
+        "visits:feed",
     }
 )
 
