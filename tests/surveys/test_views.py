@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -340,6 +341,16 @@ def test_templates_exist_in_the_list(auditor_client):
     page = auditor_client.get(reverse("surveys:questionnaire_list")).content.decode()
     for questionnaire in Questionnaire.objects.all():
         assert questionnaire.name in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [("zh-hans", "年度顾客满意度调查", "Yearly customer satisfaction survey"), ("en", "Yearly customer", "年度")],
+)
+def test_the_template_list_describes_each_template_in_the_readers_language(auditor_client, language, shown, not_shown):
+    auditor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = auditor_client.get(reverse("surveys:questionnaire_list")).content.decode()
+    assert shown in page and not_shown not in page
 
 
 def test_results_and_list_queries_do_not_grow_with_the_number_of_responses(
