@@ -135,6 +135,9 @@ def _or(value: Any, default: Any) -> Any:
 SHARED_LABELS = {
     "data_subject_erasure": gettext_lazy("erasure request no."),
     "pseudonym": gettext_lazy("pseudonym"),
+    # An export is audited on the user who made it (customers, registers).
+    "format": gettext_lazy("file format"),
+    "filters": gettext_lazy("filters"),
 }
 
 

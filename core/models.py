@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import audit_text
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -85,6 +87,18 @@ class AuditEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise PermissionError("The audit trail is append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def actor_display(self) -> str:
+        return audit_text.actor_display(self.actor_id, self.actor_name)
+
+    @property
+    def comment_display(self) -> str:
+        return audit_text.comment_display(self.comment)
+
+    @property
+    def source_display(self) -> str:
+        return audit_text.source_display(self.source)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")

@@ -135,6 +135,7 @@ def _audit_trail(subject: Subject) -> list[dict[str, Any]]:
             "record": event.object_repr,
             "changes": event.changes,
             "comment": event.comment,
+            "comment_display": event.comment_display,
             "source": event.source,
         }
         for event in selectors.subject_audit_events(subject).iterator(chunk_size=2000)

@@ -112,15 +112,15 @@ def _row(event: AuditEvent, codes: bool) -> list[Any]:
     return [
         event.pk,
         local_datetime(event.at, seconds=True),
-        event.actor_name,
+        event.actor_display,
         _action_words(event.action, get_language()),
         _record_type(event),
         event.object_id,
         event.object_repr,
         changes_text(event),
-        event.comment,
+        event.comment_display,
         event.ip_address or "",
-        event.source,
+        event.source_display,
     ]
 
 

@@ -226,7 +226,7 @@ def _create_cycle_visits(plan: VisitPlan, cycle_key: str, due_date: datetime.dat
                 action=AuditEvent.Action.CREATE,
                 instance=visit,
                 changes={"due_date": [None, str(visit.due_date)], "cycle": [None, cycle_key]},
-                comment=_("Scheduled by the plan %(plan)s") % {"plan": plan.name},
+                comment=f"scheduled by plan: {plan.name}",  # a code: core.audit_text shows it in words
             )
             for visit in new_visits
         ]

@@ -197,6 +197,7 @@ class Response(models.Model):
     An open response (the campaign's anonymous open link) has no invitation and no customer."""
 
     audit_ignore = ("client_hash",)  # internal bookkeeping, not part of the record's history
+    audit_labels = {"follow_up_visits": _("follow-up visits planned")}  # the closed loop's entry
 
     invitation = models.OneToOneField(
         Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
