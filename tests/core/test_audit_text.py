@@ -20,7 +20,18 @@ pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROOT = Path(settings.BASE_DIR)
-APPS = ["accounts", "core", "customers", "visits", "complaints", "surveys", "feedback", "privacy", "reports", "evidence"]
+APPS = [
+    "accounts",
+    "core",
+    "customers",
+    "visits",
+    "complaints",
+    "surveys",
+    "feedback",
+    "privacy",
+    "reports",
+    "evidence",
+]
 
 
 @pytest.mark.parametrize("code", sorted(COMMENTS))
@@ -85,7 +96,9 @@ def _literal_comments() -> set[str]:
                     if isinstance(keyword.value, ast.Constant) and keyword.value.value:
                         found.add(keyword.value.value)
                     elif isinstance(keyword.value, ast.JoinedStr):
-                        found.add("".join(p.value if isinstance(p, ast.Constant) else "1" for p in keyword.value.values))
+                        found.add(
+                            "".join(p.value if isinstance(p, ast.Constant) else "1" for p in keyword.value.values)
+                        )
     return found
 
 
@@ -99,7 +112,10 @@ def test_every_comment_the_code_writes_is_a_code_shown_in_words():
     assert {c for c in untranslated if not re.fullmatch(r"[\w.{}]+\.\w+|1\.1", c)} == set()
 
 
-@pytest.mark.parametrize(("language", "shown", "hidden"), [("zh-hans", "通过个人调查链接", "survey link"), ("en", "through the personal survey link", "通过")])
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [("zh-hans", "通过个人调查链接", "survey link"), ("en", "through the personal survey link", "通过")],
+)
 def test_the_audit_page_shows_system_entries_in_the_readers_language(manager_client, language, shown, hidden):
     customer = CustomerFactory(name="Acme")
     audit_record(actor=None, action=AuditEvent.Action.UPDATE, instance=customer, comment="survey link")
