@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -64,6 +65,30 @@ def check(request: HttpRequest, read: str | None, write: str | None) -> None:
         return
     if write is None or not can(user, write):
         raise PermissionDenied
+
+
+def may_open(user, path: str) -> bool:
+    """Whether `user` may GET the page at `path`, by the decision its view declares (as check() reads
+    it for a safe method): for links built once and shown to many readers (cached charts)."""
+    try:
+        func = resolve(path).func
+    except Resolver404:
+        return False
+    view_class = getattr(func, "view_class", None)
+    access = getattr(view_class or func, "csm_access", None)
+    if access == "public":
+        return True
+    if not user.is_authenticated:
+        return False
+    if access == "authenticated":
+        return True
+    if isinstance(access, tuple):
+        read = access[1]
+    elif view_class is not None and access == "permission":
+        read = view_class.permission_read
+    else:
+        return False
+    return not read or user.has_perm(read)
 
 
 def permission(read: str | None, write: str | None = None):

@@ -16,6 +16,8 @@ from django.apps import apps
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .references import reference_split
+
 SYSTEM_ACTOR = "system"
 
 SOURCES = {
@@ -57,11 +59,13 @@ def _record_name(model_name: str, _language: str | None) -> str | None:
     return None
 
 
-def _reference(match: re.Match) -> str:
-    name = _record_name(match["model"], get_language())
+def _reference(comment: str) -> str | None:
+    """A trigger's reference (core.references, "complaint:42") in words, or None if it is none."""
+    parts = reference_split(comment)
+    name = _record_name(parts[0], get_language()) if parts else None
     if name is None:
-        return match[0]
-    return gettext("triggered by %(record)s no. %(pk)s") % {"record": name, "pk": match["pk"]}
+        return None
+    return gettext("triggered by %(record)s no. %(pk)s") % {"record": name, "pk": parts[1]}
 
 
 PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
@@ -75,7 +79,6 @@ PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
     (re.compile(r"scheduled by plan: (?P<plan>.*)", re.S), _plan),
     (re.compile(r"Scheduled by the plan (?P<plan>.*)", re.S), _plan),
     (re.compile(r"由回访计划 (?P<plan>.*) 安排", re.S), _plan),
-    (re.compile(r"(?P<model>[a-z_]+):(?P<pk>\d+)"), _reference),
 ]
 
 
@@ -89,7 +92,7 @@ def comment_display(comment: str) -> str:
         match = pattern.fullmatch(comment)
         if match:
             return words(match)
-    return comment
+    return _reference(comment) or comment
 
 
 def actor_display(actor_id: int | None, actor_name: str) -> str:

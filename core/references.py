@@ -20,6 +20,14 @@ def reference_text(model: type[models.Model], pk: int) -> str:
     return f"{model._meta.model_name}:{pk}"
 
 
+def reference_split(text: str) -> tuple[str, int] | None:
+    """(model name, primary key) of a reference text, or None if `text` is not one."""
+    model_name, colon, rest = text.partition(":")
+    if not colon or not rest.isdigit() or not model_name.replace("_", "").isalpha():
+        return None
+    return model_name, int(rest)
+
+
 def reference_pk(text: str, model: type[models.Model]) -> int | None:
     """The primary key in `text` if it refers to a record of `model`, else None."""
     prefix = f"{model._meta.model_name}:"

@@ -22,10 +22,10 @@ import json
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.access import may_open
 from customers.selectors import InvalidCriteria
 
 from . import charts, dashboard_charts, dashboard_survey_charts
@@ -178,23 +178,20 @@ def cached_charts(filters: Filters, objectives: dict[str, QualityObjective], as_
     return [found[keys[key]] for key in CHARTS]
 
 
-# The drill-down pages behind the charts' rows, with the permission each one asks for. The charts are
-# cached per filter for everyone, so a reader's links are pruned per request (dashboard_context).
-DRILL_PERMISSIONS = {
-    "reports:responses": "surveys.view_response",
-    "reports:complaints": "complaints.view_complaint",
-    "reports:visits": "visits.view_all_visits",
-}
+def _page(url: str) -> str:
+    return url.partition("?")[0]
 
 
 def drills_followable(user, chart_list: list[dict]) -> list[dict]:
-    """The charts with the drill-down links `user` may follow; the others' rows keep their numbers
-    without a link (staff see the dashboard but only their own visits, for one)."""
-    closed = tuple(reverse(name) for name, perm in DRILL_PERMISSIONS.items() if not user.has_perm(perm))
+    """The charts with the drill-down links `user` may follow, by each page's own access decision;
+    the others' rows keep their numbers without a link (staff see the dashboard but only their own
+    visits, for one). The charts are cached per filter for everyone, so this runs per request."""
+    pages = {_page(row["url"]) for chart in chart_list for row in chart["rows"] if row["url"]}
+    closed = {page for page in pages if not may_open(user, page)}
     if not closed:
         return chart_list
     return [
-        {**chart, "rows": [{**row, "url": ""} if row["url"].startswith(closed) else row for row in chart["rows"]]}
+        {**chart, "rows": [{**row, "url": ""} if _page(row["url"]) in closed else row for row in chart["rows"]]}
         for chart in chart_list
     ]
 

@@ -15,23 +15,12 @@ from core.audit import audit_record
 from core.audit_text import COMMENTS, actor_display, comment_display, source_display
 from core.models import AuditEvent
 from tests.factories import CustomerFactory
+from tests.test_app_layers import LAYERS
 
 pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ROOT = Path(settings.BASE_DIR)
-APPS = [
-    "accounts",
-    "core",
-    "customers",
-    "visits",
-    "complaints",
-    "surveys",
-    "feedback",
-    "privacy",
-    "reports",
-    "evidence",
-]
 
 
 @pytest.mark.parametrize("code", sorted(COMMENTS))
@@ -83,7 +72,7 @@ def _literal_comments() -> set[str]:
     """Every literal (or f-string, its values as "1") passed as comment= in the apps: to an audit
     writer, or to what hands it on to one (a response's store, a campaign's close)."""
     found = set()
-    for app in APPS:
+    for app in LAYERS:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
